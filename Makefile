@@ -1,0 +1,169 @@
+# mfa — GNU Makefile. `make demo` and `make check` are the quick start.
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+DESTDIR ?=
+CC ?= cc
+BUILD ?= build
+VERSION := 0.1.0
+
+# pkg-config name : Debian package, for the clear error and for `make deps`.
+PKGS := libcrypto:libssl-dev libsodium:libsodium-dev zbar:libzbar-dev \
+	libqrencode:libqrencode-dev libpng:libpng-dev libkeyutils:libkeyutils-dev \
+	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev
+TEST_PKGS := cmocka:libcmocka-dev
+# Debian packages needed beyond the libraries: tools for building and the
+# independent implementations the tests compare against.
+DEB_TOOLS := pkg-config gcc make libjpeg-dev protobuf-c-compiler protobuf-compiler \
+	libcmocka-dev bats oathtool python3-pyotp zbar-tools qrencode awscli \
+	keyutils mandoc tmux libncurses-dev
+DEB_PKGS := $(foreach p,$(PKGS),$(word 2,$(subst :, ,$(p)))) $(DEB_TOOLS)
+
+ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
+define need_pkg
+$(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(1))) && echo y),,\
+  $(error missing library $(word 1,$(subst :, ,$(1))): install the Debian package $(word 2,$(subst :, ,$(1))) (or run 'make deps')))
+endef
+$(foreach p,$(PKGS),$(call need_pkg,$(p)))
+LIBS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))
+LIBS_LDLIBS := $(shell $(PKG_CONFIG) --libs $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p))))) -ljpeg
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wno-format-nonliteral
+HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+OPT ?= -O2 -g
+CFLAGS ?=
+LDFLAGS ?=
+SAN ?=
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN) -Iinclude -Isrc -I$(BUILD)/gen \
+	$(LIBS_CFLAGS) -DMFA_VERSION='"$(VERSION)"' $(CFLAGS)
+ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
+
+# Objects go into one archive per layer (build/lib<layer>.a). libmfa.a is the
+# engine and the vault; ./mfa links every layer. A unit test
+# tests/unit/test_<layer>_*.c links only its layer and the ones below it, so
+# each layer is tested alone.
+OUT ?= .
+LAYERS := otp vault io qr aws cli
+DEPS_otp := otp
+DEPS_vault := vault otp
+DEPS_io := io otp
+DEPS_qr := qr otp
+DEPS_aws := aws vault otp
+DEPS_cli := cli aws io qr vault otp
+PROTO := $(wildcard src/io/*.proto)
+PROTO_C := $(patsubst src/io/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTO))
+layer_obj = $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/cli/main.c,$(wildcard src/$(1)/*.c))) \
+	$(if $(filter io,$(1)),$(PROTO_C:.c=.o))
+ALL_OBJ := $(foreach l,$(LAYERS),$(call layer_obj,$(l)))
+MAIN_OBJ := $(BUILD)/src/cli/main.o
+layer_libs = $(foreach d,$(DEPS_$(1)),$(BUILD)/lib$(d).a)
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+
+.PHONY: all deps demo check unit bats asan valgrind bench fuzz install uninstall clean format
+
+all: $(OUT)/mfa $(OUT)/libmfa.a
+
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: src/io/%.proto
+	@mkdir -p $(BUILD)/gen
+	$(Q)protoc-c --c_out=$(BUILD)/gen --proto_path=src/io $<
+
+# Generated headers must exist before anything includes them.
+$(ALL_OBJ) $(MAIN_OBJ): | $(PROTO_C)
+
+# V=1 shows the whole command lines.
+Q := $(if $(V),,@)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
+	$(Q)$(CC) $(filter-out -Wmissing-prototypes,$(ALL_CFLAGS)) -MMD -MP -c -o $@ $<
+
+define layer_rule
+$(BUILD)/lib$(1).a: $(call layer_obj,$(1))
+	@mkdir -p $(BUILD)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
+
+$(OUT)/libmfa.a: $(call layer_obj,otp) $(call layer_obj,vault)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/mfa: $(MAIN_OBJ) $(call layer_libs,cli)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(call layer_libs,cli) $(LIBS_LDLIBS)
+
+test_layer = $(word 2,$(subst _, ,$(1)))
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $$(call layer_libs,$$(call test_layer,$$*))
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null) -Wno-missing-prototypes \
+		$(ALL_LDFLAGS) -o $@ $< $(call layer_libs,$(call test_layer,$*)) $(LIBS_LDLIBS) -lcmocka
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+deps:
+	@sh tests/tools/deps.sh $(DEB_PKGS)
+
+unit: $(UNIT_BIN)
+
+# Every test: cmocka units, bats CLI tests, differential runs. The summary
+# line "N passed, N failed" is printed by tests/tools/run-all.
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@MFA_BUILD=$(BUILD) MFA_BIN=$(abspath $(OUT))/mfa sh tests/tools/run-all $(UNIT_BIN)
+
+asan:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
+		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+		HARDEN='-fstack-protector-strong -fPIE' OUT=build/asan all unit
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		MFA_BUILD=build/asan MFA_BIN=$(abspath build/asan/mfa) \
+		sh tests/tools/run-all $(patsubst $(BUILD)/%,build/asan/%,$(UNIT_BIN))
+
+valgrind: all unit
+	@MFA_VALGRIND=1 MFA_BUILD=$(BUILD) MFA_BIN=$(abspath $(OUT))/mfa sh tests/tools/run-all $(UNIT_BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/tools/demo.sh
+
+bench: all
+	@sh bench/run.sh
+
+fuzz:
+	@sh fuzz/run.sh $(FUZZ_SRC)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 mfa $(DESTDIR)$(BINDIR)/mfa
+	install -m 0644 man/mfa.1 $(DESTDIR)$(MANDIR)/man1/mfa.1
+	install -m 0644 man/mfa-vault.5 $(DESTDIR)$(MANDIR)/man5/mfa-vault.5
+	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	./mfa completion bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/mfa
+	./mfa completion zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_mfa
+	./mfa completion fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/mfa.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mfa $(DESTDIR)$(MANDIR)/man1/mfa.1 $(DESTDIR)$(MANDIR)/man5/mfa-vault.5 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/mfa \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions/_mfa \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/mfa.fish
+
+format:
+	clang-format -i $(shell find src include tests/unit fuzz -name '*.[ch]')
+
+clean:
+	rm -rf $(BUILD) build mfa libmfa.a

@@ -1,0 +1,37 @@
+/*
+ * Private interface between io.c (detection, dispatch, shared helpers) and
+ * one file per foreign format. Same conventions as io.h: append to `out`
+ * only on success, `why` gets a short reason on failure.
+ */
+#ifndef MFA_IO_FORMATS_H
+#define MFA_IO_FORMATS_H
+
+#include "io/io.h"
+
+/* uri_list.c: otpauth:// and otpauth-migration:// lines. */
+int urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
+		   char why[IO_WHY_MAX]);
+/* google.c: one otpauth-migration://offline?data=... URI. */
+int google_import_uri(const char *uri, size_t len, struct io_list *out,
+		      char why[IO_WHY_MAX]);
+/* aws_seed.c: bare base32 (needs a name given later by the cli). */
+int awsseed_import(const uint8_t *buf, size_t len, struct io_list *out,
+		   char why[IO_WHY_MAX]);
+/* json.c: mfa's own JSON export. */
+int mfajson_import(const uint8_t *buf, size_t len, struct io_list *out,
+		   char why[IO_WHY_MAX]);
+
+/* aegis.c, andotp.c, twofas.c: plain or encrypted. */
+int aegis_import(const uint8_t *buf, size_t len, io_pass_fn pass,
+		 void *pass_arg, struct io_list *out, char why[IO_WHY_MAX]);
+int andotp_import(const uint8_t *buf, size_t len, io_pass_fn pass,
+		  void *pass_arg, struct io_list *out, char why[IO_WHY_MAX]);
+int twofas_import(const uint8_t *buf, size_t len, io_pass_fn pass,
+		  void *pass_arg, struct io_list *out, char why[IO_WHY_MAX]);
+
+/* Content sniffing used by io_detect (each: true when buf looks like it). */
+bool aegis_sniff(const uint8_t *buf, size_t len);
+bool andotp_sniff(const uint8_t *buf, size_t len);
+bool twofas_sniff(const uint8_t *buf, size_t len);
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * HOTP (RFC 4226), TOTP (RFC 6238) and Steam Guard codes.
+ *
+ * Steam Guard is HOTP-SHA1 over the 30-second TOTP step with the 31-bit
+ * truncated value written in base 26 over Steam's own alphabet instead of
+ * decimal digits.
+ */
+#include <openssl/crypto.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mfa/otp.h"
+#include "otp/hmac.h"
+
+static const char otp_steam_alphabet[] = "23456789BCDFGHJKMNPQRTVWXY";
+
+static const uint64_t otp_pow10[] = {
+    1ULL,	  10ULL,	 100ULL,	 1000ULL,
+    10000ULL,	  100000ULL,	 1000000ULL,	 10000000ULL,
+    100000000ULL, 1000000000ULL, 10000000000ULL,
+};
+
+void
+otp_params_default(struct otp_params *p, enum otp_type type)
+{
+	memset(p, 0, sizeof(*p));
+	p->type = type;
+	p->hash = OTP_SHA1;
+	p->digits = type == OTP_STEAM ? OTP_STEAM_DIGITS : 6;
+	p->period = 30;
+}
+
+int
+otp_params_check(const struct otp_params *p)
+{
+	if (p->type != OTP_TOTP && p->type != OTP_HOTP && p->type != OTP_STEAM)
+		return MFA_EINVAL;
+	if (p->hash != OTP_SHA1 && p->hash != OTP_SHA256 &&
+	    p->hash != OTP_SHA512)
+		return MFA_EHASH;
+	if (p->digits < OTP_DIGITS_MIN || p->digits > OTP_DIGITS_MAX)
+		return MFA_EDIGITS;
+	if (p->type != OTP_HOTP && p->period < 1)
+		return MFA_EPERIOD;
+	return 0;
+}
+
+/* RFC 4226 section 5.3: the 31-bit dynamic truncation of HMAC(counter). */
+static int
+otp_truncate(const uint8_t *key, size_t keylen, enum otp_hash hash,
+	     uint64_t counter, uint32_t *value)
+{
+	uint8_t msg[8], mac[HMAC_MAX_OUT];
+	size_t maclen = 0, off;
+	int i, rc;
+
+	for (i = 7; i >= 0; i--) {
+		msg[i] = (uint8_t)(counter & 0xff);
+		counter >>= 8;
+	}
+	rc = hmac_mac(hash, key, keylen, msg, sizeof(msg), mac, &maclen);
+	if (rc == 0) {
+		off = mac[maclen - 1] & 0x0f;
+		*value = ((uint32_t)(mac[off] & 0x7f) << 24) |
+			 ((uint32_t)mac[off + 1] << 16) |
+			 ((uint32_t)mac[off + 2] << 8) | mac[off + 3];
+	}
+	OPENSSL_cleanse(mac, sizeof(mac));
+	OPENSSL_cleanse(msg, sizeof(msg));
+	return rc;
+}
+
+int
+otp_hotp(const uint8_t *key, size_t keylen, enum otp_hash hash,
+	 uint64_t counter, unsigned digits, char out[OTP_CODE_MAX])
+{
+	uint32_t v = 0;
+	uint64_t n;
+	unsigned i;
+	int rc;
+
+	if (digits < OTP_DIGITS_MIN || digits > OTP_DIGITS_MAX)
+		return MFA_EDIGITS;
+	if (keylen > 0 && key == NULL)
+		return MFA_EINVAL;
+	if ((rc = otp_truncate(key, keylen, hash, counter, &v)) != 0)
+		return rc;
+	n = v % otp_pow10[digits];
+	for (i = digits; i > 0; i--) {
+		out[i - 1] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	out[digits] = '\0';
+	v = 0;
+	return 0;
+}
+
+int
+otp_steam(const uint8_t *key, size_t keylen, uint64_t counter,
+	  char out[OTP_CODE_MAX])
+{
+	uint32_t v = 0;
+	unsigned i;
+	int rc;
+
+	if (keylen > 0 && key == NULL)
+		return MFA_EINVAL;
+	if ((rc = otp_truncate(key, keylen, OTP_SHA1, counter, &v)) != 0)
+		return rc;
+	for (i = 0; i < OTP_STEAM_DIGITS; i++) {
+		out[i] = otp_steam_alphabet[v % 26];
+		v /= 26;
+	}
+	out[OTP_STEAM_DIGITS] = '\0';
+	return 0;
+}
+
+int
+otp_step(int64_t now, int64_t t0, uint64_t period, uint64_t *step)
+{
+	if (period < 1)
+		return MFA_EPERIOD;
+	if (now < t0)
+		return MFA_ETIME;
+	/* The difference of two int64 fits in uint64 once now >= t0. */
+	*step = ((uint64_t)now - (uint64_t)t0) / period;
+	return 0;
+}
+
+uint64_t
+otp_remaining(int64_t now, int64_t t0, uint64_t period)
+{
+	if (period < 1 || now < t0)
+		return 0;
+	return period - ((uint64_t)now - (uint64_t)t0) % period;
+}
+
+int
+otp_code_at_step(const struct otp_params *p, const uint8_t *key, size_t keylen,
+		 uint64_t step, char out[OTP_CODE_MAX])
+{
+	int rc;
+
+	if ((rc = otp_params_check(p)) != 0)
+		return rc;
+	if (p->type == OTP_STEAM)
+		return otp_steam(key, keylen, step, out);
+	return otp_hotp(key, keylen, p->hash, step, p->digits, out);
+}
+
+int
+otp_code(const struct otp_params *p, const uint8_t *key, size_t keylen,
+	 int64_t now, char out[OTP_CODE_MAX])
+{
+	uint64_t step;
+	int rc;
+
+	if ((rc = otp_params_check(p)) != 0)
+		return rc;
+	if (p->type == OTP_HOTP)
+		return otp_code_at_step(p, key, keylen, p->counter, out);
+	if ((rc = otp_step(now, p->t0, p->period, &step)) != 0)
+		return rc;
+	return otp_code_at_step(p, key, keylen, step, out);
+}
+
+bool
+otp_code_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+	unsigned char d = 0;
+
+	/* The length of a code is public (its digits); the content is not. */
+	if (la != lb)
+		return false;
+	for (i = 0; i < la; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+const char *
+otp_type_name(enum otp_type t)
+{
+	switch (t) {
+	case OTP_TOTP:
+		return "totp";
+	case OTP_HOTP:
+		return "hotp";
+	case OTP_STEAM:
+		return "steam";
+	}
+	return "?";
+}
+
+const char *
+otp_hash_name(enum otp_hash h)
+{
+	switch (h) {
+	case OTP_SHA1:
+		return "SHA1";
+	case OTP_SHA256:
+		return "SHA256";
+	case OTP_SHA512:
+		return "SHA512";
+	}
+	return "?";
+}
+
+int
+otp_hash_parse(const char *s, enum otp_hash *h)
+{
+	char buf[16];
+	size_t i, j = 0;
+
+	if (strncasecmp(s, "hmac", 4) == 0)
+		s += 4;
+	/* Drop '-' and '_' so "SHA-256" and "sha_256" read as SHA256. */
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == '-' || s[i] == '_')
+			continue;
+		if (j + 1 >= sizeof(buf))
+			return MFA_EHASH;
+		buf[j++] = s[i];
+	}
+	buf[j] = '\0';
+	if (strcasecmp(buf, "SHA1") == 0)
+		*h = OTP_SHA1;
+	else if (strcasecmp(buf, "SHA256") == 0)
+		*h = OTP_SHA256;
+	else if (strcasecmp(buf, "SHA512") == 0)
+		*h = OTP_SHA512;
+	else
+		return MFA_EHASH;
+	return 0;
+}
+
+int
+otp_type_parse(const char *s, enum otp_type *t)
+{
+	if (strcasecmp(s, "totp") == 0)
+		*t = OTP_TOTP;
+	else if (strcasecmp(s, "hotp") == 0)
+		*t = OTP_HOTP;
+	else if (strcasecmp(s, "steam") == 0)
+		*t = OTP_STEAM;
+	else
+		return MFA_EURI_TYPE;
+	return 0;
+}
