@@ -1,0 +1,169 @@
+/*
+ * The cli layer: command table, option parsing, and the helpers commands
+ * share (secret input, passphrases, vault unlock, output).
+ *
+ * A command's exec returns 0, a negative enum mfa_rc (exit 1), CLI_USAGE
+ * (exit 2) or CLI_NOMATCH (exit 3). It never prints an error: it records
+ * what failed with cli_fail()/cli_usage() and main prints the one line
+ * "mfa: <what>: <why>".
+ */
+#ifndef MFA_CLI_H
+#define MFA_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mfa/otp.h"
+#include "mfa/vault.h"
+
+#define CLI_USAGE 2
+#define CLI_NOMATCH 3
+#define CLI_MAX_OPTS 40
+
+struct mfa_opt {
+	const char *name; /* long name, "issuer" */
+	int short_name;	  /* 'a', or 0 */
+	const char *arg;  /* placeholder ("S") when it takes a value */
+	const char *help;
+};
+
+struct mfa_args {
+	const struct mfa_cmd *cmd;
+	int argc; /* positionals */
+	char **argv;
+	const struct mfa_opt *opt[CLI_MAX_OPTS]; /* options seen... */
+	const char *val[CLI_MAX_OPTS];		 /* ...and their values */
+	int nopt;
+};
+
+struct mfa_ctx {
+	const char *vault_path; /* NULL until resolved */
+	char *vault_path_alloc;
+	bool no_cache;
+	const char *pass_fd;	    /* --passphrase-fd, or NULL */
+	const char *new_pass_fd;    /* --new-passphrase-fd */
+	const char *import_pass_fd; /* --import-passphrase-fd */
+	const char *prog;
+	/* The error main prints: "mfa: <msg>: <mfa_strerror(rc)>". */
+	char msg[512];
+	bool msg_is_whole;   /* msg is the complete line, no strerror */
+	struct vault *vault; /* open vault, closed by main */
+};
+
+struct mfa_cmd {
+	const char *name;
+	const char *alias;	    /* another exact name ("ls"), or NULL */
+	const char *usage;	    /* arguments after the name */
+	const char *summary;	    /* one line for `mfa help` */
+	const char *help;	    /* paragraph for `mfa help NAME`, or NULL */
+	const struct mfa_opt *opts; /* NULL-name terminated */
+	int min_args, max_args;	    /* positionals; -1 = no limit */
+	int flags;
+#define CMD_HIDDEN 0x1
+	int (*exec)(struct mfa_ctx *, struct mfa_args *);
+};
+
+/* cmd.c */
+extern const struct mfa_cmd *const cmd_table[];
+extern const struct mfa_opt cmd_global_opts[];
+const struct mfa_cmd *cmd_find(const char *name, char *why, size_t whylen);
+int cmd_parse(const struct mfa_cmd *cmd, int argc, char **argv,
+	      struct mfa_ctx *ctx, struct mfa_args *a);
+void cmd_usage(const struct mfa_cmd *cmd, FILE *f, bool full);
+void cmd_usage_all(FILE *f);
+
+bool args_has(const struct mfa_args *a, const char *name);
+const char *args_get(const struct mfa_args *a, const char *name);
+/* Number option in [min, max]; CLI_USAGE with a message when malformed. */
+int args_uint(struct mfa_ctx *ctx, const struct mfa_args *a, const char *name,
+	      uint64_t min, uint64_t max, uint64_t *out);
+
+/* Record an error for main to print; return rc. */
+int cli_fail(struct mfa_ctx *ctx, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Record an error whose message already says why (no strerror added). */
+int cli_failx(struct mfa_ctx *ctx, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Record a usage error (printed with the command's usage); CLI_USAGE. */
+int cli_usage(struct mfa_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The options that describe how codes are made (add, edit, code). */
+#define SECRET_OPTS                                                            \
+	{"totp", 0, NULL, "time-based codes (the default)"},                   \
+	    {"hotp", 0, NULL, "counter-based codes"},                          \
+	    {"steam", 0, NULL, "Steam Guard codes (5 characters)"},            \
+	    {"algorithm", 'a', "HASH", "SHA1 (default), SHA256 or SHA512"},    \
+	    {"digits", 'd', "N", "code length, 1 to 10 (default 6)"},          \
+	    {"period", 'p', "SECONDS", "TOTP time step (default 30)"},         \
+	{                                                                      \
+		"counter", 'c', "N", "HOTP counter (default 0)"                \
+	}
+
+/* secret.c: a secret (base32) or a whole otpauth URI from stdin or tty. */
+struct cli_secret {
+	struct otp_params p;
+	char *name;   /* from a URI, else NULL */
+	char *issuer; /* from a URI, else NULL */
+	bool from_uri;
+	uint8_t *secret; /* sodium_malloc'd */
+	size_t secret_len;
+};
+/* The add/code options (--totp, -a, -d, -p, -c...), applied over p. */
+int secret_apply_opts(struct mfa_ctx *ctx, const struct mfa_args *a,
+		      struct otp_params *p);
+int secret_read(struct mfa_ctx *ctx, const struct mfa_args *a, const char *what,
+		struct cli_secret *s);
+void secret_clear(struct cli_secret *s);
+/* Read all of fd (at most max bytes) into sodium_malloc'd memory. */
+int secret_read_fd(int fd, size_t max, char **out, size_t *len);
+
+/* pass.c: passphrases from the sources DESIGN.md lists. */
+enum pass_kind { PASS_CURRENT, PASS_NEW, PASS_IMPORT };
+int pass_get(struct mfa_ctx *ctx, enum pass_kind kind, const char *prompt,
+	     char **pass, size_t *len);
+void pass_free(char *pass, size_t len);
+/* Ask on /dev/tty with echo off; MFA_ENOTTY without a terminal. */
+int tty_read_secret(const char *prompt, char **out, size_t *len);
+/* y/N question on /dev/tty. */
+int tty_confirm(const char *question);
+bool tty_available(void);
+
+/* unlock.c: the open, unlocked vault for commands that need one. */
+int unlock_vault(struct mfa_ctx *ctx, struct vault **out);
+const char *unlock_path(struct mfa_ctx *ctx);
+unsigned unlock_ttl(void);
+
+/* query.c: QUERY (NULL: the only account) to an index, errors recorded. */
+int query_resolve(struct mfa_ctx *ctx, const struct vault_data *d,
+		  const char *query, size_t *idx);
+
+/* cmd-init.c: --kdf-ops/--kdf-mem (also used by passwd). */
+int cmd_init_kdf(struct mfa_ctx *ctx, const struct mfa_args *a,
+		 struct vault_kdf *kdf);
+
+/* cmd-add.c: the entry with exactly this issuer and name, or -1. */
+long add_find_same(const struct vault_data *d, const char *issuer,
+		   const char *name);
+
+/* cmd-edit.c: change fields of the account QUERY (NULL: leave as is). */
+int edit_run(struct mfa_ctx *ctx, const char *query, const char *name,
+	     const char *issuer, const char *serial, const char *note,
+	     const struct mfa_args *a);
+
+/* cmd-show.c: the account's otpauth URI; caller must sodium_free(). */
+int show_uri(const struct vault_entry *e, char **out);
+
+/* util.c */
+int64_t util_now(void);
+/* Environment for child processes: ours minus every secret variable. */
+char **util_child_env(void);
+void util_free_env(char **env);
+/* Write buf to path atomically (temp 0600 + fsync + rename). */
+int util_write_file(const char *path, const void *buf, size_t len);
+/* "issuer:name" or "name" into a static buffer for messages. */
+const char *util_label(const char *issuer, const char *name);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * mfa code: print a one-time code, and nothing else, on stdout, so that
+ * $(mfa code aws) works in scripts and in credential_process. HOTP saves
+ * the advanced counter before printing: a code shown is never shown again.
+ * With --secret-stdin no vault is used at all, like oathtool, but the
+ * secret comes from stdin instead of argv.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const struct mfa_opt cmd_code_opts[] = {
+    {"secret-stdin", 0, NULL,
+     "no vault: read a base32 secret or an "
+     "otpauth URI from stdin"},
+    SECRET_OPTS,
+    {"at", 0, "TIME", "code at TIME (unix seconds or 2005-03-18T01:58:29Z)"},
+    {"next", 0, NULL, "the code of the next period (or counter)"},
+    {"fresh", 0, "S",
+     "wait for the next period if fewer than S seconds "
+     "are left"},
+    {"copy", 0, NULL, "copy the code to the clipboard too"},
+    {NULL, 0, NULL, NULL},
+};
+
+struct code_hotp {
+	size_t idx;
+	uint8_t id[VAULT_ID_BYTES];
+	char code[OTP_CODE_MAX];
+	int64_t now;
+};
+
+static int
+cmd_code_time(struct mfa_ctx *ctx, const struct mfa_args *a, int64_t *now)
+{
+	*now = util_now();
+	if (args_has(a, "at") && otp_time_parse(args_get(a, "at"), now) != 0)
+		return cli_usage(ctx,
+				 "--at wants unix seconds or ISO-8601 UTC "
+				 "(2005-03-18T01:58:29Z), not '%s'",
+				 args_get(a, "at"));
+	return 0;
+}
+
+/* --fresh S: rather than a code about to expire, wait for the next one. */
+static int
+cmd_code_fresh(struct mfa_ctx *ctx, const struct mfa_args *a,
+	       const struct otp_params *p, int64_t *now)
+{
+	uint64_t fresh = 0, left;
+	int rc;
+
+	if ((rc = args_uint(ctx, a, "fresh", 0, 3600, &fresh)) != 0)
+		return rc;
+	if (fresh == 0 || p->type == OTP_HOTP || args_has(a, "at"))
+		return 0;
+	if (fresh > p->period)
+		fresh = p->period;
+	left = otp_remaining(*now, p->t0, p->period);
+	if (left >= fresh)
+		return 0;
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "mfa: waiting %llus for a fresh code\n",
+			(unsigned long long)left);
+	sleep((unsigned)left);
+	*now = util_now();
+	/* sleep() can return early; never hand out the old step's code. */
+	while (otp_remaining(*now, p->t0, p->period) < fresh) {
+		sleep(1);
+		*now = util_now();
+	}
+	return 0;
+}
+
+static int
+cmd_code_print(struct mfa_ctx *ctx, const struct mfa_args *a, const char *code,
+	       const struct otp_params *p, int64_t now)
+{
+	(void)ctx;
+	printf("%s\n", code);
+	if (p->type != OTP_HOTP && isatty(STDERR_FILENO) &&
+	    !args_has(a, "at") && !args_has(a, "next"))
+		fprintf(
+		    stderr, "(%llus left)\n",
+		    (unsigned long long)otp_remaining(now, p->t0, p->period));
+	return 0;
+}
+
+static int
+cmd_code_stdin(struct mfa_ctx *ctx, struct mfa_args *a)
+{
+	struct cli_secret s;
+	char code[OTP_CODE_MAX];
+	uint64_t step;
+	int64_t now;
+	int rc;
+
+	if (a->argc > 0)
+		return cli_usage(ctx, "--secret-stdin takes no account name");
+	if ((rc = cmd_code_time(ctx, a, &now)) != 0)
+		return rc;
+	if ((rc = secret_read(ctx, a, "secret from stdin", &s)) != 0)
+		return rc;
+	if ((rc = otp_params_check(&s.p)) != 0) {
+		secret_clear(&s);
+		return cli_fail(ctx, rc, "secret from stdin");
+	}
+	if ((rc = cmd_code_fresh(ctx, a, &s.p, &now)) != 0) {
+		secret_clear(&s);
+		return rc;
+	}
+	if (s.p.type == OTP_HOTP) {
+		step = s.p.counter + (args_has(a, "next") ? 1 : 0);
+	} else if ((rc = otp_step(now, s.p.t0, s.p.period, &step)) != 0) {
+		secret_clear(&s);
+		return cli_fail(ctx, rc, "--at");
+	} else if (args_has(a, "next")) {
+		step++;
+	}
+	rc = otp_code_at_step(&s.p, s.secret, s.secret_len, step, code);
+	if (rc != 0) {
+		secret_clear(&s);
+		return cli_fail(ctx, rc, "secret from stdin");
+	}
+	rc = cmd_code_print(ctx, a, code, &s.p, now);
+	sodium_memzero(code, sizeof(code));
+	secret_clear(&s);
+	return rc;
+}
+
+/* Runs under the vault lock on fresh data: take a counter, save the next. */
+static int
+cmd_code_hotp_edit(struct vault_data *d, void *arg)
+{
+	struct code_hotp *h = arg;
+	struct vault_entry *e;
+	long i = vault_entry_find_id(d, h->id);
+	int rc;
+
+	/* Removed by another command between our read and the lock. */
+	if (i < 0)
+		return MFA_ENOTFOUND;
+	e = &d->entries[i];
+	rc = otp_code_at_step(&e->p, e->secret, e->secret_len, e->p.counter,
+			      h->code);
+	if (rc != 0)
+		return rc;
+	e->p.counter++;
+	e->updated = h->now;
+	return 0;
+}
+
+static int
+cmd_code_exec(struct mfa_ctx *ctx, struct mfa_args *a)
+{
+	const struct vault_data *d;
+	const struct vault_entry *e;
+	struct code_hotp h;
+	struct vault *v;
+	uint64_t step;
+	int64_t now;
+	char label[512];
+	int rc;
+
+	if (args_has(a, "secret-stdin"))
+		return cmd_code_stdin(ctx, a);
+	if (args_has(a, "totp") || args_has(a, "hotp") ||
+	    args_has(a, "steam") || args_has(a, "algorithm") ||
+	    args_has(a, "digits") || args_has(a, "period") ||
+	    args_has(a, "counter"))
+		return cli_usage(ctx, "code options such as -a/-d/-p/-c go "
+				      "with --secret-stdin; use 'mfa edit' "
+				      "to change an account");
+	if ((rc = cmd_code_time(ctx, a, &now)) != 0)
+		return rc;
+	if ((rc = unlock_vault(ctx, &v)) != 0)
+		return rc;
+	d = vault_data(v);
+	memset(&h, 0, sizeof(h));
+	if ((rc = query_resolve(ctx, d, a->argc ? a->argv[0] : NULL, &h.idx)) !=
+	    0)
+		return rc;
+	e = &d->entries[h.idx];
+	if (e->p.type == OTP_HOTP) {
+		if (args_has(a, "next") || args_has(a, "at"))
+			return cli_usage(ctx,
+					 "--next and --at do not apply to "
+					 "HOTP account %s",
+					 util_label(e->issuer, e->name));
+		h.now = now;
+		memcpy(h.id, e->id, sizeof(h.id));
+		snprintf(label, sizeof(label), "%s",
+			 util_label(e->issuer, e->name));
+		/* The edit runs on re-read data; e is stale after it. */
+		if ((rc = vault_update(v, cmd_code_hotp_edit, &h)) != 0)
+			return cli_fail(ctx, rc, "account %s", label);
+		printf("%s\n", h.code);
+		sodium_memzero(h.code, sizeof(h.code));
+		return 0;
+	}
+	if ((rc = cmd_code_fresh(ctx, a, &e->p, &now)) != 0)
+		return rc;
+	if ((rc = otp_step(now, e->p.t0, e->p.period, &step)) != 0)
+		return cli_fail(ctx, rc, "--at");
+	if (args_has(a, "next"))
+		step++;
+	rc = otp_code_at_step(&e->p, e->secret, e->secret_len, step, h.code);
+	if (rc != 0)
+		return cli_fail(ctx, rc, "account %s",
+				util_label(e->issuer, e->name));
+	rc = cmd_code_print(ctx, a, h.code, &e->p, now);
+	sodium_memzero(h.code, sizeof(h.code));
+	return rc;
+}
+
+const struct mfa_cmd cmd_code_entry = {
+    .name = "code",
+    .usage = "[QUERY] [--at TIME] [--next] [--fresh S] [--copy] | "
+	     "--secret-stdin [--totp|--hotp|--steam] [-a HASH] [-d N] "
+	     "[-p SECONDS] [-c N] [--at TIME] [--next]",
+    .summary = "print a one-time code",
+    .help = "Prints the code of the account QUERY (or of the only account) "
+	    "and a newline\non stdout, nothing else. HOTP accounts advance "
+	    "and save their counter first.\nWith --secret-stdin no vault is "
+	    "used: the secret (base32) or a whole\notpauth:// URI is read "
+	    "from stdin, as oathtool would take it on its command line.",
+    .opts = cmd_code_opts,
+    .min_args = 0,
+    .max_args = 1,
+    .exec = cmd_code_exec,
+};

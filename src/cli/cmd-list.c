@@ -1,0 +1,177 @@
+/*
+ * mfa list (ls): the accounts, as a table for people or JSON for scripts;
+ * --codes adds the current codes and seconds left. Secrets never appear.
+ * The hidden --names serves shell completion: it only ever uses the unlock
+ * cache and prints nothing rather than prompting.
+ */
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct mfa_opt cmd_list_opts[] = {
+    {"json", 'j', NULL, "JSON array of accounts (no secrets)"},
+    {"codes", 'c', NULL, "add current codes and seconds left"},
+    {"names", 0, NULL, "(for completion) names only, from the unlock cache"},
+    {NULL, 0, NULL, NULL},
+};
+
+/* The current code of a TOTP/Steam entry; HOTP shows none (it would burn
+ * a counter). */
+static bool
+cmd_list_code(const struct vault_entry *e, int64_t now, char code[OTP_CODE_MAX],
+	      uint64_t *left)
+{
+	if (e->p.type == OTP_HOTP ||
+	    otp_code(&e->p, e->secret, e->secret_len, now, code) != 0)
+		return false;
+	*left = otp_remaining(now, e->p.t0, e->p.period);
+	return true;
+}
+
+static int
+cmd_list_json(struct mfa_ctx *ctx, const struct vault_data *d, bool codes)
+{
+	json_t *arr = json_array(), *o;
+	char id[2 * VAULT_ID_BYTES + 1], code[OTP_CODE_MAX];
+	int64_t now = util_now();
+	uint64_t left;
+	json_free_t jfree;
+	size_t i;
+	char *out;
+
+	if (arr == NULL)
+		return cli_fail(ctx, MFA_ENOMEM, "list");
+	for (i = 0; i < d->n_entries; i++) {
+		const struct vault_entry *e = &d->entries[i];
+
+		sodium_bin2hex(id, sizeof(id), e->id, sizeof(e->id));
+		o = json_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:s, "
+		    "s:s, s:I, s:I}",
+		    "id", id, "name", e->name, "issuer", e->issuer, "type",
+		    otp_type_name(e->p.type), "algorithm",
+		    otp_hash_name(e->p.hash), "digits", (int)e->p.digits,
+		    "period", (json_int_t)e->p.period, "counter",
+		    (json_int_t)e->p.counter, "serial", e->serial, "note",
+		    e->note, "created", (json_int_t)e->created, "updated",
+		    (json_int_t)e->updated);
+		if (o == NULL) {
+			json_decref(arr);
+			return cli_fail(ctx, MFA_ENOMEM, "list");
+		}
+		if (codes && cmd_list_code(e, now, code, &left)) {
+			json_object_set_new(o, "code", json_string(code));
+			json_object_set_new(o, "remaining",
+					    json_integer((json_int_t)left));
+			sodium_memzero(code, sizeof(code));
+		}
+		json_array_append_new(arr, o);
+	}
+	out = json_dumps(arr, JSON_INDENT(2));
+	json_decref(arr);
+	if (out == NULL)
+		return cli_fail(ctx, MFA_ENOMEM, "list");
+	printf("%s\n", out);
+	/* jansson allocated it with the wiping allocator main installed. */
+	json_get_alloc_funcs(NULL, &jfree);
+	jfree(out);
+	return 0;
+}
+
+static void
+cmd_list_table(const struct vault_data *d, bool codes)
+{
+	char code[OTP_CODE_MAX];
+	int64_t now = util_now();
+	int wi = 6, wn = 4, n;
+	uint64_t left;
+	size_t i;
+
+	for (i = 0; i < d->n_entries; i++) {
+		n = (int)strlen(d->entries[i].issuer);
+		wi = n > wi ? (n > 30 ? 30 : n) : wi;
+		n = (int)strlen(d->entries[i].name);
+		wn = n > wn ? (n > 40 ? 40 : n) : wn;
+	}
+	printf("%-*s  %-*s  %s", wi, "ISSUER", wn, "NAME",
+	       codes ? "TYPE   CODE        LEFT\n" : "TYPE\n");
+	for (i = 0; i < d->n_entries; i++) {
+		const struct vault_entry *e = &d->entries[i];
+
+		printf("%-*s  %-*s  %-*s", wi, e->issuer[0] ? e->issuer : "-",
+		       wn, e->name, codes ? 5 : 0, otp_type_name(e->p.type));
+		if (codes && cmd_list_code(e, now, code, &left)) {
+			printf("  %-10s  %llus", code,
+			       (unsigned long long)left);
+			sodium_memzero(code, sizeof(code));
+		} else if (codes) {
+			printf("  %-10s  -", "-");
+		}
+		printf("\n");
+	}
+}
+
+/* Completion: names from a cached key only; silence otherwise. */
+static int
+cmd_list_names(struct mfa_ctx *ctx)
+{
+	uint8_t key[VAULT_KEY_BYTES];
+	const struct vault_data *d;
+	const char *path = unlock_path(ctx);
+	struct vault *v;
+	size_t i, j;
+	bool dup;
+	int rc;
+
+	if (path == NULL || vault_open(path, &v) != 0)
+		return 0;
+	ctx->vault = v;
+	rc = cache_get(v, key);
+	if (rc == 0)
+		rc = vault_unlock_key(v, key);
+	sodium_memzero(key, sizeof(key));
+	if (rc != 0)
+		return 0;
+	d = vault_data(v);
+	for (i = 0; i < d->n_entries; i++) {
+		dup = false;
+		for (j = 0; j < d->n_entries; j++)
+			if (j != i &&
+			    strcmp(d->entries[i].name, d->entries[j].name) == 0)
+				dup = true;
+		printf("%s\n", dup ? util_label(d->entries[i].issuer,
+						d->entries[i].name)
+				   : d->entries[i].name);
+	}
+	return 0;
+}
+
+static int
+cmd_list_exec(struct mfa_ctx *ctx, struct mfa_args *a)
+{
+	struct vault *v;
+	int rc;
+
+	if (args_has(a, "names"))
+		return cmd_list_names(ctx);
+	if ((rc = unlock_vault(ctx, &v)) != 0)
+		return rc;
+	if (args_has(a, "json"))
+		return cmd_list_json(ctx, vault_data(v), args_has(a, "codes"));
+	cmd_list_table(vault_data(v), args_has(a, "codes"));
+	return 0;
+}
+
+const struct mfa_cmd cmd_list_entry = {
+    .name = "list",
+    .alias = "ls",
+    .usage = "[--json] [--codes]",
+    .summary = "list the accounts (no secrets)",
+    .opts = cmd_list_opts,
+    .min_args = 0,
+    .max_args = 0,
+    .exec = cmd_list_exec,
+};

@@ -1,0 +1,50 @@
+/*
+ * mfa passwd: change the passphrase. Only the passphrase key slot is
+ * rewritten; the vault key stays, so the unlock cache stays valid and the
+ * accounts are never re-keyed.
+ */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+static const struct mfa_opt cmd_passwd_opts[] = {
+    {"new-passphrase-fd", 0, "N", "read the new passphrase from fd N"},
+    {"kdf-ops", 0, "N", "Argon2id passes for the new slot"},
+    {"kdf-mem", 0, "MiB", "Argon2id memory for the new slot"},
+    {NULL, 0, NULL, NULL},
+};
+
+static int
+cmd_passwd_exec(struct mfa_ctx *ctx, struct mfa_args *a)
+{
+	struct vault_kdf kdf;
+	struct vault *v;
+	char *pass;
+	size_t len;
+	int rc;
+
+	if ((rc = cmd_init_kdf(ctx, a, &kdf)) != 0)
+		return rc;
+	/* Always prove the old passphrase, even with a cached key. */
+	ctx->no_cache = true;
+	if ((rc = unlock_vault(ctx, &v)) != 0)
+		return rc;
+	if ((rc = pass_get(ctx, PASS_NEW, "New passphrase: ", &pass, &len)))
+		return rc;
+	rc = vault_passwd(v, pass, len, &kdf);
+	pass_free(pass, len);
+	if (rc != 0)
+		return cli_fail(ctx, rc, "vault %s", vault_path(v));
+	printf("passphrase changed for %s\n", vault_path(v));
+	return 0;
+}
+
+const struct mfa_cmd cmd_passwd_entry = {
+    .name = "passwd",
+    .usage = "[--new-passphrase-fd N] [--kdf-ops N] [--kdf-mem MiB]",
+    .summary = "change the vault passphrase",
+    .opts = cmd_passwd_opts,
+    .min_args = 0,
+    .max_args = 0,
+    .exec = cmd_passwd_exec,
+};

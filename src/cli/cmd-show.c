@@ -1,0 +1,141 @@
+/*
+ * mfa show: one account's details, and on request its secret in a form
+ * another authenticator takes: --uri (otpauth://), --qr (drawn in the
+ * terminal for a phone to scan) or --png FILE. Secrets leave only when one
+ * of those is named.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "qr/encode.h"
+
+static const struct mfa_opt cmd_show_opts[] = {
+    {"uri", 0, NULL, "print the otpauth:// URI (reveals the secret)"},
+    {"qr", 0, NULL, "draw the URI as a QR code in the terminal"},
+    {"png", 0, "FILE", "write the URI as a QR code PNG (0600)"},
+    {NULL, 0, NULL, NULL},
+};
+
+/* The account's URI in secret memory; caller must sodium_free(). */
+int
+show_uri(const struct vault_entry *e, char **out)
+{
+	size_t cap = uri_format_len(e->issuer, e->name, e->secret_len);
+	int rc;
+
+	if ((*out = sodium_malloc(cap)) == NULL)
+		return MFA_ENOMEM;
+	rc = uri_format(&e->p, e->issuer, e->name, e->secret, e->secret_len,
+			*out, cap);
+	if (rc != 0) {
+		sodium_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static void
+cmd_show_time(const char *label, int64_t t)
+{
+	char buf[64];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
+		return;
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("%-10s %s\n", label, buf);
+}
+
+static void
+cmd_show_details(const struct vault_entry *e)
+{
+	char id[2 * VAULT_ID_BYTES + 1];
+
+	sodium_bin2hex(id, sizeof(id), e->id, sizeof(e->id));
+	printf("%-10s %s\n", "name", e->name);
+	printf("%-10s %s\n", "issuer", e->issuer[0] ? e->issuer : "-");
+	printf("%-10s %s\n", "type", otp_type_name(e->p.type));
+	printf("%-10s %s\n", "algorithm", otp_hash_name(e->p.hash));
+	printf("%-10s %u\n", "digits", e->p.digits);
+	if (e->p.type == OTP_HOTP)
+		printf("%-10s %llu\n", "counter",
+		       (unsigned long long)e->p.counter);
+	else
+		printf("%-10s %llus\n", "period",
+		       (unsigned long long)e->p.period);
+	if (e->serial[0] != '\0')
+		printf("%-10s %s\n", "serial", e->serial);
+	if (e->note[0] != '\0')
+		printf("%-10s %s\n", "note", e->note);
+	printf("%-10s %s\n", "id", id);
+	cmd_show_time("created", e->created);
+	cmd_show_time("updated", e->updated);
+}
+
+static int
+cmd_show_exec(struct mfa_ctx *ctx, struct mfa_args *a)
+{
+	const struct vault_entry *e;
+	struct vault *v;
+	char *uri = NULL, *art = NULL, label[512];
+	uint8_t *png = NULL;
+	size_t idx, len = 0;
+	int rc,
+	    forms = args_has(a, "uri") + args_has(a, "qr") + args_has(a, "png");
+
+	if (forms > 1)
+		return cli_usage(ctx, "choose one of --uri, --qr and --png");
+	if ((rc = unlock_vault(ctx, &v)) != 0)
+		return rc;
+	if ((rc = query_resolve(ctx, vault_data(v), a->argv[0], &idx)) != 0)
+		return rc;
+	e = &vault_data(v)->entries[idx];
+	snprintf(label, sizeof(label), "%s", util_label(e->issuer, e->name));
+	if (forms == 0) {
+		cmd_show_details(e);
+		return 0;
+	}
+	if ((rc = show_uri(e, &uri)) != 0)
+		return cli_fail(ctx, rc, "account %s", label);
+	if (args_has(a, "uri")) {
+		printf("%s\n", uri);
+	} else if (args_has(a, "qr")) {
+		rc = qr_render_terminal(uri, getenv("NO_COLOR") == NULL, &art,
+					&len);
+		if (rc == 0)
+			fputs(art, stdout);
+	} else {
+		rc = qr_render_png(uri, 8, &png, &len);
+		if (rc == 0)
+			rc = util_write_file(args_get(a, "png"), png, len);
+		if (rc == 0)
+			fprintf(stderr, "wrote %s\n", args_get(a, "png"));
+		else
+			snprintf(label, sizeof(label), "%s",
+				 args_get(a, "png"));
+	}
+	if (art != NULL)
+		sodium_free(art);
+	if (png != NULL)
+		sodium_free(png);
+	sodium_free(uri);
+	if (rc != 0)
+		return cli_fail(ctx, rc, "%s %s",
+				args_has(a, "png") ? "file" : "account", label);
+	return 0;
+}
+
+const struct mfa_cmd cmd_show_entry = {
+    .name = "show",
+    .usage = "QUERY [--uri|--qr|--png FILE]",
+    .summary = "show an account; --uri/--qr/--png reveal its secret",
+    .opts = cmd_show_opts,
+    .min_args = 1,
+    .max_args = 1,
+    .exec = cmd_show_exec,
+};
