@@ -12,7 +12,7 @@ VERSION := 0.1.0
 # pkg-config name : Debian package, for the clear error and for `make deps`.
 PKGS := libcrypto:libssl-dev libsodium:libsodium-dev zbar:libzbar-dev \
 	libqrencode:libqrencode-dev libpng:libpng-dev libkeyutils:libkeyutils-dev \
-	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev
+	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev ncursesw:libncurses-dev
 TEST_PKGS := cmocka:libcmocka-dev
 # Debian packages needed beyond the libraries: tools for building and the
 # independent implementations the tests compare against.
@@ -147,14 +147,14 @@ fuzz:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
-	install -m 0755 mfa $(DESTDIR)$(BINDIR)/mfa
+	install -m 0755 $(OUT)/mfa $(DESTDIR)$(BINDIR)/mfa
 	install -m 0644 man/mfa.1 $(DESTDIR)$(MANDIR)/man1/mfa.1
 	install -m 0644 man/mfa-vault.5 $(DESTDIR)$(MANDIR)/man5/mfa-vault.5
 	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
-	./mfa completion bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/mfa
-	./mfa completion zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_mfa
-	./mfa completion fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/mfa.fish
+	$(OUT)/mfa completion bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/mfa
+	$(OUT)/mfa completion zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_mfa
+	$(OUT)/mfa completion fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/mfa.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mfa $(DESTDIR)$(MANDIR)/man1/mfa.1 $(DESTDIR)$(MANDIR)/man5/mfa-vault.5 \
