@@ -18,7 +18,7 @@ TEST_PKGS := cmocka:libcmocka-dev
 # independent implementations the tests compare against.
 DEB_TOOLS := pkg-config gcc make libjpeg-dev protobuf-c-compiler protobuf-compiler \
 	libcmocka-dev bats oathtool python3-pyotp zbar-tools qrencode awscli \
-	keyutils mandoc tmux libncurses-dev
+	keyutils mandoc tmux libncurses-dev python3-cryptography
 DEB_PKGS := $(foreach p,$(PKGS),$(word 2,$(subst :, ,$(p)))) $(DEB_TOOLS)
 
 ifeq ($(filter deps clean,$(MAKECMDGOALS)),)

@@ -156,6 +156,45 @@ int edit_run(struct mfa_ctx *ctx, const char *query, const char *name,
 /* cmd-show.c: the account's otpauth URI; caller must sodium_free(). */
 int show_uri(const struct vault_entry *e, char **out);
 
+/* clip.c */
+/*
+ * The clipboard for `code --copy` and watch: wl-copy (WAYLAND_DISPLAY),
+ * xclip or xsel (DISPLAY), else an OSC 52 sequence on /dev/tty. The text
+ * goes to the program on its stdin. After clip_time() seconds a detached
+ * helper clears the clipboard if it still holds what was copied; the helper
+ * is forked by clip_open(), which must run before any secret is in memory
+ * (before the vault is unlocked), and it is only ever sent a keyed hash.
+ */
+enum clip_method {
+	CLIP_NONE,
+	CLIP_WAYLAND,
+	CLIP_XCLIP,
+	CLIP_XSEL,
+	CLIP_OSC52
+};
+#define CLIP_PATH_MAX 4096
+struct clip {
+	enum clip_method method;
+	char copy[CLIP_PATH_MAX];  /* the copy program's path, or "" */
+	char paste[CLIP_PATH_MAX]; /* the program that reads it back, or "" */
+	int tty;		   /* /dev/tty for OSC 52, or -1 */
+	int helper;		   /* pipe to the clearing helper, or -1 */
+	unsigned delay;		   /* seconds until cleared; 0 = never */
+};
+/* Choose a clipboard and start the helper: MFA_EUNSUPPORTED without one. */
+int clip_open(struct clip *c);
+/* Copy len bytes of text and arm the clearing: 0, MFA_EIO, MFA_ETOOLONG. */
+int clip_copy(struct clip *c, const char *text, size_t len);
+/* Close the helper's pipe: it clears when due, then exits. */
+void clip_close(struct clip *c);
+/* "wl-copy", "xclip", "xsel", "OSC 52". */
+const char *clip_name(const struct clip *c);
+/* "copied to the clipboard; clears in 45 s" into buf. */
+void clip_message(const struct clip *c, char *buf, size_t len);
+/* $MFA_CLIP_TIME, else 45; 0 keeps the clipboard as it is. */
+unsigned clip_time(void);
+/* end of clip.c */
+
 /* util.c */
 int64_t util_now(void);
 /* Environment for child processes: ours minus every secret variable. */

@@ -77,21 +77,33 @@ cmd_code_fresh(struct mfa_ctx *ctx, const struct mfa_args *a,
 }
 
 static int
-cmd_code_print(struct mfa_ctx *ctx, const struct mfa_args *a, const char *code,
-	       const struct otp_params *p, int64_t now)
+cmd_code_print(struct mfa_ctx *ctx, const struct mfa_args *a,
+	       struct clip *clip, const char *code, const struct otp_params *p,
+	       int64_t now)
 {
-	(void)ctx;
+	char msg[128];
+	int rc;
+
 	printf("%s\n", code);
 	if (p->type != OTP_HOTP && isatty(STDERR_FILENO) &&
 	    !args_has(a, "at") && !args_has(a, "next"))
 		fprintf(
 		    stderr, "(%llus left)\n",
 		    (unsigned long long)otp_remaining(now, p->t0, p->period));
+	if (clip == NULL)
+		return 0;
+	fflush(stdout);
+	if ((rc = clip_copy(clip, code, strlen(code))) != 0)
+		return cli_fail(ctx, rc, "--copy (%s)", clip_name(clip));
+	if (isatty(STDERR_FILENO)) {
+		clip_message(clip, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+	}
 	return 0;
 }
 
 static int
-cmd_code_stdin(struct mfa_ctx *ctx, struct mfa_args *a)
+cmd_code_stdin(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 {
 	struct cli_secret s;
 	char code[OTP_CODE_MAX];
@@ -126,7 +138,7 @@ cmd_code_stdin(struct mfa_ctx *ctx, struct mfa_args *a)
 		secret_clear(&s);
 		return cli_fail(ctx, rc, "secret from stdin");
 	}
-	rc = cmd_code_print(ctx, a, code, &s.p, now);
+	rc = cmd_code_print(ctx, a, clip, code, &s.p, now);
 	sodium_memzero(code, sizeof(code));
 	secret_clear(&s);
 	return rc;
@@ -155,10 +167,11 @@ cmd_code_hotp_edit(struct vault_data *d, void *arg)
 }
 
 static int
-cmd_code_exec(struct mfa_ctx *ctx, struct mfa_args *a)
+cmd_code_run(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 {
 	const struct vault_data *d;
 	const struct vault_entry *e;
+	struct otp_params hp;
 	struct code_hotp h;
 	struct vault *v;
 	uint64_t step;
@@ -167,7 +180,7 @@ cmd_code_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	int rc;
 
 	if (args_has(a, "secret-stdin"))
-		return cmd_code_stdin(ctx, a);
+		return cmd_code_stdin(ctx, a, clip);
 	if (args_has(a, "totp") || args_has(a, "hotp") ||
 	    args_has(a, "steam") || args_has(a, "algorithm") ||
 	    args_has(a, "digits") || args_has(a, "period") ||
@@ -192,15 +205,16 @@ cmd_code_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 					 "HOTP account %s",
 					 util_label(e->issuer, e->name));
 		h.now = now;
+		hp = e->p;
 		memcpy(h.id, e->id, sizeof(h.id));
 		snprintf(label, sizeof(label), "%s",
 			 util_label(e->issuer, e->name));
 		/* The edit runs on re-read data; e is stale after it. */
 		if ((rc = vault_update(v, cmd_code_hotp_edit, &h)) != 0)
 			return cli_fail(ctx, rc, "account %s", label);
-		printf("%s\n", h.code);
+		rc = cmd_code_print(ctx, a, clip, h.code, &hp, now);
 		sodium_memzero(h.code, sizeof(h.code));
-		return 0;
+		return rc;
 	}
 	if ((rc = cmd_code_fresh(ctx, a, &e->p, &now)) != 0)
 		return rc;
@@ -212,8 +226,28 @@ cmd_code_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	if (rc != 0)
 		return cli_fail(ctx, rc, "account %s",
 				util_label(e->issuer, e->name));
-	rc = cmd_code_print(ctx, a, h.code, &e->p, now);
+	rc = cmd_code_print(ctx, a, clip, h.code, &e->p, now);
 	sodium_memzero(h.code, sizeof(h.code));
+	return rc;
+}
+
+static int
+cmd_code_exec(struct mfa_ctx *ctx, struct mfa_args *a)
+{
+	struct clip clip;
+	int rc;
+
+	if (!args_has(a, "copy"))
+		return cmd_code_run(ctx, a, NULL);
+	/* Now, before any secret is read: clip_open forks the helper that
+	 * clears the clipboard later, and it must inherit none. */
+	if ((rc = clip_open(&clip)) != 0)
+		return cli_failx(ctx, rc,
+				 "--copy: no clipboard (wl-copy with "
+				 "WAYLAND_DISPLAY, xclip or xsel with DISPLAY, "
+				 "or a terminal for OSC 52)");
+	rc = cmd_code_run(ctx, a, &clip);
+	clip_close(&clip);
 	return rc;
 }
 
@@ -221,13 +255,17 @@ const struct mfa_cmd cmd_code_entry = {
     .name = "code",
     .usage = "[QUERY] [--at TIME] [--next] [--fresh S] [--copy] | "
 	     "--secret-stdin [--totp|--hotp|--steam] [-a HASH] [-d N] "
-	     "[-p SECONDS] [-c N] [--at TIME] [--next]",
+	     "[-p SECONDS] [-c N] [--at TIME] [--next] [--copy]",
     .summary = "print a one-time code",
     .help = "Prints the code of the account QUERY (or of the only account) "
 	    "and a newline\non stdout, nothing else. HOTP accounts advance "
 	    "and save their counter first.\nWith --secret-stdin no vault is "
 	    "used: the secret (base32) or a whole\notpauth:// URI is read "
-	    "from stdin, as oathtool would take it on its command line.",
+	    "from stdin, as oathtool would take it on its command line.\n"
+	    "--copy also puts the code on the clipboard (wl-copy, xclip or "
+	    "xsel, else OSC 52\non the terminal; in tmux that needs "
+	    "'set -g set-clipboard on') and clears it\nafter $MFA_CLIP_TIME "
+	    "seconds (default 45) unless it changed meanwhile.",
     .opts = cmd_code_opts,
     .min_args = 0,
     .max_args = 1,

@@ -92,7 +92,7 @@ uri_number(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	for (; *s != '\0'; s++) {
 		if (*s < '0' || *s > '9')
 			return -1;
-		if (v > (UINT64_MAX - 9) / 10)
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
 			return -1;
 		v = v * 10 + (uint64_t)(*s - '0');
 	}
@@ -177,12 +177,15 @@ uri_param(struct otp_uri *u, struct uri_state *st, const char *key, size_t klen,
 		    : KEY_IS("period")	? "period"
 		    : KEY_IS("counter") ? "counter"
 					: "encoder";
+	if (vlen >= sizeof(buf) && KEY_IS("encoder")) {
+		*errparam = NULL; /* too long to be "steam" */
+		return 0;
+	}
 	if (vlen >= sizeof(buf))
 		return KEY_IS("algorithm") ? MFA_EHASH
 		       : KEY_IS("digits")  ? MFA_EDIGITS
 		       : KEY_IS("period")  ? MFA_EPERIOD
-		       : KEY_IS("counter") ? MFA_EURI_COUNTER
-					   : 0;
+					   : MFA_EURI_COUNTER;
 	if ((rc = uri_pct_decode(val, vlen, true, buf, NULL)) != 0)
 		return rc;
 	if (KEY_IS("algorithm")) {
@@ -241,15 +244,23 @@ uri_query(struct otp_uri *u, struct uri_state *st, const char *q, size_t n,
 	return 0;
 }
 
+/*
+ * Split the decoded label into issuer prefix and account name. The split is
+ * at the first ':', except when the label starts with the issuer parameter
+ * and a ':': an issuer that itself holds ':' ("Text: More Text") is taken
+ * whole, so the name after it survives.
+ */
 static int
-uri_label(struct otp_uri *u, const char *s, size_t n, char **label_issuer)
+uri_label(struct otp_uri *u, char *label, const char *issuer_param,
+	  char **label_issuer)
 {
-	char *label, *colon;
-	int rc;
+	size_t ilen = issuer_param != NULL ? strlen(issuer_param) : 0;
+	char *colon;
 
-	if ((rc = uri_pct_strdup(s, n, false, &label)) != 0)
-		return rc;
-	if ((colon = strchr(label, ':')) == NULL) {
+	if (ilen > 0 && strncmp(label, issuer_param, ilen) == 0 &&
+	    label[ilen] == ':')
+		colon = label + ilen;
+	else if ((colon = strchr(label, ':')) == NULL) {
 		u->name = label;
 		return 0;
 	}
@@ -270,7 +281,7 @@ uri_parse(const char *uri, size_t len, struct otp_uri *u, const char **errparam)
 	struct uri_state st;
 	const char *p, *end, *type, *label = NULL, *query = NULL;
 	const char *dummy;
-	char *label_issuer = NULL;
+	char *label_issuer = NULL, *label_text = NULL;
 	size_t typelen, labellen = 0;
 	int rc;
 
@@ -314,13 +325,19 @@ uri_parse(const char *uri, size_t len, struct otp_uri *u, const char **errparam)
 		query = p + 1;
 
 	if (label != NULL &&
-	    (rc = uri_label(u, label, labellen, &label_issuer)) != 0) {
+	    (rc = uri_pct_strdup(label, labellen, false, &label_text)) != 0) {
 		*errparam = "label";
 		goto fail;
 	}
 	if (query != NULL &&
 	    (rc = uri_query(u, &st, query, (size_t)(end - query), errparam)))
 		goto fail;
+	if (label_text != NULL) {
+		rc = uri_label(u, label_text, st.issuer_param, &label_issuer);
+		label_text = NULL; /* now u->name or label_issuer */
+		if (rc != 0)
+			goto fail;
+	}
 	if (!st.have_secret || u->secret_len == 0) {
 		*errparam = "secret";
 		rc = st.have_secret ? MFA_ESECRET_EMPTY : MFA_EURI_NOSECRET;
@@ -352,7 +369,10 @@ uri_parse(const char *uri, size_t len, struct otp_uri *u, const char **errparam)
 	     (strcasecmp(u->issuer, "Steam") == 0 &&
 	      (!st.have_digits || u->p.digits == OTP_STEAM_DIGITS))))
 		u->p.type = OTP_STEAM;
+	/* Steam Guard is fixed: whatever the URI says, 5 characters of
+	 * HMAC-SHA1 over 30-second steps (pyotp ignores them too). */
 	if (u->p.type == OTP_STEAM) {
+		u->p.period = 30;
 		u->p.digits = OTP_STEAM_DIGITS;
 		u->p.hash = OTP_SHA1;
 	}
@@ -360,6 +380,7 @@ uri_parse(const char *uri, size_t len, struct otp_uri *u, const char **errparam)
 	free(st.issuer_param);
 	return 0;
 fail:
+	free(label_text);
 	free(label_issuer);
 	free(st.issuer_param);
 	uri_clear(u);
@@ -411,10 +432,18 @@ uri_format(const struct otp_params *p, const char *issuer, const char *name,
 		return MFA_ESECRET_EMPTY;
 	if (outcap < uri_format_len(issuer, name, secret_len))
 		return MFA_ETOOLONG;
-	o = (size_t)snprintf(out, outcap, "otpauth://%s/",
-			     otp_type_name(p->type));
+	/* Steam goes out as the header promises: TOTP, encoder=steam and,
+	 * lacking one of its own, issuer Steam. */
+	if (p->type == OTP_STEAM && issuer[0] == '\0')
+		issuer = "Steam";
+	o = (size_t)snprintf(
+	    out, outcap, "otpauth://%s/",
+	    otp_type_name(p->type == OTP_STEAM ? OTP_TOTP : p->type));
 	if (issuer[0] != '\0') {
 		o += uri_pct_encode(out + o, issuer, false);
+		out[o++] = ':';
+	} else if (strchr(name, ':') != NULL) {
+		/* An empty prefix, so a ':' in the name is not read as one. */
 		out[o++] = ':';
 	}
 	o += uri_pct_encode(out + o, name, true);
@@ -429,8 +458,8 @@ uri_format(const struct otp_params *p, const char *issuer, const char *name,
 		o += uri_pct_encode(out + o, issuer, false);
 	}
 	if (p->type == OTP_STEAM)
-		n = snprintf(out + o, outcap - o, "&digits=5&period=%llu",
-			     (unsigned long long)p->period);
+		n = snprintf(out + o, outcap - o,
+			     "&digits=5&period=30&encoder=steam");
 	else if (p->type == OTP_HOTP)
 		n = snprintf(out + o, outcap - o,
 			     "&algorithm=%s&digits=%u&counter=%llu",

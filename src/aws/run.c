@@ -1,0 +1,416 @@
+/*
+ * Running the AWS CLI: fork and exec, no shell, so no argument is ever
+ * interpreted; stdin from /dev/null, so the CLI never eats ours; stdout
+ * (which holds credentials) read into secret memory and parsed with
+ * jansson; stderr kept for the one line that explains a failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "aws/aws.h"
+
+#define RUN_ERR_MAX (64 * 1024)
+
+struct run_buf {
+	char *p; /* sodium_malloc'd (out) or malloc'd (err) */
+	size_t len, cap, max;
+	bool secret, overflow;
+};
+
+static bool
+run_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       access(path, X_OK) == 0;
+}
+
+static const char *
+run_env_get(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; env != NULL && *env != NULL; env++)
+		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+			return *env + n + 1;
+	return NULL;
+}
+
+/* Look name up in the PATH the child will see, as execvp would. */
+static int
+run_resolve(struct aws_ctx *a, const char *name, char *const *env)
+{
+	const char *path, *p, *colon;
+	size_t dlen;
+	int n;
+
+	if (strchr(name, '/') != NULL) {
+		if (!run_executable(name)) {
+			snprintf(a->err, sizeof(a->err), "cannot run '%s': %s",
+				 name,
+				 access(name, F_OK) == 0 ? "not an executable "
+							   "file"
+							 : strerror(errno));
+			return MFA_ENOENT;
+		}
+		if ((size_t)snprintf(a->cli, sizeof(a->cli), "%s", name) >=
+		    sizeof(a->cli))
+			return MFA_ETOOLONG;
+		return 0;
+	}
+	if ((path = run_env_get(env, "PATH")) == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = colon + 1) {
+		colon = strchr(p, ':');
+		dlen = colon != NULL ? (size_t)(colon - p) : strlen(p);
+		n = snprintf(a->cli, sizeof(a->cli), "%.*s%s%s", (int)dlen, p,
+			     dlen > 0 ? "/" : "", name);
+		if (n > 0 && (size_t)n < sizeof(a->cli) &&
+		    run_executable(a->cli))
+			return 0;
+		if (colon == NULL)
+			break;
+	}
+	a->cli[0] = '\0';
+	snprintf(a->err, sizeof(a->err), "'%s' not found in PATH", name);
+	return MFA_ENOENT;
+}
+
+int
+aws_ctx_init(struct aws_ctx *a, const char *cli, char *const *env)
+{
+	size_t n = 0, i, o = 0;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if (cli == NULL || *cli == '\0')
+		cli = "aws";
+	if ((rc = run_resolve(a, cli, env)) != 0)
+		return rc;
+	while (env != NULL && env[n] != NULL)
+		n++;
+	if ((a->env = calloc(n + 3, sizeof(*a->env))) == NULL)
+		return MFA_ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (strncmp(env[i], "AWS_PAGER=", 10) == 0 ||
+		    strncmp(env[i], AWS_NESTED_VAR "=",
+			    sizeof(AWS_NESTED_VAR)) == 0)
+			continue;
+		a->env[o++] = env[i];
+	}
+	/* A pager would wait for a key press on output nobody sees. */
+	a->env[o++] = (char *)"AWS_PAGER=";
+	a->env[o++] = (char *)AWS_NESTED_VAR "=1";
+	a->env[o] = NULL;
+	return 0;
+}
+
+void
+aws_ctx_free(struct aws_ctx *a)
+{
+	if (a == NULL)
+		return;
+	free(a->env);
+	a->env = NULL;
+}
+
+static int
+run_buf_add(struct run_buf *b, const char *p, size_t n)
+{
+	size_t cap;
+	char *grown;
+
+	if (b->overflow || b->len + n > b->max) {
+		b->overflow = true;
+		return 0;
+	}
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		/* No sodium_realloc: copy into a fresh block, wipe the old. */
+		grown = b->secret ? sodium_malloc(cap) : malloc(cap);
+		if (grown == NULL)
+			return MFA_ENOMEM;
+		if (b->len > 0)
+			memcpy(grown, b->p, b->len);
+		if (b->secret)
+			sodium_free(b->p);
+		else
+			free(b->p);
+		b->p = grown;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static void
+run_buf_free(struct run_buf *b)
+{
+	if (b->secret)
+		sodium_free(b->p);
+	else
+		free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+static bool
+run_blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
+void
+aws_run_errline(const char *text, size_t len, char *out, size_t outlen)
+{
+	const char *line, *end, *best = NULL, *p = text, *stop = text + len;
+	size_t best_len = 0, n, i;
+
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	if (text == NULL)
+		return;
+	while (p < stop) {
+		end = memchr(p, '\n', (size_t)(stop - p));
+		if (end == NULL)
+			end = stop;
+		line = p;
+		p = end + 1;
+		while (line < end && (*line == ' ' || *line == '\t'))
+			line++;
+		n = (size_t)(end - line);
+		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' ||
+				 line[n - 1] == '\r'))
+			n--;
+		if (n == 0)
+			continue;
+		/* botocore's "An error occurred (Code) when calling ..." is
+		 * the message; otherwise the last line says most (the
+		 * "aws: error:" of a usage error, a traceback's exception). */
+		if (best != NULL && strncmp(best, "An error occurred", 17) == 0)
+			continue;
+		best = line;
+		best_len = n;
+	}
+	if (best == NULL)
+		return;
+	for (i = 0; i < best_len && i + 1 < outlen; i++) {
+		unsigned char c = (unsigned char)best[i];
+
+		out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	out[i] = '\0';
+	if (i < best_len && outlen > 4)
+		memcpy(out + outlen - 4, "...", 4);
+}
+
+/* The child: never returns. Reports an exec failure's errno on fd st. */
+static void
+run_child(struct aws_ctx *a, char *const *argv, int out, int err, int st)
+{
+	int null, e;
+
+	if ((null = open("/dev/null", O_RDONLY)) >= 0) {
+		dup2(null, STDIN_FILENO);
+		if (null != STDIN_FILENO)
+			close(null);
+	}
+	dup2(out, STDOUT_FILENO);
+	dup2(err, STDERR_FILENO);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
+	execve(a->cli, argv, a->env);
+	e = errno;
+	(void)!write(st, &e, sizeof(e));
+	_exit(127);
+}
+
+static int
+run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err)
+{
+	struct pollfd pfd[2];
+	char buf[4096];
+	ssize_t r;
+	int open = 2, i, rc = 0;
+
+	pfd[0].fd = fout;
+	pfd[1].fd = ferr;
+	pfd[0].events = pfd[1].events = POLLIN;
+	while (open > 0) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = MFA_EIO;
+			break;
+		}
+		for (i = 0; i < 2; i++) {
+			if (pfd[i].fd < 0 || pfd[i].revents == 0)
+				continue;
+			r = read(pfd[i].fd, buf, sizeof(buf));
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (r <= 0) {
+				pfd[i].fd = -1;
+				open--;
+				continue;
+			}
+			if (rc == 0)
+				rc = run_buf_add(i == 0 ? out : err, buf,
+						 (size_t)r);
+		}
+	}
+	sodium_memzero(buf, sizeof(buf));
+	return rc;
+}
+
+static int
+run_argv(struct aws_ctx *a, const char *const *args, const char ***argvp)
+{
+	const char **argv;
+	size_t n = 0, o = 0, i;
+
+	while (args[n] != NULL)
+		n++;
+	if ((argv = calloc(n + 8, sizeof(*argv))) == NULL)
+		return MFA_ENOMEM;
+	argv[o++] = a->cli;
+	for (i = 0; i < n; i++)
+		argv[o++] = args[i];
+	/* After the operation, where both CLI v1 and v2 take them. */
+	argv[o++] = "--output";
+	argv[o++] = "json";
+	if (a->profile != NULL) {
+		argv[o++] = "--profile";
+		argv[o++] = a->profile;
+	}
+	if (a->region != NULL) {
+		argv[o++] = "--region";
+		argv[o++] = a->region;
+	}
+	argv[o] = NULL;
+	*argvp = argv;
+	return 0;
+}
+
+int
+aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
+{
+	struct run_buf bout = {NULL, 0, 0, AWS_OUT_MAX, true, false};
+	struct run_buf berr = {NULL, 0, 0, RUN_ERR_MAX, false, false};
+	int po[2] = {-1, -1}, pe[2] = {-1, -1}, ps[2] = {-1, -1};
+	const char **argv = NULL;
+	json_error_t jerr;
+	json_t *j;
+	int rc, status = 0, e = 0;
+	ssize_t r;
+	pid_t pid;
+
+	a->err[0] = '\0';
+	if (out != NULL)
+		*out = NULL;
+	if (a->cli[0] == '\0' || a->env == NULL)
+		return MFA_EINVAL;
+	if ((rc = run_argv(a, args, &argv)) != 0)
+		return rc;
+	if (pipe2(po, O_CLOEXEC) != 0 || pipe2(pe, O_CLOEXEC) != 0 ||
+	    pipe2(ps, O_CLOEXEC) != 0) {
+		rc = MFA_EIO;
+		goto close;
+	}
+	if ((pid = fork()) < 0) {
+		rc = MFA_EIO;
+		goto close;
+	}
+	if (pid == 0)
+		run_child(a, (char *const *)argv, po[1], pe[1], ps[1]);
+	close(po[1]);
+	close(pe[1]);
+	close(ps[1]);
+	po[1] = pe[1] = ps[1] = -1;
+	/* The status pipe closes on exec; data on it is exec's errno. */
+	while ((r = read(ps[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	if (r == (ssize_t)sizeof(e)) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		snprintf(a->err, sizeof(a->err), "cannot run '%s': %s",
+			 a->cli, strerror(e));
+		rc = MFA_ENOENT;
+		goto close;
+	}
+	rc = run_collect(po[0], pe[0], &bout, &berr);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc != 0)
+		goto close;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		aws_run_errline(berr.p, berr.len, a->err, sizeof(a->err));
+		if (a->err[0] == '\0' && WIFEXITED(status))
+			snprintf(a->err, sizeof(a->err),
+				 "the AWS CLI exited with status %d and "
+				 "no message",
+				 WEXITSTATUS(status));
+		else if (a->err[0] == '\0')
+			snprintf(a->err, sizeof(a->err),
+				 "the AWS CLI was killed by signal %d",
+				 WTERMSIG(status));
+		rc = MFA_EAWS;
+		goto close;
+	}
+	if (bout.overflow) {
+		snprintf(a->err, sizeof(a->err),
+			 "the AWS CLI printed more than %d bytes", AWS_OUT_MAX);
+		rc = MFA_ETOOBIG;
+		goto close;
+	}
+	if (out == NULL || bout.len == 0 || run_blank(bout.p, bout.len))
+		goto close;
+	/* jansson's error text may quote the input: keep only where. */
+	if ((j = json_loadb(bout.p, bout.len, 0, &jerr)) == NULL) {
+		snprintf(a->err, sizeof(a->err),
+			 "the AWS CLI's output is not JSON (line %d, "
+			 "column %d)",
+			 jerr.line, jerr.column);
+		sodium_memzero(&jerr, sizeof(jerr));
+		rc = MFA_EPARSE;
+		goto close;
+	}
+	*out = j;
+close:
+	if (po[0] >= 0)
+		close(po[0]);
+	if (po[1] >= 0)
+		close(po[1]);
+	if (pe[0] >= 0)
+		close(pe[0]);
+	if (pe[1] >= 0)
+		close(pe[1]);
+	if (ps[0] >= 0)
+		close(ps[0]);
+	if (ps[1] >= 0)
+		close(ps[1]);
+	run_buf_free(&bout);
+	run_buf_free(&berr);
+	free(argv);
+	return rc;
+}

@@ -1,0 +1,520 @@
+/*
+ * io: format names, content detection, import dispatch, entry lists, and the
+ * helpers the format files share (iojson.h).
+ */
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "io/formats.h"
+#include "io/iojson.h"
+
+/*
+ * Every block starts with a header holding its size, so free() can wipe a
+ * block without being told how big it is; the header is a full max_align_t
+ * so the user part stays suitably aligned.
+ */
+#define IO_WIPE_HDR sizeof(max_align_t)
+_Static_assert(sizeof(max_align_t) >= sizeof(size_t), "header holds a size");
+
+void *
+io_wipe_alloc(size_t size)
+{
+	unsigned char *p;
+
+	if (size > SIZE_MAX - IO_WIPE_HDR)
+		return NULL;
+	if ((p = malloc(IO_WIPE_HDR + size)) == NULL)
+		return NULL;
+	memcpy(p, &size, sizeof(size));
+	return p + IO_WIPE_HDR;
+}
+
+void
+io_wipe_free(void *ptr)
+{
+	unsigned char *p;
+	size_t size;
+
+	if (ptr == NULL)
+		return;
+	p = (unsigned char *)ptr - IO_WIPE_HDR;
+	memcpy(&size, p, sizeof(size));
+	sodium_memzero(p, IO_WIPE_HDR + size);
+	free(p);
+}
+
+void
+io_json_secure_init(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	json_set_alloc_funcs(io_wipe_alloc, io_wipe_free);
+	done = 1;
+}
+
+json_t *
+io_json_load(const uint8_t *buf, size_t len, size_t flags,
+	     char why[IO_WHY_MAX])
+{
+	json_error_t err;
+	json_t *j;
+	char *near;
+
+	io_json_secure_init();
+	j = json_loadb((const char *)buf, len, flags, &err);
+	if (j == NULL) {
+		/* jansson quotes the input after " near "; it may be secret. */
+		if ((near = strstr(err.text, " near ")) != NULL)
+			*near = '\0';
+		io_why(why, "JSON error at line %d column %d: %s", err.line,
+		       err.column, err.text);
+	}
+	sodium_memzero(&err, sizeof(err));
+	return j;
+}
+
+void
+io_why(char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, IO_WHY_MAX, fmt, ap);
+	va_end(ap);
+}
+
+int
+io_base64_decode(const char *in, size_t inlen, uint8_t **out, size_t *outlen)
+{
+	const char *end;
+	uint8_t *buf;
+	size_t n = inlen, cap, i;
+	int variant = sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
+
+	*out = NULL;
+	*outlen = 0;
+	/* libsodium wants exact padding or none: drop it, and trailing space. */
+	while (n > 0 && (in[n - 1] == '=' || in[n - 1] == ' ' ||
+			 in[n - 1] == '\t' || in[n - 1] == '\r' ||
+			 in[n - 1] == '\n'))
+		n--;
+	for (i = 0; i < n; i++) {
+		if (in[i] == '-' || in[i] == '_') {
+			variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+			break;
+		}
+	}
+	cap = n / 4 * 3 + 3;
+	if ((buf = sodium_malloc(cap)) == NULL)
+		return MFA_ENOMEM;
+	if (n > 0 && sodium_base642bin(buf, cap, in, n, " \t\r\n", outlen,
+				       &end, variant) != 0) {
+		sodium_free(buf);
+		*outlen = 0;
+		return MFA_EPARSE;
+	}
+	if (n > 0 && end != in + n) {
+		sodium_free(buf);
+		*outlen = 0;
+		return MFA_EPARSE;
+	}
+	*out = buf;
+	return 0;
+}
+
+int
+io_base64_encode(const uint8_t *in, size_t inlen, char **out, size_t *outlen)
+{
+	size_t cap = sodium_base64_ENCODED_LEN(inlen,
+					       sodium_base64_VARIANT_ORIGINAL);
+	char *buf;
+
+	*out = NULL;
+	if ((buf = sodium_malloc(cap)) == NULL)
+		return MFA_ENOMEM;
+	sodium_bin2base64(buf, cap, in, inlen, sodium_base64_VARIANT_ORIGINAL);
+	*out = buf;
+	if (outlen != NULL)
+		*outlen = strlen(buf);
+	return 0;
+}
+
+int
+io_entry_make(struct io_entry *e, const char *name, const char *issuer,
+	      const struct otp_params *p, const uint8_t *secret,
+	      size_t secret_len)
+{
+	memset(e, 0, sizeof(*e));
+	e->p = *p;
+	e->name = strdup(name != NULL ? name : "");
+	e->issuer = strdup(issuer != NULL ? issuer : "");
+	e->serial = strdup("");
+	e->note = strdup("");
+	/* sodium_malloc(0) is legal, but keep one byte so secret is never NULL. */
+	e->secret = sodium_malloc(secret_len > 0 ? secret_len : 1);
+	if (e->name == NULL || e->issuer == NULL || e->serial == NULL ||
+	    e->note == NULL || e->secret == NULL) {
+		io_entry_clear(e);
+		return MFA_ENOMEM;
+	}
+	if (secret_len > 0)
+		memcpy(e->secret, secret, secret_len);
+	e->secret_len = secret_len;
+	return 0;
+}
+
+static int
+io_list_reserve(struct io_list *l, size_t more)
+{
+	struct io_entry *v;
+	size_t cap;
+
+	if (more <= l->cap - l->n)
+		return 0;
+	if (more > SIZE_MAX / sizeof(*v) - l->n)
+		return MFA_ENOMEM;
+	cap = l->cap > 0 ? l->cap : 8;
+	while (cap < l->n + more)
+		cap = cap > SIZE_MAX / sizeof(*v) / 2 ? l->n + more : cap * 2;
+	if ((v = reallocarray(l->v, cap, sizeof(*v))) == NULL)
+		return MFA_ENOMEM;
+	l->v = v;
+	l->cap = cap;
+	return 0;
+}
+
+int
+io_list_push(struct io_list *l, struct io_entry *e)
+{
+	int rc;
+
+	if ((rc = io_list_reserve(l, 1)) != 0) {
+		/* Ownership was handed over: do not leak it on failure. */
+		io_entry_clear(e);
+		return rc;
+	}
+	l->v[l->n++] = *e;
+	memset(e, 0, sizeof(*e));
+	return 0;
+}
+
+int
+io_list_move(struct io_list *dst, struct io_list *src)
+{
+	int rc;
+
+	if (src->n == 0) {
+		io_list_free(src);
+		return 0;
+	}
+	if ((rc = io_list_reserve(dst, src->n)) != 0)
+		return rc;
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+	return 0;
+}
+
+void
+io_entry_clear(struct io_entry *e)
+{
+	free(e->name);
+	free(e->issuer);
+	free(e->serial);
+	free(e->note);
+	if (e->secret != NULL)
+		sodium_free(e->secret); /* wipes */
+	memset(e, 0, sizeof(*e));
+}
+
+void
+io_list_free(struct io_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		io_entry_clear(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static const struct {
+	enum io_format f;
+	const char *name;
+} io_formats[] = {
+	{IO_AUTO, "auto"},     {IO_URI, "uri"},		{IO_GOOGLE, "google"},
+	{IO_AEGIS, "aegis"},   {IO_ANDOTP, "andotp"},	{IO_TWOFAS, "2fas"},
+	{IO_AWS_SEED, "aws-seed"}, {IO_IMAGE, "image"}, {IO_JSON, "json"},
+	/* Aliases people type; only the first name of a format is printed. */
+	{IO_URI, "otpauth"},   {IO_GOOGLE, "otpauth-migration"},
+	{IO_TWOFAS, "twofas"}, {IO_AWS_SEED, "aws"},	{IO_AWS_SEED, "seed"},
+	{IO_JSON, "mfa"},
+};
+
+const char *
+io_format_name(enum io_format f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(io_formats) / sizeof(io_formats[0]); i++)
+		if (io_formats[i].f == f)
+			return io_formats[i].name;
+	return "unknown";
+}
+
+int
+io_format_parse(const char *s, enum io_format *f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(io_formats) / sizeof(io_formats[0]); i++) {
+		if (strcasecmp(s, io_formats[i].name) == 0) {
+			*f = io_formats[i].f;
+			return 0;
+		}
+	}
+	return MFA_EINVAL;
+}
+
+static bool
+io_is_image(const uint8_t *b, size_t len)
+{
+	static const uint8_t png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
+				      '\n'};
+
+	if (len >= sizeof(png) && memcmp(b, png, sizeof(png)) == 0)
+		return true;
+	if (len >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
+		return true;
+	/* Netpbm: P2/P3 (ASCII) and P5/P6 (binary) grey and colour maps. */
+	if (len >= 3 && b[0] == 'P' &&
+	    (b[1] == '2' || b[1] == '3' || b[1] == '5' || b[1] == '6') &&
+	    (b[2] == ' ' || b[2] == '\t' || b[2] == '\r' || b[2] == '\n' ||
+	     b[2] == '#'))
+		return true;
+	return false;
+}
+
+static bool
+io_is_space(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+	       c == '\v';
+}
+
+/* Offset past a UTF-8 byte order mark (editors on Windows add one). */
+static size_t
+io_skip_bom(const uint8_t *b, size_t len)
+{
+	if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+		return 3;
+	return 0;
+}
+
+static bool
+io_prefix(const uint8_t *s, size_t n, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+
+	return n >= pl && strncasecmp((const char *)s, prefix, pl) == 0;
+}
+
+/*
+ * The first line that is neither blank nor a '#' comment starts with an
+ * otpauth or otpauth-migration URI (zbarimg's "QR-Code:" prefix allowed).
+ * A file of comments only is a URI list with nothing in it.
+ */
+static bool
+io_is_urilist(const uint8_t *b, size_t len)
+{
+	size_t i = io_skip_bom(b, len), start;
+	bool comments = false;
+
+	while (i < len) {
+		while (i < len && io_is_space(b[i]))
+			i++;
+		if (i == len)
+			break;
+		if (b[i] == '#') {
+			comments = true;
+			while (i < len && b[i] != '\n')
+				i++;
+			continue;
+		}
+		start = i;
+		if (io_prefix(b + i, len - i, "QR-Code:"))
+			start += strlen("QR-Code:");
+		return io_prefix(b + start, len - start, "otpauth://") ||
+		       io_prefix(b + start, len - start, "otpauth-migration://");
+	}
+	return comments;
+}
+
+/*
+ * AWS writes the Base32StringSeed as one line of upper-case base32. Allow
+ * either case and groups split by spaces (as authenticators display
+ * secrets), but not mixed case nor groups of uneven length, so a line of
+ * ordinary words is not taken for a seed.
+ */
+static bool
+io_is_awsseed(const uint8_t *b, size_t len)
+{
+	size_t i, n = 0, upper = 0, lower = 0, group = 0, width = 0;
+	size_t last = 0, groups = 0;
+	bool padding = false;
+
+	for (i = io_skip_bom(b, len); i <= len; i++) {
+		if (i == len || io_is_space(b[i])) {
+			if (group == 0)
+				continue;
+			/* Every group but the last as wide as the first. */
+			if (groups > 1 && last != width)
+				return false;
+			if (groups == 0)
+				width = group;
+			if (group > width)
+				return false;
+			last = group;
+			groups++;
+			group = 0;
+			continue;
+		}
+		group++;
+		if (b[i] == '=') {
+			padding = true;
+			continue;
+		}
+		if (padding)
+			return false;
+		if (b[i] >= 'A' && b[i] <= 'Z')
+			upper++;
+		else if (b[i] >= 'a' && b[i] <= 'z')
+			lower++;
+		else if (!(b[i] >= '2' && b[i] <= '7'))
+			return false;
+		n++;
+	}
+	return n >= 16 && (upper == 0 || lower == 0);
+}
+
+static bool
+io_is_mfajson(const uint8_t *b, size_t len)
+{
+	json_t *j, *f;
+	bool yes;
+
+	if ((j = io_json_load(b, len, 0, NULL)) == NULL)
+		return false;
+	f = json_object_get(j, "format");
+	yes = json_is_string(f) && strcmp(json_string_value(f), "mfa-export") == 0;
+	json_decref(j);
+	return yes;
+}
+
+enum io_format
+io_detect(const uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	if (io_is_image(buf, len))
+		return IO_IMAGE;
+	io_json_secure_init();
+	for (i = io_skip_bom(buf, len); i < len && io_is_space(buf[i]); i++)
+		;
+	if (i < len && (buf[i] == '{' || buf[i] == '[')) {
+		if (io_is_mfajson(buf, len))
+			return IO_JSON;
+		if (aegis_sniff(buf, len))
+			return IO_AEGIS;
+		if (twofas_sniff(buf, len))
+			return IO_TWOFAS;
+		if (andotp_sniff(buf, len))
+			return IO_ANDOTP;
+		return IO_AUTO;
+	}
+	if (io_is_urilist(buf, len))
+		return IO_URI;
+	if (io_is_awsseed(buf, len))
+		return IO_AWS_SEED;
+	/* andOTP's encrypted .bin is binary from its first byte. */
+	if (andotp_sniff(buf, len))
+		return IO_ANDOTP;
+	return IO_AUTO;
+}
+
+static bool
+io_is_blank(const uint8_t *b, size_t len)
+{
+	size_t i;
+
+	for (i = io_skip_bom(b, len); i < len; i++)
+		if (!io_is_space(b[i]))
+			return false;
+	return true;
+}
+
+int
+io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
+	  void *pass_arg, struct io_list *out, char why[IO_WHY_MAX])
+{
+	struct io_list tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (why != NULL)
+		why[0] = '\0';
+	io_json_secure_init();
+	if (fmt == IO_AUTO && (fmt = io_detect(buf, len)) == IO_AUTO) {
+		io_why(why, "%s", io_is_blank(buf, len) ? "empty input"
+							 : "unrecognised format");
+		return MFA_EFORMAT;
+	}
+	switch (fmt) {
+	case IO_URI:
+	case IO_GOOGLE:
+		/* One reader for both: a Google export is a list of URIs too. */
+		rc = urilist_import(buf, len, &tmp, why);
+		break;
+	case IO_AEGIS:
+		rc = aegis_import(buf, len, pass, pass_arg, &tmp, why);
+		break;
+	case IO_ANDOTP:
+		rc = andotp_import(buf, len, pass, pass_arg, &tmp, why);
+		break;
+	case IO_TWOFAS:
+		rc = twofas_import(buf, len, pass, pass_arg, &tmp, why);
+		break;
+	case IO_AWS_SEED:
+		rc = awsseed_import(buf, len, &tmp, why);
+		break;
+	case IO_JSON:
+		rc = mfajson_import(buf, len, &tmp, why);
+		break;
+	case IO_IMAGE:
+		io_why(why, "an image: read its QR code first");
+		return MFA_EFORMAT;
+	default:
+		io_why(why, "unknown format %d", (int)fmt);
+		return MFA_EINVAL;
+	}
+	if (rc == 0)
+		rc = io_list_move(out, &tmp);
+	if (rc != 0) {
+		io_list_free(&tmp);
+		if (why != NULL && why[0] == '\0')
+			io_why(why, "%s", mfa_strerror(rc));
+	}
+	return rc;
+}

@@ -1,0 +1,403 @@
+/*
+ * Crypto plumbing shared by the Aegis, andOTP and 2FAS importers. OpenSSL
+ * does scrypt, PBKDF2 and AES-GCM (libsodium's AES-GCM needs AES-NI and it
+ * has no PBKDF2); libsodium does secret memory, randomness and hex.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include "io/iocrypto.h"
+
+int
+iocrypto_json_str(const json_t *o, const char *key, const char **out)
+{
+	const json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return MFA_EPARSE;
+	*out = json_string_value(v);
+	return 0;
+}
+
+int
+iocrypto_json_uint(const json_t *o, const char *key, uint64_t max,
+		   uint64_t *out, bool *present)
+{
+	const json_t *v = json_object_get(o, key);
+	json_int_t i;
+
+	*present = false;
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v))
+		return MFA_EPARSE;
+	i = json_integer_value(v);
+	if (i < 0 || (uint64_t)i > max)
+		return MFA_EINVAL;
+	*out = (uint64_t)i;
+	*present = true;
+	return 0;
+}
+
+int
+iocrypto_trim(const uint8_t **buf, size_t *len)
+{
+	const uint8_t *b = *buf;
+	size_t n = *len;
+
+	if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) {
+		b += 3;
+		n -= 3;
+	}
+	while (n > 0 && (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')) {
+		b++;
+		n--;
+	}
+	*buf = b;
+	*len = n;
+	return n > 0 ? *b : -1;
+}
+
+size_t
+iocrypto_utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+int
+iocrypto_why(char why[IO_WHY_MAX], int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(why, IO_WHY_MAX, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+int
+iocrypto_scrypt_check(uint64_t n, uint64_t r, uint64_t p)
+{
+	if (n < 2 || (n & (n - 1)) != 0 || r < 1 || r > 32 || p < 1 || p > 16)
+		return MFA_EUNSUPPORTED;
+	/* OpenSSL needs 128 * r * (N + 2) bytes for V plus 128 * r * p for B.
+	 */
+	if (n > IOCRYPTO_SCRYPT_MAXMEM / 128 / r - 2 - p)
+		return MFA_EUNSUPPORTED;
+	return 0;
+}
+
+int
+iocrypto_scrypt(const char *pass, size_t passlen, const uint8_t *salt,
+		size_t saltlen, uint64_t n, uint64_t r, uint64_t p,
+		uint8_t *key, size_t keylen)
+{
+	int rc;
+
+	if ((rc = iocrypto_scrypt_check(n, r, p)) != 0)
+		return rc;
+	if (EVP_PBE_scrypt(passlen > 0 ? pass : "", passlen, salt, saltlen, n,
+			   r, p, 128 * r * (n + 2 + p) + 65536, key,
+			   keylen) != 1) {
+		sodium_memzero(key, keylen);
+		return MFA_ECRYPTO;
+	}
+	return 0;
+}
+
+int
+iocrypto_pbkdf2(enum otp_hash hash, const char *pass, size_t passlen,
+		const uint8_t *salt, size_t saltlen, uint32_t iter,
+		uint8_t *key, size_t keylen)
+{
+	const EVP_MD *md;
+
+	switch (hash) {
+	case OTP_SHA1:
+		md = EVP_sha1();
+		break;
+	case OTP_SHA256:
+		md = EVP_sha256();
+		break;
+	case OTP_SHA512:
+		md = EVP_sha512();
+		break;
+	default:
+		return MFA_EHASH;
+	}
+	if (iter < 1 || iter > IOCRYPTO_PBKDF2_MAX_ITER)
+		return MFA_EUNSUPPORTED;
+	if (passlen > INT_MAX || saltlen > INT_MAX || keylen > INT_MAX)
+		return MFA_ETOOBIG;
+	if (PKCS5_PBKDF2_HMAC(passlen > 0 ? pass : "", (int)passlen, salt,
+			      (int)saltlen, (int)iter, md, (int)keylen,
+			      key) != 1) {
+		sodium_memzero(key, keylen);
+		return MFA_ECRYPTO;
+	}
+	return 0;
+}
+
+static int
+iocrypto_gcm(int enc, const uint8_t *key, const uint8_t *nonce, size_t noncelen,
+	     const uint8_t *in, size_t inlen, uint8_t *out, uint8_t *tag)
+{
+	EVP_CIPHER_CTX *ctx;
+	int rc = MFA_ECRYPTO, outl;
+	/* Final writes nothing for GCM, but gets a real buffer anyway. */
+	uint8_t fin[16];
+
+	if (inlen > INT_MAX || noncelen == 0 || noncelen > 128)
+		return MFA_ETOOBIG;
+	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
+		return MFA_ENOMEM;
+	if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) !=
+		1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, (int)noncelen,
+				NULL) != 1 ||
+	    EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) != 1)
+		goto out;
+	if (inlen > 0 &&
+	    (EVP_CipherUpdate(ctx, out, &outl, in, (int)inlen) != 1 ||
+	     (size_t)outl != inlen))
+		goto out;
+	if (!enc) {
+		if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
+					IOCRYPTO_GCM_TAG_LEN, tag) != 1)
+			goto out;
+		if (EVP_CipherFinal_ex(ctx, fin, &outl) != 1) {
+			rc = MFA_EDECRYPT;
+			goto out;
+		}
+	} else {
+		if (EVP_CipherFinal_ex(ctx, fin, &outl) != 1 ||
+		    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
+					IOCRYPTO_GCM_TAG_LEN, tag) != 1)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0 && inlen > 0)
+		sodium_memzero(out, inlen);
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+int
+iocrypto_gcm_decrypt(const uint8_t key[IOCRYPTO_KEY_LEN], const uint8_t *nonce,
+		     size_t noncelen, const uint8_t *ct, size_t ctlen,
+		     const uint8_t tag[IOCRYPTO_GCM_TAG_LEN], uint8_t *pt)
+{
+	uint8_t t[IOCRYPTO_GCM_TAG_LEN];
+
+	memcpy(t, tag, sizeof(t));
+	return iocrypto_gcm(0, key, nonce, noncelen, ct, ctlen, pt, t);
+}
+
+int
+iocrypto_gcm_encrypt(const uint8_t key[IOCRYPTO_KEY_LEN], const uint8_t *nonce,
+		     size_t noncelen, const uint8_t *pt, size_t ptlen,
+		     uint8_t *ct, uint8_t tag[IOCRYPTO_GCM_TAG_LEN])
+{
+	return iocrypto_gcm(1, key, nonce, noncelen, pt, ptlen, ct, tag);
+}
+
+int
+iocrypto_hex_decode(const char *hex, uint8_t *out, size_t outlen)
+{
+	size_t got;
+
+	if (hex == NULL || strlen(hex) != 2 * outlen)
+		return MFA_EPARSE;
+	if (sodium_hex2bin(out, outlen, hex, 2 * outlen, NULL, &got, NULL) !=
+		0 ||
+	    got != outlen) {
+		sodium_memzero(out, outlen);
+		return MFA_EPARSE;
+	}
+	return 0;
+}
+
+int
+iocrypto_hex_decode_alloc(const char *hex, size_t maxlen, uint8_t **out,
+			  size_t *outlen)
+{
+	size_t n;
+	uint8_t *b;
+	int rc;
+
+	*out = NULL;
+	if (hex == NULL || (n = strlen(hex)) == 0 || n % 2 != 0 ||
+	    n / 2 > maxlen)
+		return MFA_EPARSE;
+	if ((b = malloc(n / 2)) == NULL)
+		return MFA_ENOMEM;
+	if ((rc = iocrypto_hex_decode(hex, b, n / 2)) != 0) {
+		free(b);
+		return rc;
+	}
+	*out = b;
+	*outlen = n / 2;
+	return 0;
+}
+
+void
+iocrypto_hex_encode(const uint8_t *in, size_t n, char *out)
+{
+	sodium_bin2hex(out, 2 * n + 1, in, n);
+}
+
+void
+iocrypto_random(uint8_t *buf, size_t n)
+{
+	randombytes_buf(buf, n);
+}
+
+void
+iocrypto_uuid4(char out[37])
+{
+	uint8_t u[16];
+	char hex[33];
+
+	iocrypto_random(u, sizeof(u));
+	u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);
+	u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
+	iocrypto_hex_encode(u, sizeof(u), hex);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+		 hex + 16, hex + 20);
+}
+
+int
+iocrypto_pass_get(io_pass_fn fn, void *arg, char **pass, size_t *len,
+		  char why[IO_WHY_MAX])
+{
+	int rc;
+
+	*pass = NULL;
+	*len = 0;
+	if (fn == NULL)
+		return iocrypto_why(why, MFA_ENOPASS,
+				    "the file is encrypted and no password "
+				    "was given");
+	if ((rc = fn(arg, pass, len)) != 0) {
+		if (*pass != NULL)
+			sodium_free(*pass);
+		*pass = NULL;
+		return iocrypto_why(why, rc, "no password: %s",
+				    mfa_strerror(rc));
+	}
+	if (*pass == NULL)
+		return iocrypto_why(why, MFA_ENOPASS, "no password given");
+	return 0;
+}
+
+const char *
+iocrypto_label(const char *issuer, const char *name, char *buf, size_t bufsz)
+{
+	if (issuer != NULL && *issuer != '\0')
+		snprintf(buf, bufsz, "%s:%s", issuer, name != NULL ? name : "");
+	else
+		snprintf(buf, bufsz, "%s", name != NULL ? name : "");
+	return buf;
+}
+
+int
+iocrypto_entry_push(struct io_list *out, size_t idx, const char *name,
+		    const char *issuer, const char *note,
+		    const struct otp_params *p, const char *b32, size_t b32len,
+		    char why[IO_WHY_MAX])
+{
+	struct io_entry e;
+	char label[96];
+	size_t cap, errpos = 0;
+	int rc;
+
+	iocrypto_label(issuer, name, label, sizeof(label));
+	if ((rc = otp_params_check(p)) != 0)
+		return iocrypto_why(why, rc, "entry %zu (%s): %s", idx, label,
+				    mfa_strerror(rc));
+	memset(&e, 0, sizeof(e));
+	e.p = *p;
+	cap = base32_decoded_max(b32len);
+	if (cap > OTP_SECRET_MAX + 1)
+		return iocrypto_why(why, MFA_ETOOLONG,
+				    "entry %zu (%s): secret too long", idx,
+				    label);
+	if ((e.secret = sodium_malloc(cap)) == NULL)
+		return MFA_ENOMEM;
+	rc = base32_decode(b32, b32len, e.secret, cap, &e.secret_len, &errpos);
+	if (rc == MFA_EBASE32) {
+		rc = iocrypto_why(why, rc,
+				  "entry %zu (%s): bad base32 secret (offset "
+				  "%zu)",
+				  idx, label, errpos);
+		goto fail;
+	}
+	if (rc != 0) {
+		rc = iocrypto_why(why, rc, "entry %zu (%s): %s", idx, label,
+				  mfa_strerror(rc));
+		goto fail;
+	}
+	if (e.secret_len == 0) {
+		rc = iocrypto_why(why, MFA_ESECRET_EMPTY,
+				  "entry %zu (%s): empty secret", idx, label);
+		goto fail;
+	}
+	if (e.secret_len > OTP_SECRET_MAX) {
+		rc =
+		    iocrypto_why(why, MFA_ETOOLONG,
+				 "entry %zu (%s): secret too long", idx, label);
+		goto fail;
+	}
+	e.name = strdup(name != NULL ? name : "");
+	e.issuer = strdup(issuer != NULL ? issuer : "");
+	e.serial = strdup("");
+	e.note = strdup(note != NULL ? note : "");
+	if (e.name == NULL || e.issuer == NULL || e.serial == NULL ||
+	    e.note == NULL) {
+		rc = MFA_ENOMEM;
+		goto fail;
+	}
+	if ((rc = io_list_push(out, &e)) != 0)
+		goto fail;
+	return 0;
+fail:
+	io_entry_clear(&e);
+	return rc;
+}

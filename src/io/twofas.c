@@ -1,0 +1,289 @@
+/*
+ * 2FAS Authenticator backups (.2fas), schema versions 1 to 4, plain or
+ * encrypted.
+ *
+ * Encrypted backups keep the services array in "servicesEncrypted" as
+ * base64(ciphertext || tag) ":" base64(salt) ":" base64(iv), AES-256-GCM
+ * under PBKDF2-HMAC-SHA256(password, salt, 10000, 32). The "reference"
+ * field (a known string encrypted the same way) is not needed: the GCM tag
+ * already tells a wrong password.
+ *
+ * Fields are read the same way for every schema; what a schema lacks takes
+ * the defaults. So schema 1 (no parameters at all) gives TOTP SHA1/6/30 and
+ * schema 2 (no tokenType) gives TOTP with the stored algorithm and digits,
+ * even for services 2FAS itself ran as HOTP, as 2FAS did then.
+ *
+ * Names: otp.account, else otp.label without an "issuer:" prefix, else the
+ * service name. Issuer: otp.issuer when present, else the service name
+ * unless that is already the account name (2FAS repeats the label there
+ * for accounts created without an issuer).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "io/formats.h"
+#include "io/iocrypto.h"
+#include "io/iojson.h"
+
+#define TWOFAS_SCHEMA_MAX 4
+#define TWOFAS_PBKDF2_ITER 10000
+#define TWOFAS_SALT_MAX 1024
+
+static int
+twofas_service(const json_t *o, size_t idx, struct io_list *out,
+	       char why[IO_WHY_MAX])
+{
+	const char *secret = NULL, *sname = NULL, *account = NULL;
+	const char *issuer = NULL, *label = NULL, *type = NULL, *algo = NULL;
+	const char *name, *colon;
+	const json_t *otp;
+	struct otp_params p;
+	enum otp_type t = OTP_TOTP;
+	char lbl[96];
+	uint64_t v;
+	bool has;
+	size_t ilen;
+
+	if (!json_is_object(o))
+		return iocrypto_why(why, MFA_EPARSE,
+				    "entry %zu: not a JSON object", idx);
+	otp = json_object_get(o, "otp");
+	if (otp != NULL && !json_is_null(otp) && !json_is_object(otp))
+		return iocrypto_why(why, MFA_EPARSE,
+				    "entry %zu: otp is not an object", idx);
+	if (iocrypto_json_str(o, "name", &sname) != 0 ||
+	    iocrypto_json_str(otp, "account", &account) != 0 ||
+	    iocrypto_json_str(otp, "issuer", &issuer) != 0 ||
+	    iocrypto_json_str(otp, "label", &label) != 0)
+		return iocrypto_why(
+		    why, MFA_EPARSE,
+		    "entry %zu: name, account, issuer and label "
+		    "must be strings",
+		    idx);
+	if (account != NULL && *account != '\0')
+		name = account;
+	else if (label != NULL && *label != '\0') {
+		name = label;
+		ilen = issuer != NULL ? strlen(issuer) : 0;
+		if (ilen > 0 && strncmp(label, issuer, ilen) == 0 &&
+		    label[ilen] == ':')
+			name = label + ilen + 1;
+		else if (issuer == NULL && (colon = strchr(label, ':')) != NULL)
+			name = colon + 1;
+		name += strspn(name, " ");
+	} else
+		name = sname != NULL ? sname : "";
+	if (issuer == NULL)
+		issuer = sname != NULL && strcmp(sname, name) != 0 ? sname : "";
+	iocrypto_label(issuer, name, lbl, sizeof(lbl));
+
+	if (iocrypto_json_str(otp, "tokenType", &type) != 0) {
+		return iocrypto_why(why, MFA_EPARSE,
+				    "entry %zu (%s): tokenType is not a string",
+				    idx, lbl);
+	}
+	if (type == NULL || strcasecmp(type, "TOTP") == 0)
+		t = OTP_TOTP;
+	else if (strcasecmp(type, "HOTP") == 0)
+		t = OTP_HOTP;
+	else if (strcasecmp(type, "STEAM") == 0)
+		t = OTP_STEAM;
+	else
+		return iocrypto_why(why, MFA_EUNSUPPORTED,
+				    "entry %zu (%s): type %.20s is not "
+				    "supported",
+				    idx, lbl, type);
+	if (iocrypto_json_str(o, "secret", &secret) != 0 || secret == NULL)
+		return iocrypto_why(why, MFA_EPARSE,
+				    "entry %zu (%s): no secret", idx, lbl);
+	otp_params_default(&p, t);
+	if (iocrypto_json_str(otp, "algorithm", &algo) != 0 ||
+	    (algo != NULL && otp_hash_parse(algo, &p.hash) != 0))
+		return iocrypto_why(why, MFA_EHASH,
+				    "entry %zu (%s): unknown algorithm", idx,
+				    lbl);
+	if (iocrypto_json_uint(otp, "digits", OTP_DIGITS_MAX, &v, &has) != 0 ||
+	    (has && v < OTP_DIGITS_MIN))
+		return iocrypto_why(why, MFA_EDIGITS,
+				    "entry %zu (%s): bad digits", idx, lbl);
+	if (has)
+		p.digits = (unsigned)v;
+	if (t == OTP_HOTP) {
+		if (iocrypto_json_uint(otp, "counter", INT64_MAX, &v, &has) !=
+		    0)
+			return iocrypto_why(why, MFA_EURI_COUNTER,
+					    "entry %zu (%s): bad counter", idx,
+					    lbl);
+		p.counter = v;
+	} else {
+		if (iocrypto_json_uint(otp, "period", UINT32_MAX, &v, &has) !=
+			0 ||
+		    (has && v == 0))
+			return iocrypto_why(why, MFA_EPERIOD,
+					    "entry %zu (%s): bad period", idx,
+					    lbl);
+		if (has)
+			p.period = v;
+	}
+	if (t == OTP_STEAM) {
+		p.digits = OTP_STEAM_DIGITS;
+		p.hash = OTP_SHA1;
+	}
+	return iocrypto_entry_push(out, idx, name, issuer, "", &p, secret,
+				   strlen(secret), why);
+}
+
+/* Decrypt servicesEncrypted into a new JSON reference *services. */
+static int
+twofas_decrypt(const char *enc, io_pass_fn passfn, void *pass_arg,
+	       json_t **services, char why[IO_WHY_MAX])
+{
+	const char *c1, *c2;
+	uint8_t *ct = NULL, *salt = NULL, *iv = NULL, *key = NULL, *pt = NULL;
+	size_t ctlen = 0, saltlen = 0, ivlen = 0, passlen = 0;
+	char *pass = NULL;
+	int rc;
+
+	*services = NULL;
+	if ((c1 = strchr(enc, ':')) == NULL ||
+	    (c2 = strchr(c1 + 1, ':')) == NULL || strchr(c2 + 1, ':') != NULL)
+		return iocrypto_why(why, MFA_EPARSE,
+				    "servicesEncrypted is not "
+				    "ciphertext:salt:iv");
+	if (io_base64_decode(enc, (size_t)(c1 - enc), &ct, &ctlen) != 0 ||
+	    io_base64_decode(c1 + 1, (size_t)(c2 - c1 - 1), &salt, &saltlen) !=
+		0 ||
+	    io_base64_decode(c2 + 1, strlen(c2 + 1), &iv, &ivlen) != 0) {
+		rc = iocrypto_why(why, MFA_EPARSE,
+				  "servicesEncrypted: bad base64");
+		goto out;
+	}
+	if (ctlen < IOCRYPTO_GCM_TAG_LEN || saltlen == 0 ||
+	    saltlen > TWOFAS_SALT_MAX || ivlen != IOCRYPTO_GCM_NONCE_LEN) {
+		rc = iocrypto_why(why, MFA_EPARSE,
+				  "servicesEncrypted: bad ciphertext, salt or "
+				  "iv length");
+		goto out;
+	}
+	ctlen -= IOCRYPTO_GCM_TAG_LEN;
+	if ((key = sodium_malloc(IOCRYPTO_KEY_LEN)) == NULL ||
+	    (pt = sodium_malloc(ctlen + 1)) == NULL) {
+		rc = MFA_ENOMEM;
+		goto out;
+	}
+	if ((rc = iocrypto_pass_get(passfn, pass_arg, &pass, &passlen, why)) !=
+	    0)
+		goto out;
+	if ((rc = iocrypto_pbkdf2(OTP_SHA256, pass, passlen, salt, saltlen,
+				  TWOFAS_PBKDF2_ITER, key, IOCRYPTO_KEY_LEN)) !=
+	    0)
+		goto out;
+	rc = iocrypto_gcm_decrypt(key, iv, ivlen, ct, ctlen, ct + ctlen, pt);
+	if (rc == MFA_EDECRYPT) {
+		iocrypto_why(why, rc, "wrong password or damaged file");
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	pt[ctlen] = '\0';
+	if ((*services = io_json_load(pt, ctlen, 0, why)) == NULL)
+		rc = MFA_EPARSE;
+out:
+	if (pass != NULL)
+		sodium_free(pass);
+	sodium_free(key);
+	sodium_free(pt);
+	sodium_free(ct);
+	sodium_free(salt);
+	sodium_free(iv);
+	return rc;
+}
+
+int
+twofas_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
+	      struct io_list *out, char why[IO_WHY_MAX])
+{
+	struct io_list tmp = {0};
+	json_t *root, *dec = NULL;
+	const json_t *services, *e;
+	const char *enc = NULL;
+	uint64_t schema;
+	bool has;
+	size_t i;
+	int rc;
+
+	iocrypto_trim(&buf, &len);
+	if ((root = io_json_load(buf, len, 0, why)) == NULL)
+		return MFA_EPARSE;
+	if (!json_is_object(root)) {
+		rc = iocrypto_why(why, MFA_EPARSE,
+				  "not a 2FAS backup (want a JSON object)");
+		goto out;
+	}
+	if (iocrypto_json_uint(root, "schemaVersion", UINT32_MAX, &schema,
+			       &has) != 0 ||
+	    !has) {
+		rc = iocrypto_why(why, MFA_EPARSE,
+				  "not a 2FAS backup (no schemaVersion)");
+		goto out;
+	}
+	if (schema < 1 || schema > TWOFAS_SCHEMA_MAX) {
+		rc =
+		    iocrypto_why(why, MFA_EUNSUPPORTED,
+				 "2FAS schema version %llu is not supported "
+				 "(1 to %d are)",
+				 (unsigned long long)schema, TWOFAS_SCHEMA_MAX);
+		goto out;
+	}
+	if (iocrypto_json_str(root, "servicesEncrypted", &enc) != 0) {
+		rc = iocrypto_why(why, MFA_EPARSE,
+				  "servicesEncrypted is not a string");
+		goto out;
+	}
+	if (enc != NULL && *enc != '\0') {
+		if ((rc = twofas_decrypt(enc, pass, pass_arg, &dec, why)) != 0)
+			goto out;
+		services = dec;
+	} else
+		services = json_object_get(root, "services");
+	if (!json_is_array(services)) {
+		rc = iocrypto_why(why, MFA_EPARSE,
+				  "2FAS backup without a services list");
+		goto out;
+	}
+	rc = 0;
+	json_array_foreach(services, i, e)
+	{
+		if ((rc = twofas_service(e, i + 1, &tmp, why)) != 0)
+			break;
+	}
+	if (rc == 0)
+		rc = io_list_move(out, &tmp);
+out:
+	io_list_free(&tmp);
+	json_decref(dec);
+	json_decref(root);
+	return rc;
+}
+
+bool
+twofas_sniff(const uint8_t *buf, size_t len)
+{
+	json_t *root;
+	bool yes;
+
+	if (iocrypto_trim(&buf, &len) != '{')
+		return false;
+	if ((root = io_json_load(buf, len, 0, NULL)) == NULL)
+		return false;
+	yes = json_is_object(root) &&
+	      json_object_get(root, "schemaVersion") != NULL &&
+	      (json_object_get(root, "services") != NULL ||
+	       json_object_get(root, "servicesEncrypted") != NULL);
+	json_decref(root);
+	return yes;
+}

@@ -1,0 +1,211 @@
+/*
+ * QR decoding: image_load() turns the file into grey pixels, zbar finds the
+ * codes. zbar is told to look for QR codes only (other symbologies just add
+ * false positives in screenshots full of text) and to retry on the inverted
+ * image, which is how dark-mode screenshots draw codes.
+ */
+#include "qr/decode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <zbar.h>
+
+#include "mfa/rc.h"
+#include "qr/image.h"
+
+/*
+ * zbar misses codes drawn with one or two pixels a module; small images are
+ * scanned a second time blown up to about this many pixels a side.
+ */
+#define DECODE_UPSCALE_TO 600u
+#define DECODE_UPSCALE_MAX 8u
+
+bool
+qr_is_image(const uint8_t *buf, size_t len)
+{
+	return image_detect(buf, len) != IMAGE_UNKNOWN;
+}
+
+void
+qr_texts_free(struct qr_texts *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n; i++)
+		sodium_free(t->text[i]); /* wipes */
+	free(t->text);
+	free(t->len);
+	memset(t, 0, sizeof(*t));
+}
+
+static int
+decode_append(struct qr_texts *t, const char *data, size_t len)
+{
+	char **text, *copy;
+	size_t *lens;
+
+	if (len == SIZE_MAX || t->n >= SIZE_MAX / sizeof(*text) - 1)
+		return MFA_ENOMEM;
+	if ((copy = sodium_malloc(len + 1)) == NULL)
+		return MFA_ENOMEM;
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	if ((text = realloc(t->text, (t->n + 1) * sizeof(*text))) == NULL) {
+		sodium_free(copy);
+		return MFA_ENOMEM;
+	}
+	t->text = text;
+	if ((lens = realloc(t->len, (t->n + 1) * sizeof(*lens))) == NULL) {
+		sodium_free(copy);
+		return MFA_ENOMEM;
+	}
+	t->len = lens;
+	t->text[t->n] = copy;
+	t->len[t->n] = len;
+	t->n++;
+	return 0;
+}
+
+/* Scan w*h grey pixels; append what zbar finds. */
+static int
+decode_scan(zbar_image_scanner_t *scn, const uint8_t *px, unsigned w,
+	    unsigned h, struct qr_texts *out)
+{
+	const zbar_symbol_t *sym;
+	zbar_image_t *zimg;
+	const char *data;
+	unsigned len;
+	int rc = 0;
+
+	if ((zimg = zbar_image_create()) == NULL)
+		return MFA_ENOMEM;
+	zbar_image_set_format(zimg, zbar_fourcc('Y', '8', '0', '0'));
+	zbar_image_set_size(zimg, w, h);
+	/* No cleanup handler: the pixels stay ours. */
+	zbar_image_set_data(zimg, px, (unsigned long)w * h, NULL);
+	if (zbar_scan_image(scn, zimg) < 0)
+		rc = MFA_ENOMEM;
+	for (sym = zbar_image_first_symbol(zimg); sym != NULL;
+	     sym = zbar_symbol_next(sym)) {
+		if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
+			continue;
+		data = zbar_symbol_get_data(sym);
+		len = zbar_symbol_get_data_length(sym);
+		if (data == NULL)
+			continue;
+		if (rc == 0)
+			rc = decode_append(out, data, len);
+		/*
+		 * zbar's copy lives in its own malloc'd buffer until the
+		 * symbol is recycled; the text is usually a secret.
+		 */
+		sodium_memzero((char *)data, len);
+	}
+	zbar_image_destroy(zimg);
+	return rc;
+}
+
+/* Nearest-neighbour enlargement for a second look at a small image. */
+static int
+decode_upscaled(zbar_image_scanner_t *scn, const struct image *img,
+		struct qr_texts *out)
+{
+	unsigned f, x, y, w, h, side = img->w > img->h ? img->w : img->h;
+	uint8_t *px;
+	size_t n;
+	int rc;
+
+	f = (DECODE_UPSCALE_TO + side - 1) / side;
+	if (f > DECODE_UPSCALE_MAX)
+		f = DECODE_UPSCALE_MAX;
+	w = img->w * f;
+	h = img->h * f;
+	n = (size_t)w * h;
+	if ((px = malloc(n)) == NULL)
+		return MFA_ENOMEM;
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			px[(size_t)y * w + x] =
+			    img->px[(size_t)(y / f) * img->w + x / f];
+	rc = decode_scan(scn, px, w, h, out);
+	sodium_memzero(px, n);
+	free(px);
+	return rc;
+}
+
+static void
+decode_rollback(struct qr_texts *t, size_t n)
+{
+	while (t->n > n)
+		sodium_free(t->text[--t->n]);
+}
+
+int
+qr_decode_image(const uint8_t *buf, size_t len, struct qr_texts *out,
+		char why[128])
+{
+	char reason[IMAGE_WHY_MAX] = "";
+	zbar_image_scanner_t *scn = NULL;
+	struct image img = {0};
+	size_t start;
+	int rc;
+
+	if (buf == NULL || out == NULL) {
+		rc = MFA_EINVAL;
+		goto done;
+	}
+	start = out->n;
+	if (sodium_init() < 0) {
+		rc = MFA_ECRYPTO;
+		goto done;
+	}
+	if (len > QR_MAX_FILE) {
+		snprintf(reason, sizeof(reason), "image file over %u MiB",
+			 QR_MAX_FILE / 1024 / 1024);
+		rc = MFA_ETOOBIG;
+		goto done;
+	}
+	if ((rc = image_load(buf, len, &img, reason)) != 0)
+		goto done;
+
+	if ((scn = zbar_image_scanner_create()) == NULL) {
+		rc = MFA_ENOMEM;
+		goto done;
+	}
+	zbar_image_scanner_set_config(scn, ZBAR_NONE, ZBAR_CFG_ENABLE, 0);
+	zbar_image_scanner_set_config(scn, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+	/*
+	 * The bytes as encoded: zbar's charset guessing tries Shift-JIS and
+	 * Big5 before UTF-8 and so mangles "ä" in an issuer name (zbar issue
+	 * #212). otpauth URIs are ASCII or UTF-8; the cli validates them.
+	 */
+	zbar_image_scanner_set_config(scn, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
+	zbar_image_scanner_set_config(scn, ZBAR_NONE, ZBAR_CFG_TEST_INVERTED,
+				      1);
+
+	rc = decode_scan(scn, img.px, img.w, img.h, out);
+	if (rc == 0 && out->n == start && img.w < DECODE_UPSCALE_TO &&
+	    img.h < DECODE_UPSCALE_TO)
+		rc = decode_upscaled(scn, &img, out);
+	if (rc == 0 && out->n == start) {
+		snprintf(reason, sizeof(reason), "no QR code in the image");
+		rc = MFA_ENOQR;
+	}
+	if (rc != 0)
+		decode_rollback(out, start);
+
+done:
+	if (scn != NULL)
+		zbar_image_scanner_destroy(scn);
+	image_free(&img);
+	if (rc == MFA_ENOMEM && reason[0] == '\0')
+		snprintf(reason, sizeof(reason), "out of memory");
+	if (why != NULL)
+		snprintf(why, 128, "%s", reason);
+	return rc;
+}

@@ -1,0 +1,394 @@
+/* Entries, tombstones, the kv cache and QUERY resolution over vault_data. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "mfa/rc.h"
+#include "vault/vault_int.h"
+
+int
+vault_entry_init(struct vault_entry *e, int64_t now)
+{
+	if (e == NULL)
+		return MFA_EINVAL;
+	memset(e, 0, sizeof(*e));
+	if (vault_sodium() != 0)
+		return MFA_ECRYPTO;
+	randombytes_buf(e->id, sizeof(e->id));
+	e->created = e->updated = now;
+	otp_params_default(&e->p, OTP_TOTP);
+	if ((e->name = strdup("")) == NULL ||
+	    (e->issuer = strdup("")) == NULL ||
+	    (e->serial = strdup("")) == NULL ||
+	    (e->note = strdup("")) == NULL) {
+		vault_entry_clear(e);
+		return MFA_ENOMEM;
+	}
+	return 0;
+}
+
+int
+vault_entry_set_secret(struct vault_entry *e, const uint8_t *s, size_t n)
+{
+	uint8_t *copy;
+
+	if (e == NULL || (s == NULL && n > 0))
+		return MFA_EINVAL;
+	if (n == 0)
+		return MFA_ESECRET_EMPTY;
+	if (n > OTP_SECRET_MAX)
+		return MFA_ETOOLONG;
+	if (vault_sodium() != 0)
+		return MFA_ECRYPTO;
+	if ((copy = sodium_malloc(n)) == NULL)
+		return MFA_ENOMEM;
+	memcpy(copy, s, n);
+	sodium_free(e->secret);
+	e->secret = copy;
+	e->secret_len = n;
+	return 0;
+}
+
+int
+vault_entry_set_str(char **field, const char *value)
+{
+	char *copy;
+
+	if (field == NULL)
+		return MFA_EINVAL;
+	if ((copy = strdup(value != NULL ? value : "")) == NULL)
+		return MFA_ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+void
+vault_entry_clear(struct vault_entry *e)
+{
+	if (e == NULL)
+		return;
+	free(e->name);
+	free(e->issuer);
+	free(e->serial);
+	free(e->note);
+	sodium_free(e->secret); /* wipes */
+	sodium_memzero(e, sizeof(*e));
+}
+
+long
+vault_entry_find_id(const struct vault_data *d,
+		    const uint8_t id[VAULT_ID_BYTES])
+{
+	size_t i;
+
+	if (d == NULL || id == NULL)
+		return -1;
+	for (i = 0; i < d->n_entries; i++)
+		if (memcmp(d->entries[i].id, id, VAULT_ID_BYTES) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int
+entry_fill(char **s)
+{
+	if (*s == NULL && (*s = strdup("")) == NULL)
+		return MFA_ENOMEM;
+	return 0;
+}
+
+int
+vault_entry_add(struct vault_data *d, struct vault_entry *e)
+{
+	struct vault_entry *grown;
+
+	if (d == NULL || e == NULL || e->name == NULL || e->secret == NULL ||
+	    e->secret_len == 0)
+		return MFA_EINVAL;
+	if (vault_entry_find_id(d, e->id) != -1)
+		return MFA_EEXIST;
+	if (entry_fill(&e->issuer) != 0 || entry_fill(&e->serial) != 0 ||
+	    entry_fill(&e->note) != 0)
+		return MFA_ENOMEM;
+	grown = realloc(d->entries, (d->n_entries + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return MFA_ENOMEM;
+	d->entries = grown;
+	d->entries[d->n_entries++] = *e;
+	memset(e, 0, sizeof(*e));
+	return 0;
+}
+
+int
+vault_entry_remove(struct vault_data *d, size_t idx, int64_t now)
+{
+	struct vault_tombstone *grown;
+	size_t i;
+
+	if (d == NULL || idx >= d->n_entries)
+		return MFA_EINVAL;
+	for (i = 0; i < d->n_tombstones; i++)
+		if (memcmp(d->tombstones[i].id, d->entries[idx].id,
+			   VAULT_ID_BYTES) == 0)
+			break;
+	if (i == d->n_tombstones) {
+		grown = realloc(d->tombstones,
+				(d->n_tombstones + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return MFA_ENOMEM;
+		d->tombstones = grown;
+		memcpy(grown[i].id, d->entries[idx].id, VAULT_ID_BYTES);
+		d->n_tombstones++;
+	}
+	d->tombstones[i].deleted = now;
+	vault_entry_clear(&d->entries[idx]);
+	memmove(&d->entries[idx], &d->entries[idx + 1],
+		(d->n_entries - idx - 1) * sizeof(d->entries[0]));
+	d->n_entries--;
+	if (d->n_entries == 0) {
+		free(d->entries);
+		d->entries = NULL;
+	}
+	return 0;
+}
+
+/* "issuer:name", or just the name when there is no issuer. */
+static char *
+entry_label(const struct vault_entry *e)
+{
+	char *s;
+
+	if (e->issuer == NULL || *e->issuer == '\0')
+		return strdup(e->name != NULL ? e->name : "");
+	if (asprintf(&s, "%s:%s", e->issuer, e->name != NULL ? e->name : "") <
+	    0)
+		return NULL;
+	return s;
+}
+
+enum entry_match { ENTRY_NAME, ENTRY_LABEL, ENTRY_SUBSTR };
+
+static int
+entry_matches(const struct vault_entry *e, const char *q, enum entry_match m,
+	      bool *yes)
+{
+	char *label;
+
+	if (m == ENTRY_NAME) {
+		*yes = e->name != NULL && strcmp(e->name, q) == 0;
+		return 0;
+	}
+	if ((label = entry_label(e)) == NULL)
+		return MFA_ENOMEM;
+	if (m == ENTRY_LABEL)
+		*yes = strcmp(label, q) == 0;
+	else
+		*yes = strcasestr(label, q) != NULL;
+	free(label);
+	return 0;
+}
+
+/* How many entries match this way; the first ncand_max go to cand. */
+static int
+entry_collect(const struct vault_data *d, const char *q, enum entry_match m,
+	      size_t *cand, size_t ncand_max, size_t *count, size_t *first)
+{
+	size_t i;
+	bool yes;
+	int rc;
+
+	*count = 0;
+	for (i = 0; i < d->n_entries; i++) {
+		if ((rc = entry_matches(&d->entries[i], q, m, &yes)) != 0)
+			return rc;
+		if (!yes)
+			continue;
+		if (*count == 0)
+			*first = i;
+		if (cand != NULL && *count < ncand_max)
+			cand[*count] = i;
+		(*count)++;
+	}
+	return 0;
+}
+
+int
+vault_query(const struct vault_data *d, const char *query, size_t *idx,
+	    size_t *cand, size_t ncand_max, size_t *ncand)
+{
+	size_t n_name, n_label, n_sub, first = 0;
+	int rc;
+
+	if (ncand != NULL)
+		*ncand = 0;
+	if (d == NULL || query == NULL || idx == NULL)
+		return MFA_EINVAL;
+	if ((rc = entry_collect(d, query, ENTRY_NAME, NULL, 0, &n_name,
+				&first)) != 0)
+		return rc;
+	if (n_name == 1) {
+		*idx = first;
+		return 0;
+	}
+	/* Several share the name: "issuer:name" may still pick one. */
+	if ((rc = entry_collect(d, query, ENTRY_LABEL, NULL, 0, &n_label,
+				&first)) != 0)
+		return rc;
+	if (n_label == 1) {
+		*idx = first;
+		return 0;
+	}
+	if (n_name > 1 || n_label > 1) {
+		rc = entry_collect(d, query,
+				   n_name > 1 ? ENTRY_NAME : ENTRY_LABEL, cand,
+				   ncand_max, &n_sub, &first);
+		if (rc != 0)
+			return rc;
+		if (ncand != NULL)
+			*ncand = n_sub;
+		return MFA_EAMBIGUOUS;
+	}
+	if ((rc = entry_collect(d, query, ENTRY_SUBSTR, cand, ncand_max, &n_sub,
+				&first)) != 0)
+		return rc;
+	if (n_sub == 1) {
+		*idx = first;
+		return 0;
+	}
+	if (n_sub == 0)
+		return MFA_ENOTFOUND;
+	if (ncand != NULL)
+		*ncand = n_sub;
+	return MFA_EAMBIGUOUS;
+}
+
+static void
+entry_kv_free(struct vault_kv *kv)
+{
+	free(kv->key);
+	sodium_free(kv->value);
+	sodium_memzero(kv, sizeof(*kv));
+}
+
+static long
+entry_kv_find(const struct vault_data *d, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_kv; i++)
+		if (strcmp(d->kv[i].key, key) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void
+entry_kv_remove(struct vault_data *d, size_t i)
+{
+	entry_kv_free(&d->kv[i]);
+	memmove(&d->kv[i], &d->kv[i + 1], (d->n_kv - i - 1) * sizeof(d->kv[0]));
+	d->n_kv--;
+	if (d->n_kv == 0) {
+		free(d->kv);
+		d->kv = NULL;
+	}
+}
+
+int
+vault_kv_set(struct vault_data *d, const char *key, const uint8_t *value,
+	     size_t len, int64_t expires)
+{
+	struct vault_kv *grown;
+	uint8_t *copy;
+	char *kcopy;
+	long i;
+
+	if (d == NULL || key == NULL || *key == '\0' ||
+	    (value == NULL && len > 0))
+		return MFA_EINVAL;
+	if (len > VAULT_FILE_MAX)
+		return MFA_ETOOBIG;
+	if (vault_sodium() != 0)
+		return MFA_ECRYPTO;
+	if ((copy = sodium_malloc(len ? len : 1)) == NULL)
+		return MFA_ENOMEM;
+	if (len > 0)
+		memcpy(copy, value, len);
+	if ((i = entry_kv_find(d, key)) != -1) {
+		sodium_free(d->kv[i].value);
+		d->kv[i].value = copy;
+		d->kv[i].value_len = len;
+		d->kv[i].expires = expires;
+		return 0;
+	}
+	if ((kcopy = strdup(key)) == NULL) {
+		sodium_free(copy);
+		return MFA_ENOMEM;
+	}
+	grown = realloc(d->kv, (d->n_kv + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		free(kcopy);
+		sodium_free(copy);
+		return MFA_ENOMEM;
+	}
+	d->kv = grown;
+	d->kv[d->n_kv].key = kcopy;
+	d->kv[d->n_kv].value = copy;
+	d->kv[d->n_kv].value_len = len;
+	d->kv[d->n_kv].expires = expires;
+	d->n_kv++;
+	return 0;
+}
+
+const struct vault_kv *
+vault_kv_get(const struct vault_data *d, const char *key, int64_t now)
+{
+	long i;
+
+	if (d == NULL || key == NULL)
+		return NULL;
+	if ((i = entry_kv_find(d, key)) == -1 || d->kv[i].expires <= now)
+		return NULL;
+	return &d->kv[i];
+}
+
+void
+vault_kv_del(struct vault_data *d, const char *key)
+{
+	long i;
+
+	if (d != NULL && key != NULL && (i = entry_kv_find(d, key)) != -1)
+		entry_kv_remove(d, (size_t)i);
+}
+
+void
+entry_kv_prune(struct vault_data *d, int64_t now)
+{
+	size_t i = 0;
+
+	while (i < d->n_kv) {
+		if (d->kv[i].expires <= now)
+			entry_kv_remove(d, i);
+		else
+			i++;
+	}
+}
+
+void
+entry_data_free(struct vault_data *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n_entries; i++)
+		vault_entry_clear(&d->entries[i]);
+	free(d->entries);
+	free(d->tombstones);
+	for (i = 0; i < d->n_kv; i++)
+		entry_kv_free(&d->kv[i]);
+	free(d->kv);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,427 @@
+/*
+ * Vault files on disk: path resolution, permission checks, the lock file and
+ * atomic replacement (temp file, fsync, PATH.bak, rename, fsync of the folder).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "mfa/rc.h"
+#include "vault/vault_int.h"
+
+#define FILE_TMP ".tmp."
+#define FILE_BAKTMP ".baktmp."
+#define FILE_RAND_HEX 16
+
+static int
+file_errno_rc(int e)
+{
+	switch (e) {
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
+		return MFA_ENOSPC;
+	case ENOMEM:
+		return MFA_ENOMEM;
+	default:
+		return MFA_EIO;
+	}
+}
+
+/* Split a path into a malloc'd folder ("." when none) and its last part. */
+static int
+file_split(const char *path, char **dir, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		*dir = strdup(".");
+		*base = path;
+	} else if (slash == path) {
+		*dir = strdup("/");
+		*base = slash + 1;
+	} else {
+		*dir = strndup(path, (size_t)(slash - path));
+		*base = slash + 1;
+	}
+	if (*dir == NULL)
+		return MFA_ENOMEM;
+	if (**base == '\0' || strcmp(*base, ".") == 0 ||
+	    strcmp(*base, "..") == 0) {
+		free(*dir);
+		*dir = NULL;
+		return MFA_EINVAL;
+	}
+	return 0;
+}
+
+int
+file_resolve(const char *path, bool create, char **real)
+{
+	char *dir, *rdir;
+	const char *base;
+	int rc;
+
+	*real = NULL;
+	if (path == NULL || *path == '\0')
+		return MFA_EINVAL;
+	if (!create) {
+		if ((*real = realpath(path, NULL)) != NULL)
+			return 0;
+		if (errno == ENOENT || errno == ENOTDIR)
+			return MFA_ENOVAULT;
+		return file_errno_rc(errno);
+	}
+	if ((rc = file_split(path, &dir, &base)) != 0)
+		return rc;
+	rdir = realpath(dir, NULL);
+	free(dir);
+	if (rdir == NULL)
+		return errno == ENOENT ? MFA_ENOENT : file_errno_rc(errno);
+	if (asprintf(real, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base) <
+	    0) {
+		*real = NULL;
+		rc = MFA_ENOMEM;
+	}
+	free(rdir);
+	return rc;
+}
+
+/* Ours and not writable by anyone else; higher folders are not our business. */
+static int
+file_check_stat(const struct stat *st)
+{
+	if (st->st_uid != geteuid() || (st->st_mode & (S_IWGRP | S_IWOTH)))
+		return MFA_EVAULT_PERM;
+	return 0;
+}
+
+int
+file_check_dir(const char *real)
+{
+	struct stat st;
+	char *dir;
+	const char *base;
+	int rc;
+
+	if ((rc = file_split(real, &dir, &base)) != 0)
+		return rc;
+	if (stat(dir, &st) != 0)
+		rc = errno == ENOENT ? MFA_ENOVAULT : file_errno_rc(errno);
+	else if (!S_ISDIR(st.st_mode))
+		rc = MFA_EIO;
+	else
+		rc = file_check_stat(&st);
+	free(dir);
+	return rc;
+}
+
+int
+file_read(const char *real, uint8_t **buf, size_t *len)
+{
+	struct stat st;
+	uint8_t *b = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd, rc;
+
+	*buf = NULL;
+	*len = 0;
+	if ((rc = file_check_dir(real)) != 0)
+		return rc;
+	/* O_NONBLOCK: a FIFO planted at the path must not hang us. */
+	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1)
+		return errno == ENOENT ? MFA_ENOVAULT : file_errno_rc(errno);
+	if (fstat(fd, &st) != 0) {
+		rc = file_errno_rc(errno);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = MFA_EIO;
+		goto out;
+	}
+	if ((rc = file_check_stat(&st)) != 0)
+		goto out;
+	if (st.st_size < 0 || (uint64_t)st.st_size > VAULT_FILE_MAX) {
+		rc = MFA_ETOOBIG;
+		goto out;
+	}
+	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
+		rc = MFA_ENOMEM;
+		goto out;
+	}
+	/* One byte more than stat said, to notice a file that grew. */
+	while (got < (size_t)st.st_size + 1) {
+		n = read(fd, b + got, (size_t)st.st_size + 1 - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = file_errno_rc(errno);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got > (size_t)st.st_size) {
+		rc = MFA_EIO;
+		goto out;
+	}
+	*buf = b;
+	*len = got;
+	b = NULL;
+out:
+	free(b);
+	close(fd);
+	return rc;
+}
+
+/* mkdir -p of the vault's folder; every folder made is 0700. */
+int
+file_mkdir_p(const char *path)
+{
+	struct stat st;
+	char *p, *s;
+	const char *base;
+	int rc;
+
+	if ((rc = file_split(path, &p, &base)) != 0)
+		return rc;
+	for (s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		if (s[-1] != '/') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+				rc = file_errno_rc(errno);
+				break;
+			}
+			*s = c;
+		}
+		if (*s == '\0')
+			break;
+	}
+	if (rc == 0 && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)))
+		rc = MFA_EIO;
+	free(p);
+	return rc;
+}
+
+int
+file_lock(const char *real, int *fd)
+{
+	struct stat st;
+	char *lp;
+	int l;
+
+	*fd = -1;
+	if (asprintf(&lp, "%s.lock", real) < 0)
+		return MFA_ENOMEM;
+	l = open(lp, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+		 0600);
+	free(lp);
+	if (l == -1)
+		return MFA_ELOCK;
+	if (fstat(l, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid()) {
+		close(l);
+		return MFA_ELOCK;
+	}
+	/* The lock dies with its holder: a killed writer never blocks us. */
+	while (flock(l, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(l);
+			return MFA_ELOCK;
+		}
+	}
+	*fd = l;
+	return 0;
+}
+
+void
+file_unlock(int fd)
+{
+	if (fd != -1)
+		close(fd);
+}
+
+int
+file_exists(const char *real)
+{
+	struct stat st;
+
+	if (lstat(real, &st) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : file_errno_rc(errno);
+}
+
+static bool
+file_is_temp(const char *name, const char *base, size_t blen)
+{
+	const char *s;
+	size_t i, plen;
+
+	if (strncmp(name, base, blen) != 0)
+		return false;
+	s = name + blen;
+	if (strncmp(s, FILE_TMP, strlen(FILE_TMP)) == 0)
+		plen = strlen(FILE_TMP);
+	else if (strncmp(s, FILE_BAKTMP, strlen(FILE_BAKTMP)) == 0)
+		plen = strlen(FILE_BAKTMP);
+	else
+		return false;
+	s += plen;
+	for (i = 0; i < FILE_RAND_HEX; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[FILE_RAND_HEX] == '\0';
+}
+
+/*
+ * Called with the lock held: any temp file of ours is a dead writer's, as
+ * live writers hold the lock while their temp files exist.
+ */
+static void
+file_clean(const char *dir, const char *base)
+{
+	struct dirent *de;
+	DIR *d;
+	size_t blen = strlen(base);
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (file_is_temp(de->d_name, base, blen))
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
+static int
+file_tmpname(const char *real, const char *kind, char **out)
+{
+	uint8_t r[FILE_RAND_HEX / 2];
+	char hex[FILE_RAND_HEX + 1];
+
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+	if (asprintf(out, "%s%s%s", real, kind, hex) < 0) {
+		*out = NULL;
+		return MFA_ENOMEM;
+	}
+	return 0;
+}
+
+static int
+file_write_all(int fd, const uint8_t *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return file_errno_rc(errno);
+		if (n == 0)
+			return MFA_EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The old file becomes PATH.bak without a moment in which PATH is missing. */
+static void
+file_keep_bak(const char *real)
+{
+	char *baktmp = NULL, *bak = NULL;
+
+	if (file_exists(real) != 1)
+		return;
+	if (file_tmpname(real, FILE_BAKTMP, &baktmp) != 0)
+		return;
+	if (asprintf(&bak, "%s.bak", real) < 0)
+		bak = NULL;
+	/*
+	 * Best effort: a filesystem without hard links keeps no backup. The
+	 * unlink is needed even after a successful rename: when PATH.bak is
+	 * already a link to PATH (a writer died between its two renames),
+	 * rename() does nothing and leaves the temporary name.
+	 */
+	if (bak != NULL && link(real, baktmp) == 0) {
+		(void)rename(baktmp, bak);
+		(void)unlink(baktmp);
+	}
+	free(baktmp);
+	free(bak);
+}
+
+int
+file_replace(const char *real, const uint8_t *buf, size_t len)
+{
+	char *dir = NULL, *tmp = NULL;
+	const char *base;
+	int fd = -1, dfd, rc;
+
+	if ((rc = file_split(real, &dir, &base)) != 0)
+		return rc;
+	file_clean(dir, base);
+	if ((rc = file_tmpname(real, FILE_TMP, &tmp)) != 0)
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd == -1) {
+		rc = file_errno_rc(errno);
+		goto out;
+	}
+	if (fchmod(fd, 0600) != 0) {
+		rc = file_errno_rc(errno);
+		goto fail;
+	}
+	if ((rc = file_write_all(fd, buf, len)) != 0)
+		goto fail;
+	if (fsync(fd) != 0) {
+		rc = file_errno_rc(errno);
+		goto fail;
+	}
+	rc = close(fd);
+	fd = -1;
+	if (rc != 0) {
+		rc = file_errno_rc(errno);
+		goto fail;
+	}
+	file_keep_bak(real);
+	if (rename(tmp, real) != 0) {
+		rc = file_errno_rc(errno);
+		goto fail;
+	}
+	/*
+	 * The new file is in place; a folder fsync that fails (some
+	 * filesystems refuse it) cannot undo that, so it is not an error.
+	 */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	goto out;
+fail:
+	if (fd != -1)
+		close(fd);
+	(void)unlink(tmp);
+out:
+	free(tmp);
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,383 @@
+/*
+ * Unlock cache in the kernel keyring. The key must outlive the process that
+ * stored it and be found by another, freshly exec'd process: this binary
+ * re-executes itself ("--get PATH" / "--put PATH HEXKEY TTL") for that.
+ * Skipped with a message when the keyring is unavailable (containers).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <keyutils.h>
+#include <sodium.h>
+
+#include "mfa/rc.h"
+#include "mfa/vault.h"
+
+static const struct vault_kdf tiny = {1, 8192};
+static char dir[64];
+static char vpath[2][96];
+static int keyring_ok = -1;
+
+static int
+rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static struct vault *
+open_unlocked(const char *path)
+{
+	struct vault *v = NULL;
+
+	assert_int_equal(vault_open(path, &v), 0);
+	assert_int_equal(vault_unlock_pass(v, "pw", 2), 0);
+	return v;
+}
+
+static int
+setup(void **state)
+{
+	int i;
+
+	(void)state;
+	strcpy(dir, "/tmp/mfa-vault-cache-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		snprintf(vpath[i], sizeof(vpath[i]), "%s/v%d/vault", dir, i);
+		if (vault_create(vpath[i], "pw", 2, &tiny) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct vault *v;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++)
+		if (vault_open(vpath[i], &v) == 0) {
+			cache_drop(v);
+			vault_close(v);
+		}
+	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+static bool
+need_keyring(void)
+{
+	struct vault *v;
+	const char *where;
+	int rc;
+
+	if (keyring_ok == -1) {
+		v = open_unlocked(vpath[0]);
+		rc = cache_put(v, 5, &where);
+		keyring_ok = rc == 0;
+		if (rc == 0)
+			cache_drop(v);
+		else
+			print_message("kernel keyring unavailable (%s): "
+				      "skipping\n",
+				      mfa_strerror(rc));
+		vault_close(v);
+	}
+	return keyring_ok == 1;
+}
+
+/* Run this binary again; its stdout goes to out (up to cap bytes). */
+static int
+self_exec(char *const argv[], char *out, size_t cap)
+{
+	int fd[2], st;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	while (got + 1 < cap && (n = read(fd[0], out + got, cap - 1 - got)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* Exit 0 with the key in hex, 1 when absent, 2 when no keyring. */
+static int
+child_get(const char *path)
+{
+	uint8_t key[VAULT_KEY_BYTES];
+	char hex[2 * VAULT_KEY_BYTES + 1];
+	struct vault *v;
+	int rc;
+
+	if (vault_open(path, &v) != 0)
+		return 3;
+	rc = cache_get(v, key);
+	vault_close(v);
+	if (rc == MFA_ENOTFOUND)
+		return 1;
+	if (rc != 0)
+		return 2;
+	sodium_bin2hex(hex, sizeof(hex), key, sizeof(key));
+	printf("%s", hex);
+	return 0;
+}
+
+static int
+child_put(const char *path, const char *hex, const char *ttl)
+{
+	uint8_t key[VAULT_KEY_BYTES];
+	struct vault *v;
+	const char *where;
+	size_t n;
+	int rc;
+
+	if (sodium_hex2bin(key, sizeof(key), hex, strlen(hex), NULL, &n,
+			   NULL) != 0 ||
+	    n != sizeof(key))
+		return 4;
+	if (vault_open(path, &v) != 0)
+		return 3;
+	if (vault_unlock_key(v, key) != 0) {
+		vault_close(v);
+		return 5;
+	}
+	rc = cache_put(v, (unsigned)atoi(ttl), &where);
+	vault_close(v);
+	if (rc != 0)
+		return 2;
+	printf("%s", where);
+	return 0;
+}
+
+static int
+get_elsewhere(const char *path, char hex[2 * VAULT_KEY_BYTES + 1])
+{
+	char *argv[] = {"test_vault_cache", "--get", (char *)path, NULL};
+	char out[128];
+	int rc = self_exec(argv, out, sizeof(out));
+
+	if (rc == 0) {
+		assert_int_equal(strlen(out), 2 * VAULT_KEY_BYTES);
+		memcpy(hex, out, 2 * VAULT_KEY_BYTES + 1);
+	}
+	return rc;
+}
+
+static void
+key_hex(const struct vault *v, char hex[2 * VAULT_KEY_BYTES + 1])
+{
+	sodium_bin2hex(hex, 2 * VAULT_KEY_BYTES + 1, vault_key(v),
+		       VAULT_KEY_BYTES);
+}
+
+static void
+test_put_get_drop(void **state)
+{
+	char want[2 * VAULT_KEY_BYTES + 1], got[2 * VAULT_KEY_BYTES + 1];
+	uint8_t key[VAULT_KEY_BYTES];
+	struct vault *v, *w;
+	const char *where = "x";
+
+	(void)state;
+	if (!need_keyring())
+		skip();
+	v = open_unlocked(vpath[0]);
+	key_hex(v, want);
+	assert_int_equal(cache_get(v, key), MFA_ENOTFOUND);
+	assert_int_equal(cache_put(v, 0, &where), 0); /* ttl 0: nothing */
+	assert_null(where);
+	assert_int_equal(cache_get(v, key), MFA_ENOTFOUND);
+	assert_int_equal(cache_put(v, 60, &where), 0);
+	assert_non_null(where);
+	assert_true(strcmp(where, "session") == 0 ||
+		    strcmp(where, "user") == 0);
+
+	/* Another process finds it, and it unlocks a locked vault. */
+	assert_int_equal(get_elsewhere(vpath[0], got), 0);
+	assert_string_equal(got, want);
+	assert_int_equal(vault_open(vpath[0], &w), 0);
+	assert_int_equal(cache_get(w, key), 0);
+	assert_int_equal(vault_unlock_key(w, key), 0);
+	assert_non_null(vault_data(w));
+	vault_close(w);
+
+	assert_int_equal(cache_drop(v), 0);
+	assert_int_equal(cache_get(v, key), MFA_ENOTFOUND);
+	assert_int_equal(get_elsewhere(vpath[0], got), 1);
+	assert_int_equal(cache_drop(v), 0); /* nothing left: still fine */
+	vault_close(v);
+}
+
+static void
+test_outlives_writer(void **state)
+{
+	char want[2 * VAULT_KEY_BYTES + 1], got[2 * VAULT_KEY_BYTES + 1];
+	char out[64];
+	char *argv[] = {
+	    "test_vault_cache", "--put", vpath[1], want, "60", NULL};
+	uint8_t key[VAULT_KEY_BYTES];
+	struct vault *v;
+
+	(void)state;
+	if (!need_keyring())
+		skip();
+	v = open_unlocked(vpath[1]);
+	key_hex(v, want);
+	vault_close(v);
+	/* Stored by a process that is gone by the time we look. */
+	assert_int_equal(self_exec(argv, out, sizeof(out)), 0);
+	assert_true(strcmp(out, "session") == 0 || strcmp(out, "user") == 0);
+	assert_int_equal(get_elsewhere(vpath[1], got), 0);
+	assert_string_equal(got, want);
+	assert_int_equal(vault_open(vpath[1], &v), 0);
+	assert_int_equal(cache_get(v, key), 0);
+	sodium_bin2hex(got, sizeof(got), key, sizeof(key));
+	assert_string_equal(got, want);
+	assert_int_equal(cache_drop(v), 0);
+	vault_close(v);
+}
+
+static void
+test_two_vaults(void **state)
+{
+	uint8_t k0[VAULT_KEY_BYTES], k1[VAULT_KEY_BYTES];
+	struct vault *v0, *v1;
+
+	(void)state;
+	if (!need_keyring())
+		skip();
+	v0 = open_unlocked(vpath[0]);
+	v1 = open_unlocked(vpath[1]);
+	assert_memory_not_equal(vault_key(v0), vault_key(v1), VAULT_KEY_BYTES);
+	assert_int_equal(cache_put(v0, 60, NULL), 0);
+	assert_int_equal(cache_get(v1, k1), MFA_ENOTFOUND);
+	assert_int_equal(cache_put(v1, 60, NULL), 0);
+	assert_int_equal(cache_get(v0, k0), 0);
+	assert_int_equal(cache_get(v1, k1), 0);
+	assert_memory_equal(k0, vault_key(v0), VAULT_KEY_BYTES);
+	assert_memory_equal(k1, vault_key(v1), VAULT_KEY_BYTES);
+	assert_int_equal(cache_drop(v0), 0);
+	assert_int_equal(cache_get(v0, k0), MFA_ENOTFOUND);
+	assert_int_equal(cache_get(v1, k1), 0);
+	assert_int_equal(cache_drop(v1), 0);
+	vault_close(v0);
+	vault_close(v1);
+}
+
+/* The key's description and permissions, as man/mfa-vault.5 states them. */
+static void
+test_description(void **state)
+{
+	crypto_generichash_state st;
+	uint8_t h[16];
+	char desc[64], *real, *info = NULL;
+	struct vault *v;
+	key_serial_t ring;
+	long id;
+
+	(void)state;
+	if (!need_keyring())
+		skip();
+	v = open_unlocked(vpath[0]);
+	assert_int_equal(cache_put(v, 60, NULL), 0);
+	real = realpath(vpath[0], NULL);
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, vault_uuid(v), VAULT_ID_BYTES);
+	crypto_generichash_update(&st, (const uint8_t *)real, strlen(real));
+	crypto_generichash_final(&st, h, sizeof(h));
+	strcpy(desc, "mfa:vault:");
+	sodium_bin2hex(desc + 10, 33, h, sizeof(h));
+	ring = keyctl_get_keyring_ID(KEY_SPEC_SESSION_KEYRING, 0);
+	if (ring < 0)
+		ring = keyctl_get_keyring_ID(KEY_SPEC_USER_KEYRING, 0);
+	id = keyctl_search(ring, "user", desc, 0);
+	assert_true(id > 0);
+	assert_true(keyctl_describe_alloc((key_serial_t)id, &info) > 0);
+	/* "type;uid;gid;perm;description": possessor+user all, else none. */
+	assert_non_null(strstr(info, ";3f3f0000;mfa:vault:"));
+	free(info);
+	free(real);
+	assert_int_equal(cache_drop(v), 0);
+	assert_true(keyctl_search(ring, "user", desc, 0) < 0);
+	vault_close(v);
+}
+
+static void
+test_ttl(void **state)
+{
+	uint8_t key[VAULT_KEY_BYTES];
+	char got[2 * VAULT_KEY_BYTES + 1];
+	struct vault *v;
+	int i, rc = 0;
+
+	(void)state;
+	if (!need_keyring())
+		skip();
+	v = open_unlocked(vpath[0]);
+	assert_int_equal(cache_put(v, 1, NULL), 0);
+	/* Eventually gone, as the kernel expires it; no timing asserted. */
+	for (i = 0; i < 40; i++) {
+		if ((rc = cache_get(v, key)) == MFA_ENOTFOUND)
+			break;
+		assert_int_equal(rc, 0);
+		usleep(100000);
+	}
+	assert_int_equal(rc, MFA_ENOTFOUND);
+	assert_int_equal(get_elsewhere(vpath[0], got), 1);
+	vault_close(v);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_put_get_drop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outlives_writer, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_two_vaults, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_description, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ttl, setup, teardown),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	if (argc == 3 && strcmp(argv[1], "--get") == 0)
+		return child_get(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "--put") == 0)
+		return child_put(argv[2], argv[3], argv[4]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
