@@ -28,7 +28,9 @@ $(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(1))) && echo y),,\
 endef
 $(foreach p,$(PKGS),$(call need_pkg,$(p)))
 LIBS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))
-LIBS_LDLIBS := $(shell $(PKG_CONFIG) --libs $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p))))) -ljpeg
+# libzbar is opened with dlopen() on first use (src/qr/zbarapi.h): keep it
+# and its X11/D-Bus/V4L dependencies off every command's start-up.
+LIBS_LDLIBS := $(filter-out -lzbar,$(shell $(PKG_CONFIG) --libs $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))) -ljpeg -ldl
 endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -306,6 +306,7 @@ cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 			       otp_type_name(e->p.type));
 		}
 	}
+	fflush(stdout);
 	if (rc == 0)
 		fprintf(stderr, "%s %zu account%s, skipped %zu\n",
 			dry ? "would import" : "imported", list.n - nskip,

@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include <sodium.h>
-#include <zbar.h>
 
 #include "mfa/rc.h"
 #include "qr/image.h"
+#include "qr/zbarapi.h"
 
 /*
  * zbar misses codes drawn with one or two pixels a module; small images are
@@ -73,8 +73,8 @@ decode_append(struct qr_texts *t, const char *data, size_t len)
 
 /* Scan w*h grey pixels; append what zbar finds. */
 static int
-decode_scan(zbar_image_scanner_t *scn, const uint8_t *px, unsigned w,
-	    unsigned h, struct qr_texts *out)
+decode_scan(const struct zbarapi *zb, zbar_image_scanner_t *scn,
+	    const uint8_t *px, unsigned w, unsigned h, struct qr_texts *out)
 {
 	const zbar_symbol_t *sym;
 	zbar_image_t *zimg;
@@ -82,20 +82,20 @@ decode_scan(zbar_image_scanner_t *scn, const uint8_t *px, unsigned w,
 	unsigned len;
 	int rc = 0;
 
-	if ((zimg = zbar_image_create()) == NULL)
+	if ((zimg = zb->image_create()) == NULL)
 		return MFA_ENOMEM;
-	zbar_image_set_format(zimg, zbar_fourcc('Y', '8', '0', '0'));
-	zbar_image_set_size(zimg, w, h);
+	zb->image_set_format(zimg, zbar_fourcc('Y', '8', '0', '0'));
+	zb->image_set_size(zimg, w, h);
 	/* No cleanup handler: the pixels stay ours. */
-	zbar_image_set_data(zimg, px, (unsigned long)w * h, NULL);
-	if (zbar_scan_image(scn, zimg) < 0)
+	zb->image_set_data(zimg, px, (unsigned long)w * h, NULL);
+	if (zb->scan_image(scn, zimg) < 0)
 		rc = MFA_ENOMEM;
-	for (sym = zbar_image_first_symbol(zimg); sym != NULL;
-	     sym = zbar_symbol_next(sym)) {
-		if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
+	for (sym = zb->image_first_symbol(zimg); sym != NULL;
+	     sym = zb->symbol_next(sym)) {
+		if (zb->symbol_get_type(sym) != ZBAR_QRCODE)
 			continue;
-		data = zbar_symbol_get_data(sym);
-		len = zbar_symbol_get_data_length(sym);
+		data = zb->symbol_get_data(sym);
+		len = zb->symbol_get_data_length(sym);
 		if (data == NULL)
 			continue;
 		if (rc == 0)
@@ -106,14 +106,14 @@ decode_scan(zbar_image_scanner_t *scn, const uint8_t *px, unsigned w,
 		 */
 		sodium_memzero((char *)data, len);
 	}
-	zbar_image_destroy(zimg);
+	zb->image_destroy(zimg);
 	return rc;
 }
 
 /* Nearest-neighbour enlargement for a second look at a small image. */
 static int
-decode_upscaled(zbar_image_scanner_t *scn, const struct image *img,
-		struct qr_texts *out)
+decode_upscaled(const struct zbarapi *zb, zbar_image_scanner_t *scn,
+		const struct image *img, struct qr_texts *out)
 {
 	unsigned f, x, y, w, h, side = img->w > img->h ? img->w : img->h;
 	uint8_t *px;
@@ -132,7 +132,7 @@ decode_upscaled(zbar_image_scanner_t *scn, const struct image *img,
 		for (x = 0; x < w; x++)
 			px[(size_t)y * w + x] =
 			    img->px[(size_t)(y / f) * img->w + x / f];
-	rc = decode_scan(scn, px, w, h, out);
+	rc = decode_scan(zb, scn, px, w, h, out);
 	sodium_memzero(px, n);
 	free(px);
 	return rc;
@@ -151,6 +151,8 @@ qr_decode_image(const uint8_t *buf, size_t len, struct qr_texts *out,
 {
 	char reason[IMAGE_WHY_MAX] = "";
 	zbar_image_scanner_t *scn = NULL;
+	const struct zbarapi *zb = NULL;
+	const char *dlwhy = NULL;
 	struct image img = {0};
 	size_t start;
 	int rc;
@@ -172,26 +174,32 @@ qr_decode_image(const uint8_t *buf, size_t len, struct qr_texts *out,
 	}
 	if ((rc = image_load(buf, len, &img, reason)) != 0)
 		goto done;
+	if ((zb = zbarapi_load(&dlwhy)) == NULL) {
+		snprintf(reason, sizeof(reason),
+			 "cannot load the QR decoder: %s",
+			 dlwhy ? dlwhy : "libzbar.so.0");
+		rc = MFA_EUNSUPPORTED;
+		goto done;
+	}
 
-	if ((scn = zbar_image_scanner_create()) == NULL) {
+	if ((scn = zb->image_scanner_create()) == NULL) {
 		rc = MFA_ENOMEM;
 		goto done;
 	}
-	zbar_image_scanner_set_config(scn, ZBAR_NONE, ZBAR_CFG_ENABLE, 0);
-	zbar_image_scanner_set_config(scn, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+	zb->image_scanner_set_config(scn, ZBAR_NONE, ZBAR_CFG_ENABLE, 0);
+	zb->image_scanner_set_config(scn, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
 	/*
 	 * The bytes as encoded: zbar's charset guessing tries Shift-JIS and
 	 * Big5 before UTF-8 and so mangles "ä" in an issuer name (zbar issue
 	 * #212). otpauth URIs are ASCII or UTF-8; the cli validates them.
 	 */
-	zbar_image_scanner_set_config(scn, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
-	zbar_image_scanner_set_config(scn, ZBAR_NONE, ZBAR_CFG_TEST_INVERTED,
-				      1);
+	zb->image_scanner_set_config(scn, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
+	zb->image_scanner_set_config(scn, ZBAR_NONE, ZBAR_CFG_TEST_INVERTED, 1);
 
-	rc = decode_scan(scn, img.px, img.w, img.h, out);
+	rc = decode_scan(zb, scn, img.px, img.w, img.h, out);
 	if (rc == 0 && out->n == start && img.w < DECODE_UPSCALE_TO &&
 	    img.h < DECODE_UPSCALE_TO)
-		rc = decode_upscaled(scn, &img, out);
+		rc = decode_upscaled(zb, scn, &img, out);
 	if (rc == 0 && out->n == start) {
 		snprintf(reason, sizeof(reason), "no QR code in the image");
 		rc = MFA_ENOQR;
@@ -201,7 +209,7 @@ qr_decode_image(const uint8_t *buf, size_t len, struct qr_texts *out,
 
 done:
 	if (scn != NULL)
-		zbar_image_scanner_destroy(scn);
+		zb->image_scanner_destroy(scn);
 	image_free(&img);
 	if (rc == MFA_ENOMEM && reason[0] == '\0')
 		snprintf(reason, sizeof(reason), "out of memory");

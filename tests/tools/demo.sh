@@ -32,6 +32,9 @@ m code bob
 m code bob
 say "mfa verify rfc6238 $code"
 "$MFA" verify rfc6238 "$code"
-say "aws sts get-session-token --serial-number ARN --token-code \"\$(mfa code aws)\"   # with a real account"
-echo
+if [ -f "$REPO/contrib/demo/aws-mfa-qr.png" ]; then
+	m show alice
+	say 'aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/alice --token-code "$(mfa code alice)"'
+	echo "(with a real AWS account; the code would be $("$MFA" code alice))"
+fi
 echo "demo done; the vault is removed."
