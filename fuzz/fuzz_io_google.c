@@ -10,8 +10,9 @@
  * Build with clang -fsanitize=fuzzer,address from this file, every
  * C file of src/io and src/otp and build/<b>/gen/google_auth.pb-c.c
  * (-Isrc -Iinclude -Ibuild/<b>/gen), linked with libsodium, libcrypto,
- * jansson and libprotobuf-c. Seeds: the lines of ../shared/fixtures/google-migration/scito/example_export.txt
- * with a 0x01 byte in front.
+ * jansson and libprotobuf-c. Seeds: the lines of
+ * ../shared/fixtures/google-migration/scito/example_export.txt with a 0x01 byte
+ * in front.
  */
 #include <stdio.h>
 #include <stdlib.h>

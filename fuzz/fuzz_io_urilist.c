@@ -7,8 +7,11 @@
  * Build with clang -fsanitize=fuzzer,address from this file, every
  * C file of src/io and src/otp and build/<b>/gen/google_auth.pb-c.c
  * (-Isrc -Iinclude -Ibuild/<b>/gen), linked with libsodium, libcrypto,
- * jansson and libprotobuf-c. Seeds: ../shared/fixtures/aegis/importers/plain.txt, ../shared/fixtures/stratum/urilist.txt,
- * ../shared/fixtures/google-migration/scito/ text files, the .txt files of tests/fixtures/io.
+ * jansson and libprotobuf-c. Seeds:
+ * ../shared/fixtures/aegis/importers/plain.txt,
+ * ../shared/fixtures/stratum/urilist.txt,
+ * ../shared/fixtures/google-migration/scito/ text files, the .txt files of
+ * tests/fixtures/io.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +45,7 @@ fuzz_same(const struct io_entry *a, const struct io_entry *b)
 	    a->p.digits != b->p.digits)
 		abort();
 	/* uri_format writes Steam as 30 s, issuer "Steam" when it has none. */
-	if (a->p.type == OTP_HOTP ? a->p.counter != b->p.counter
+	if (a->p.type == OTP_HOTP    ? a->p.counter != b->p.counter
 	    : a->p.type == OTP_STEAM ? b->p.period != 30
 				     : a->p.period != b->p.period)
 		abort();

@@ -86,13 +86,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(base32_encode(out, len, enc, base32_encoded_len(len) + 1) ==
 		   0);
 	FUZZ_CHECK(strlen(enc) == base32_encoded_len(len));
-	FUZZ_CHECK(base32_decode(enc, strlen(enc), out2, len + 1, &len2,
-				 NULL) == 0);
+	FUZZ_CHECK(
+	    base32_decode(enc, strlen(enc), out2, len + 1, &len2, NULL) == 0);
 	FUZZ_CHECK(len2 == len && memcmp(out2, out, len) == 0);
 	/* Too little room is an error, never an overflow. */
 	if (len > 0)
-		FUZZ_CHECK(base32_decode(enc, strlen(enc), out2, len - 1,
-					 &len2, NULL) == MFA_ETOOLONG);
+		FUZZ_CHECK(base32_decode(enc, strlen(enc), out2, len - 1, &len2,
+					 NULL) == MFA_ETOOLONG);
 	free(enc);
 	free(out2);
 	free(out);

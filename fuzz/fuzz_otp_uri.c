@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	} while (0)
 
 static const char *const fuzz_params[] = {
-    "secret", "issuer", "algorithm", "digits", "period",
-    "counter", "encoder", "label", NULL,
+    "secret",  "issuer",  "algorithm", "digits", "period",
+    "counter", "encoder", "label",     NULL,
 };
 
 static int
@@ -100,12 +100,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(v.secret_len == u.secret_len);
 	FUZZ_CHECK(memcmp(v.secret, u.secret, u.secret_len) == 0);
 	/* Steam with no issuer is written with issuer Steam. */
-	want_issuer = u.p.type == OTP_STEAM && u.issuer[0] == '\0' ? "Steam"
-								   : u.issuer;
+	want_issuer =
+	    u.p.type == OTP_STEAM && u.issuer[0] == '\0' ? "Steam" : u.issuer;
 	if (strcmp(v.issuer, want_issuer) != 0 ||
 	    strcmp(fuzz_skip_spaces(v.name), fuzz_skip_spaces(u.name)) != 0)
-		fprintf(stderr, "fuzz_otp_uri: [%s] [%s] came back as [%s] [%s] "
-				"via %s\n",
+		fprintf(stderr,
+			"fuzz_otp_uri: [%s] [%s] came back as [%s] [%s] "
+			"via %s\n",
 			u.issuer, u.name, v.issuer, v.name, out);
 	FUZZ_CHECK(strcmp(v.issuer, want_issuer) == 0);
 	FUZZ_CHECK(strcmp(fuzz_skip_spaces(v.name), fuzz_skip_spaces(u.name)) ==

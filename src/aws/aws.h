@@ -108,9 +108,9 @@ struct aws_new_account {
 	size_t secret_len;
 };
 struct aws_take {
-	const uint8_t *id;  /* the account; NULL with add */
-	unsigned count;	    /* 1 or 2 */
-	uint64_t min_left;  /* seconds that must be left in the last step */
+	const uint8_t *id; /* the account; NULL with add */
+	unsigned count;	   /* 1 or 2 */
+	uint64_t min_left; /* seconds that must be left in the last step */
 	const char *cache_key;
 	/* Enrolment: create this account in the same write (NULL: none). */
 	const struct aws_new_account *add;

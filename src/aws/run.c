@@ -353,7 +353,7 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 	if (r == (ssize_t)sizeof(e)) {
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		snprintf(a->err, sizeof(a->err), "cannot run '%s': %s",
+		snprintf(a->err, sizeof(a->err), "cannot run '%.300s': %s",
 			 a->cli, strerror(e));
 		rc = MFA_ENOENT;
 		goto close;

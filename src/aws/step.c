@@ -168,8 +168,8 @@ step_edit(struct vault_data *d, void *arg)
 		return MFA_EUNSUPPORTED;
 	j->last_step = e->last_step;
 	if ((rc = aws_step_pick(j->now, &e->p, e->last_step, t->count,
-				t->min_left, &ready, &first,
-				&j->wait_until)) != 0)
+				t->min_left, &ready, &first, &j->wait_until)) !=
+	    0)
 		return rc;
 	if (!ready) {
 		j->wait = true;

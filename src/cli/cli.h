@@ -165,13 +165,7 @@ int show_uri(const struct vault_entry *e, char **out);
  * is forked by clip_open(), which must run before any secret is in memory
  * (before the vault is unlocked), and it is only ever sent a keyed hash.
  */
-enum clip_method {
-	CLIP_NONE,
-	CLIP_WAYLAND,
-	CLIP_XCLIP,
-	CLIP_XSEL,
-	CLIP_OSC52
-};
+enum clip_method { CLIP_NONE, CLIP_WAYLAND, CLIP_XCLIP, CLIP_XSEL, CLIP_OSC52 };
 #define CLIP_PATH_MAX 4096
 struct clip {
 	enum clip_method method;

@@ -15,7 +15,9 @@
  * the vault is unlocked, so its memory never held a vault secret, and all it
  * is ever sent is a BLAKE2b hash of the copied text under a random key: it
  * reads the clipboard back and clears it only when the hash still matches.
- * OSC 52 cannot be read back: the helper just sends an empty OSC 52.
+ * OSC 52 cannot be read back: the helper just sends an empty OSC 52, and
+ * inside tmux (which ignores an empty one) deletes tmux's paste buffer if
+ * it still holds the code.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,7 +70,12 @@ static const struct clip_prog clip_progs[] = {
 		   {"xsel", "--clipboard", "--input", NULL},
 		   {"xsel", "--clipboard", "--output", NULL},
 		   {"xsel", "--clipboard", "--clear", NULL}},
-    [CLIP_OSC52] = {NULL, NULL, {NULL}, {NULL}, {NULL}},
+    /* Inside tmux, OSC 52 lands in a paste buffer, which tmux can read. */
+    [CLIP_OSC52] = {NULL,
+		    "tmux",
+		    {NULL},
+		    {"tmux", "show-buffer", NULL},
+		    {"tmux", "delete-buffer", NULL}},
 };
 
 unsigned
@@ -173,6 +180,8 @@ clip_choose(struct clip *c)
 	if (c->tty < 0)
 		return MFA_EUNSUPPORTED;
 	c->method = CLIP_OSC52;
+	if (clip_env_set("TMUX"))
+		clip_which("tmux", c->paste, sizeof(c->paste));
 	return 0;
 }
 
@@ -324,10 +333,8 @@ clip_helper_clear(const struct clip *c, const struct clip_msg *m)
 	size_t n = 0;
 	bool full = false;
 
-	if (c->method == CLIP_OSC52) {
+	if (c->method == CLIP_OSC52)
 		(void)clip_osc52(c->tty, "", 0);
-		return;
-	}
 	if (c->paste[0] == '\0')
 		return;
 	/* A clipboard program that hangs must not keep us alive forever. */
@@ -340,8 +347,9 @@ clip_helper_clear(const struct clip *c, const struct clip_msg *m)
 		crypto_generichash(h, sizeof(h), (const unsigned char *)back, n,
 				   m->key, sizeof(m->key));
 		if (sodium_memcmp(h, m->hash, sizeof(h)) == 0)
-			(void)clip_run(c->copy, cp->clear_argv, "", 0, NULL, 0,
-				       NULL, NULL);
+			(void)clip_run(
+			    c->method == CLIP_WAYLAND ? c->copy : c->paste,
+			    cp->clear_argv, "", 0, NULL, 0, NULL, NULL);
 	}
 	alarm(0);
 	sodium_memzero(back, sizeof(back));
@@ -368,7 +376,7 @@ clip_helper_run(const struct clip *c, int rd)
 	struct clip_msg m, cur;
 	struct pollfd pfd;
 	int64_t due = 0, now;
-	bool pending = false, open = true;
+	bool pending = false, listening = true;
 	ssize_t r;
 	int timeout;
 
@@ -378,10 +386,10 @@ clip_helper_run(const struct clip *c, int rd)
 			clip_helper_clear(c, &cur);
 			pending = false;
 		}
-		if (!open && !pending)
+		if (!listening && !pending)
 			break;
 		timeout = pending ? (int)(due - now) : -1;
-		pfd.fd = open ? rd : -1;
+		pfd.fd = listening ? rd : -1;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
 		if (poll(&pfd, 1, timeout) <= 0 || pfd.revents == 0)
@@ -392,7 +400,7 @@ clip_helper_run(const struct clip *c, int rd)
 			pending = true;
 			due = clip_mono_ms() + (int64_t)c->delay * 1000;
 		} else if (r == 0 || (r < 0 && errno != EINTR)) {
-			open = false;
+			listening = false;
 		}
 		sodium_memzero(&m, sizeof(m));
 	}

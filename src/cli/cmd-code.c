@@ -77,9 +77,8 @@ cmd_code_fresh(struct mfa_ctx *ctx, const struct mfa_args *a,
 }
 
 static int
-cmd_code_print(struct mfa_ctx *ctx, const struct mfa_args *a,
-	       struct clip *clip, const char *code, const struct otp_params *p,
-	       int64_t now)
+cmd_code_print(struct mfa_ctx *ctx, const struct mfa_args *a, struct clip *clip,
+	       const char *code, const struct otp_params *p, int64_t now)
 {
 	char msg[128];
 	int rc;

@@ -34,7 +34,7 @@ enum comp_kind {
 
 struct comp_val {
 	enum comp_kind kind;
-	char what[32];		     /* "account", "file"...: for zsh */
+	char what[32];		    /* "account", "file"...: for zsh */
 	char words[COMP_WORDS_MAX]; /* COMP_WORDS: space separated */
 };
 
@@ -42,6 +42,19 @@ struct comp_pos {
 	struct comp_val v[COMP_POS_MAX];
 	int n;	    /* positionals described */
 	int repeat; /* index of the one that repeats (FILE...), or -1 */
+};
+
+/* A form "WORD [options]" of a command with subcommands (mfa aws enroll). */
+#define COMP_FORMS_MAX 8
+struct comp_form {
+	char word[COMP_TOK_LEN];
+	const struct mfa_opt *opt[CLI_MAX_OPTS];
+	int nopt;
+};
+
+struct comp_forms {
+	struct comp_form f[COMP_FORMS_MAX];
+	int n; /* 0: the command has no subcommands */
 };
 
 struct comp_toks {
@@ -93,22 +106,37 @@ completion_add_word(struct comp_val *v, const char *w)
 	v->kind = COMP_WORDS;
 }
 
-/* The usage string as tokens, brackets dropped: "[-a HASH]" -> "-a" "HASH". */
+/*
+ * The usage string as tokens, brackets dropped: "[-a HASH]" -> "-a" "HASH".
+ * A usage may go on over several lines; a line that starts again with
+ * "mfa NAME" is another form of the command, which becomes a "|" token,
+ * as " | " between two forms on one line does.
+ */
 static void
-completion_tokens(const char *usage, struct comp_toks *tk)
+completion_tokens(const struct mfa_cmd *c, struct comp_toks *tk)
 {
-	const char *p = usage;
-	size_t len;
+	const char *p = c->usage, *q;
+	size_t len, nl = strlen(c->name);
 
 	tk->n = 0;
 	while (*p != '\0' && tk->n < COMP_TOK_MAX) {
+		if (*p == '\n') {
+			for (q = p + 1; *q == ' ' || *q == '\t'; q++)
+				;
+			if (strncmp(q, "mfa ", 4) == 0 &&
+			    strncmp(q + 4, c->name, nl) == 0 &&
+			    (q[4 + nl] == ' ' || q[4 + nl] == '\0')) {
+				snprintf(tk->t[tk->n++], COMP_TOK_LEN, "|");
+				p = q + 4 + nl;
+				continue;
+			}
+		}
 		while (*p == ' ' || *p == '\n' || *p == '\t')
 			p++;
 		if (*p == '\0')
 			break;
 		len = 0;
-		for (; *p != '\0' && *p != ' ' && *p != '\n' && *p != '\t';
-		     p++)
+		for (; *p != '\0' && *p != ' ' && *p != '\n' && *p != '\t'; p++)
 			if (*p != '[' && *p != ']' && len < COMP_TOK_LEN - 1)
 				tk->t[tk->n][len++] = *p;
 		tk->t[tk->n][len] = '\0';
@@ -176,8 +204,8 @@ completion_is_placeholder(const char *w)
 	if (*w == '\0')
 		return false;
 	for (; *w != '\0'; w++)
-		if (!isupper((unsigned char)*w) && !isdigit((unsigned char)*w) &&
-		    *w != '_')
+		if (!isupper((unsigned char)*w) &&
+		    !isdigit((unsigned char)*w) && *w != '_')
 			return false;
 	return true;
 }
@@ -221,7 +249,7 @@ completion_positionals(const struct mfa_cmd *c, struct comp_pos *p)
 
 	memset(p, 0, sizeof(*p));
 	p->repeat = -1;
-	completion_tokens(c->usage, &tk);
+	completion_tokens(c, &tk);
 	for (i = 0; i < tk.n; i++) {
 		const char *t = tk.t[i];
 
@@ -248,8 +276,7 @@ completion_positionals(const struct mfa_cmd *c, struct comp_pos *p)
 			if (completion_is_literal(a)) {
 				completion_add_word(v, a);
 				if (v->what[0] == '\0')
-					snprintf(v->what, sizeof(v->what),
-						 "%s",
+					snprintf(v->what, sizeof(v->what), "%s",
 						 strcmp(c->name, "completion")
 						     ? "subcommand"
 						     : "shell");
@@ -270,6 +297,80 @@ completion_positionals(const struct mfa_cmd *c, struct comp_pos *p)
 		p->repeat = -1;
 }
 
+/*
+ * The subcommands of a command whose usage forms each begin with a word
+ * of their own ("enroll [--user-name U] ... | codes [QUERY] | session ..."),
+ * with the options each form names, so that an option is only offered
+ * where it is taken.
+ */
+static void
+completion_forms(const struct mfa_cmd *c, struct comp_forms *fs)
+{
+	static struct comp_toks tk;
+	char alt[COMP_TOK_LEN], *a, *save = NULL;
+	struct comp_form *cur = NULL;
+	const struct mfa_opt *o;
+	bool start = true;
+	int i, j;
+
+	memset(fs, 0, sizeof(*fs));
+	completion_tokens(c, &tk);
+	for (i = 0; i < tk.n; i++) {
+		const char *t = tk.t[i];
+
+		if (strcmp(t, "|") == 0) {
+			start = true;
+			continue;
+		}
+		if (start) {
+			start = false;
+			if (!completion_is_literal(t) ||
+			    fs->n >= COMP_FORMS_MAX)
+				goto none;
+			cur = &fs->f[fs->n++];
+			snprintf(cur->word, sizeof(cur->word), "%s", t);
+			continue;
+		}
+		if (t[0] != '-' || t[1] == '\0')
+			continue;
+		snprintf(alt, sizeof(alt), "%s", t);
+		for (a = strtok_r(alt, "|", &save); a != NULL;
+		     a = strtok_r(NULL, "|", &save)) {
+			if ((o = completion_find_opt(c, a)) == NULL)
+				continue;
+			for (j = 0; j < cur->nopt && cur->opt[j] != o; j++)
+				;
+			if (j == cur->nopt && cur->nopt < CLI_MAX_OPTS)
+				cur->opt[cur->nopt++] = o;
+		}
+		if (completion_tok_takes_value(c, t))
+			i++;
+	}
+	if (fs->n >= 2)
+		return;
+none:
+	fs->n = 0;
+}
+
+/* Is option o of command c taken by form f? Options no form names (and
+ * the global ones) go with every form. */
+static bool
+completion_form_takes(const struct comp_forms *fs, const struct comp_form *f,
+		      const struct mfa_opt *o)
+{
+	int i, j;
+	bool named = false;
+
+	for (i = 0; i < fs->n; i++)
+		for (j = 0; j < fs->f[i].nopt; j++)
+			if (fs->f[i].opt[j] == o) {
+				named = true;
+				if (&fs->f[i] == f)
+					return true;
+			}
+	return !named;
+}
+
 /* What the value of option o of command c is. */
 static void
 completion_opt_value(const struct mfa_cmd *c, const struct mfa_opt *o,
@@ -284,7 +385,7 @@ completion_opt_value(const struct mfa_cmd *c, const struct mfa_opt *o,
 	if (o->arg == NULL)
 		return;
 	/* The usage may list the values: "[--format uri|json|google]". */
-	completion_tokens(c->usage, &tk);
+	completion_tokens(c, &tk);
 	for (i = 0; i + 1 < tk.n; i++) {
 		last = strrchr(tk.t[i], '|');
 		last = last != NULL ? last + 1 : tk.t[i];
@@ -307,8 +408,8 @@ completion_opt_value(const struct mfa_cmd *c, const struct mfa_opt *o,
 	} else if (strcmp(o->arg, "FORMAT") == 0 &&
 		   strcmp(c->name, "import") == 0) {
 		/* The importers' own names, so a new format completes too. */
-		for (f = IO_AUTO + 1;
-		     strcmp(io_format_name(f), "unknown") != 0; f++)
+		for (f = IO_AUTO + 1; strcmp(io_format_name(f), "unknown") != 0;
+		     f++)
 			completion_add_word(v, io_format_name(f));
 	}
 }
@@ -320,8 +421,7 @@ completion_opts(const struct mfa_cmd *c, const struct mfa_opt **out, int max)
 	const struct mfa_opt *o;
 	int n = 0;
 
-	for (o = c != NULL ? c->opts : NULL; o != NULL && o->name != NULL;
-	     o++)
+	for (o = c != NULL ? c->opts : NULL; o != NULL && o->name != NULL; o++)
 		if (!completion_hidden_opt(o) && n < max)
 			out[n++] = o;
 	for (o = cmd_global_opts; o->name != NULL; o++)
@@ -374,16 +474,24 @@ static const char completion_bash_body[] =
     "\tfi\n"
     "}\n"
     "\n"
+    "# Account names, quoted for the command line. Only the unlock cache is\n"
+    "# used: no prompt, and nothing while the vault is locked.\n"
     "_mfa_names()\n"
     "{\n"
     "\tlocal -a vault=()\n"
+    "\tlocal i\n"
     "\t[[ -n $_mfa_vault ]] && vault=(--vault \"$_mfa_vault\")\n"
-    "\t# Only the unlock cache is used: no prompt, nothing when locked.\n"
-    "\tcompopt -o filenames 2>/dev/null\n"
-    "\t_mfa_offer \"$(command mfa \"${vault[@]}\" list --names "
-    "</dev/null 2>/dev/null)\"\n"
-    "\tif declare -F __ltrim_colon_completions >/dev/null; then\n"
-    "\t\t__ltrim_colon_completions \"$cur\"\n"
+    "\t_mfa_offer \"$(command mfa \"${vault[@]}\" list --names </dev/null "
+    "2>/dev/null)\"\n"
+    "\tfor i in \"${!COMPREPLY[@]}\"; do\n"
+    "\t\tprintf -v 'COMPREPLY[i]' %q \"${COMPREPLY[i]}\"\n"
+    "\tdone\n"
+    "\t# readline completes only what follows the last ':' of the word.\n"
+    "\tif [[ $cur == *:* && $COMP_WORDBREAKS == *:* ]]; then\n"
+    "\t\tlocal pre=${cur%\"${cur##*:}\"}\n"
+    "\t\tfor i in \"${!COMPREPLY[@]}\"; do\n"
+    "\t\t\tCOMPREPLY[i]=${COMPREPLY[i]#\"$pre\"}\n"
+    "\t\tdone\n"
     "\tfi\n"
     "}\n"
     "\n"
@@ -403,15 +511,25 @@ static const char completion_bash_body[] =
     "\tif declare -F _init_completion >/dev/null; then\n"
     "\t\t_init_completion -s -n : || return\n"
     "\telse\n"
-    "\t\twords=(\"${COMP_WORDS[@]}\")\n"
-    "\t\tcword=$COMP_CWORD\n"
-    "\t\tcur=${COMP_WORDS[COMP_CWORD]}\n"
-    "\t\tprev=${COMP_WORDS[COMP_CWORD - 1]}\n"
-    "\t\t# Without bash-completion, readline splits --opt=value at '='.\n"
+    "\t\t# Without bash-completion: rejoin what readline split at ':'\n"
+    "\t\t# (\"issuer:name\"), and take --opt=value apart at '='.\n"
+    "\t\tlocal w\n"
+    "\t\twords=()\n"
+    "\t\tfor w in \"${COMP_WORDS[@]:0:COMP_CWORD+1}\"; do\n"
+    "\t\t\tif ((${#words[@]} > 1)) && [[ $w == : || ${words[-1]} == *: ]]; "
+    "then\n"
+    "\t\t\t\twords[-1]+=$w\n"
+    "\t\t\telse\n"
+    "\t\t\t\twords+=(\"$w\")\n"
+    "\t\t\tfi\n"
+    "\t\tdone\n"
+    "\t\tcword=$((${#words[@]} - 1))\n"
+    "\t\tcur=${words[cword]}\n"
+    "\t\tprev=${words[cword - 1]}\n"
     "\t\tif [[ $cur == = ]]; then\n"
     "\t\t\tcur=\n"
     "\t\telif [[ $prev == = ]]; then\n"
-    "\t\t\tprev=${COMP_WORDS[COMP_CWORD - 2]}\n"
+    "\t\t\tprev=${words[cword - 2]}\n"
     "\t\t\tsplit=true\n"
     "\t\tfi\n"
     "\tfi\n"
@@ -419,7 +537,7 @@ static const char completion_bash_body[] =
     "\n"
     "\t# Find the command (prefixes resolved as mfa does), how many\n"
     "\t# positionals come before the cursor, and any --vault.\n"
-    "\tlocal i w cmd= want= npos=0 noopts= _mfa_vault= kind\n"
+    "\tlocal i w cmd= first= want= npos=0 noopts= _mfa_vault= kind\n"
     "\tfor ((i = 1; i < cword; i++)); do\n"
     "\t\tw=${words[i]}\n"
     "\t\tif [[ -n $want ]]; then\n"
@@ -437,7 +555,7 @@ static const char completion_bash_body[] =
     "\t\t\tcmd=$(_mfa_resolve \"$w\")\n"
     "\t\t\t[[ -z $cmd ]] && return 0\n"
     "\t\telse\n"
-    "\t\t\t((npos++))\n"
+    "\t\t\t((npos++ == 0)) && first=$w\n"
     "\t\tfi\n"
     "\tdone\n"
     "\t_mfa_vault=${_mfa_vault/#\\~/$HOME}\n"
@@ -446,7 +564,7 @@ static const char completion_bash_body[] =
     "\tif [[ -n $want ]]; then\n"
     "\t\tkind=$(_mfa_value \"$cmd\" \"$want\")\n"
     "\telif [[ -z $noopts && $cur == -* ]]; then\n"
-    "\t\tkind=$(_mfa_opts \"$cmd\")\n"
+    "\t\tkind=$(_mfa_opts \"$cmd\" \"$first\")\n"
     "\telif [[ -z $cmd ]]; then\n"
     "\t\tkind=:command\n"
     "\telse\n"
@@ -475,11 +593,31 @@ completion_bash_kind(const struct comp_val *v)
 	return NULL;
 }
 
+/* The options of c (NULL: none) and the global ones; with fs, only those
+ * form f takes. */
+static void
+completion_bash_optlist(FILE *f, const struct mfa_cmd *c,
+			const struct comp_forms *fs,
+			const struct comp_form *form)
+{
+	const struct mfa_opt *opts[CLI_MAX_OPTS + 8];
+	int i, n;
+
+	n = completion_opts(c, opts, CLI_MAX_OPTS + 8);
+	for (i = 0; i < n; i++) {
+		if (fs != NULL && !completion_form_takes(fs, form, opts[i]))
+			continue;
+		fprintf(f, " --%s", opts[i]->name);
+		if (opts[i]->short_name)
+			fprintf(f, " -%c", opts[i]->short_name);
+	}
+}
+
 static void
 completion_bash(FILE *f)
 {
+	static struct comp_forms fs;
 	const struct mfa_cmd *const *c;
-	const struct mfa_opt *opts[CLI_MAX_OPTS + 8];
 	struct comp_val v;
 	struct comp_pos p;
 	const char *k;
@@ -509,25 +647,22 @@ completion_bash(FILE *f)
 	      "\tesac\n}\n\n",
 	      f);
 
-	fputs("# The options of a command (none: before the command).\n"
-	      "_mfa_opts()\n{\n\tcase $1 in\n",
+	fputs("# The options of command $1 (none: before the command) whose "
+	      "first\n# argument is $2.\n"
+	      "_mfa_opts()\n{\n\tcase $1:$2 in\n",
 	      f);
-	n = completion_opts(NULL, opts, CLI_MAX_OPTS);
-	fputs("\t'') echo '-V --version", f);
-	for (i = 0; i < n; i++) {
-		fprintf(f, " --%s", opts[i]->name);
-		if (opts[i]->short_name)
-			fprintf(f, " -%c", opts[i]->short_name);
-	}
+	fputs("\t:*) echo '-V --version", f);
+	completion_bash_optlist(f, NULL, NULL, NULL);
 	fputs("' ;;\n", f);
 	for (c = cmd_table; *c != NULL; c++) {
-		n = completion_opts(*c, opts, CLI_MAX_OPTS + 8);
-		fprintf(f, "\t%s) echo '", (*c)->name);
-		for (i = 0; i < n; i++) {
-			fprintf(f, "%s--%s", i ? " " : "", opts[i]->name);
-			if (opts[i]->short_name)
-				fprintf(f, " -%c", opts[i]->short_name);
+		completion_forms(*c, &fs);
+		for (i = 0; i < fs.n; i++) {
+			fprintf(f, "\t%s:%s) echo '", (*c)->name, fs.f[i].word);
+			completion_bash_optlist(f, *c, &fs, &fs.f[i]);
+			fputs("' ;;\n", f);
 		}
+		fprintf(f, "\t%s:*) echo '", (*c)->name);
+		completion_bash_optlist(f, *c, NULL, NULL);
 		fputs("' ;;\n", f);
 	}
 	fputs("\tesac\n}\n\n", f);
@@ -631,8 +766,8 @@ static const char completion_zsh_body[] =
     "\tvault=${(Q)vault}\n"
     "\t[[ -n $vault ]] && vopt=(--vault \"${vault/#\\~/$HOME}\")\n"
     "\t# Only the unlock cache is used: no prompt, nothing when locked.\n"
-    "\tnames=(${(f)\"$(_call_program accounts command mfa "
-    "${(q)vopt} list --names </dev/null 2>/dev/null)\"})\n"
+    "\tnames=(${(f)\"$(_call_program accounts command mfa ${(q)vopt} list "
+    "--names </dev/null 2>/dev/null)\"})\n"
     "\t_wanted accounts expl account compadd -a names\n"
     "}\n"
     "\n"
@@ -669,8 +804,14 @@ static const char completion_zsh_body[] =
     "\t\tcmd=$(_mfa_resolve $words[1])\n"
     "\t\t[[ -z $cmd ]] && return 1\n"
     "\t\tcurcontext=${curcontext%:*:*}:mfa-$cmd:\n"
+    "\t\t# A subcommand (mfa aws session) has options of its own.\n"
     "\t\tlocal -a spec\n"
-    "\t\tspec=(\"${(@P)${:-_mfa_spec_${cmd//-/_}}}\")\n"
+    "\t\tlocal v=_mfa_spec_${cmd//-/_}\n"
+    "\t\tif (( CURRENT > 2 )) && (( ${+parameters[${v}__${words[2]//-/_}]} )); "
+    "then\n"
+    "\t\t\tv=${v}__${words[2]//-/_}\n"
+    "\t\tfi\n"
+    "\t\tspec=(\"${(@P)v}\")\n"
     "\t\t_arguments -s -S : $_mfa_global $spec && ret=0\n"
     "\tfi\n"
     "\treturn ret\n"
@@ -745,12 +886,42 @@ completion_zsh_opt(FILE *f, const struct mfa_cmd *c, const struct mfa_opt *o)
 }
 
 static void
-completion_zsh(FILE *f)
+completion_zsh_spec(FILE *f, const struct mfa_cmd *c,
+		    const struct comp_forms *fs, const struct comp_form *form)
 {
-	const struct mfa_cmd *const *c;
 	const struct mfa_opt *o;
 	struct comp_pos p;
-	char var[64];
+	char var[2 * COMP_TOK_LEN];
+	int i;
+
+	snprintf(var, sizeof(var), "_mfa_spec_%s%s%s", c->name,
+		 form != NULL ? "__" : "", form != NULL ? form->word : "");
+	for (i = 0; var[i] != '\0'; i++)
+		if (var[i] == '-')
+			var[i] = '_';
+	fprintf(f, "typeset -ga %s\n%s=(\n", var, var);
+	for (o = c->opts; o != NULL && o->name != NULL; o++)
+		if (!completion_hidden_opt(o) &&
+		    (fs == NULL || completion_form_takes(fs, form, o)))
+			completion_zsh_opt(f, c, o);
+	completion_positionals(c, &p);
+	for (i = 0; i < p.n; i++) {
+		if (i == p.repeat)
+			fputs("\t'*", f);
+		else
+			fprintf(f, "\t'%d", i + 1);
+		completion_zsh_action(f, &p.v[i]);
+		fputs("'\n", f);
+	}
+	fputs(")\n", f);
+}
+
+static void
+completion_zsh(FILE *f)
+{
+	static struct comp_forms fs;
+	const struct mfa_cmd *const *c;
+	const struct mfa_opt *o;
 	int i;
 
 	fputs(completion_zsh_head, f);
@@ -777,25 +948,12 @@ completion_zsh(FILE *f)
 		completion_zsh_opt(f, cmd_table[0], o);
 	fputs(")\n\n", f);
 
+	/* _mfa_spec_CMD, and _mfa_spec_CMD__WORD for each subcommand. */
 	for (c = cmd_table; *c != NULL; c++) {
-		snprintf(var, sizeof(var), "_mfa_spec_%s", (*c)->name);
-		for (i = 0; var[i] != '\0'; i++)
-			if (var[i] == '-')
-				var[i] = '_';
-		fprintf(f, "typeset -ga %s\n%s=(\n", var, var);
-		for (o = (*c)->opts; o != NULL && o->name != NULL; o++)
-			if (!completion_hidden_opt(o))
-				completion_zsh_opt(f, *c, o);
-		completion_positionals(*c, &p);
-		for (i = 0; i < p.n; i++) {
-			if (i == p.repeat)
-				fputs("\t'*", f);
-			else
-				fprintf(f, "\t'%d", i + 1);
-			completion_zsh_action(f, &p.v[i]);
-			fputs("'\n", f);
-		}
-		fputs(")\n", f);
+		completion_forms(*c, &fs);
+		completion_zsh_spec(f, *c, NULL, NULL);
+		for (i = 0; i < fs.n; i++)
+			completion_zsh_spec(f, *c, &fs, &fs.f[i]);
 	}
 	fputs("\n", f);
 	fputs(completion_zsh_body, f);
@@ -817,10 +975,9 @@ static const char completion_fish_head[] =
     "# nothing.\n\n";
 
 static const char completion_fish_body[] =
-    "# The command (name, alias or unique prefix), the number of "
-    "positionals\n"
-    "# before the cursor, the --vault given, and the option waiting for a\n"
-    "# value, one a line.\n"
+    "# The command (name, alias or unique prefix), the number of positionals\n"
+    "# before the cursor, the --vault given, the option waiting for a value,\n"
+    "# and the first positional, one a line.\n"
     "function __mfa_state\n"
     "\tset -l toks (commandline -opc)\n"
     "\tset -e toks[1]\n"
@@ -829,11 +986,12 @@ static const char completion_fish_body[] =
     "\tset -l vault ''\n"
     "\tset -l want ''\n"
     "\tset -l noopts 0\n"
+    "\tset -l first ''\n"
     "\tfor t in $toks\n"
     "\t\tif test -n \"$want\"\n"
-    "\t\t\ttest \"$want\" = --vault; and set vault $t\n"
+    "\t\t\ttest \"x$want\" = x--vault; and set vault $t\n"
     "\t\t\tset want ''\n"
-    "\t\telse if test -n \"$cmd\" -a $noopts = 0 -a \"$t\" = --\n"
+    "\t\telse if test -n \"$cmd\" -a $noopts = 0 -a \"x$t\" = x--\n"
     "\t\t\tset noopts 1\n"
     "\t\telse if test $noopts = 0; and string match -q -- '-?*' $t\n"
     "\t\t\tif string match -q -- '--vault=*' $t\n"
@@ -844,10 +1002,11 @@ static const char completion_fish_body[] =
     "\t\telse if test -z \"$cmd\"\n"
     "\t\t\tset cmd (__mfa_resolve $t); or return 1\n"
     "\t\telse\n"
+    "\t\t\ttest $npos = 0; and set first $t\n"
     "\t\t\tset npos (math $npos + 1)\n"
     "\t\tend\n"
     "\tend\n"
-    "\tprintf '%s\\n' \"$cmd\" $npos \"$vault\" \"$want\"\n"
+    "\tprintf '%s\\n' \"$cmd\" $npos \"$vault\" \"$want\" \"$first\"\n"
     "end\n"
     "\n"
     "# No command yet.\n"
@@ -862,8 +1021,15 @@ static const char completion_fish_body[] =
     "\ttest \"$s[1]\" = $argv[1]\n"
     "end\n"
     "\n"
-    "# The command is $argv[1] and the word at the cursor is its "
-    "positional\n"
+    "# The command is $argv[1] and its subcommand one of $argv[2..], or not\n"
+    "# given yet.\n"
+    "function __mfa_sub\n"
+    "\tset -l s (__mfa_state); or return 1\n"
+    "\ttest \"$s[1]\" = $argv[1]; or return 1\n"
+    "\ttest -z \"$s[5]\"; or contains -- $s[5] $argv[2..-1]\n"
+    "end\n"
+    "\n"
+    "# The command is $argv[1] and the word at the cursor is its positional\n"
     "# $argv[2] (\"N+\": N or any later one).\n"
     "function __mfa_pos\n"
     "\tset -l s (__mfa_state); or return 1\n"
@@ -945,17 +1111,18 @@ completion_fish_opt(FILE *f, const char *cond, const struct mfa_cmd *c,
 static void
 completion_fish(FILE *f)
 {
+	static struct comp_forms fs;
 	const struct mfa_cmd *const *c;
 	const struct mfa_opt *o;
 	struct comp_pos p;
-	char cond[128];
-	int i;
+	char cond[256];
+	int i, n;
 
 	fputs(completion_fish_head, f);
 	fputs("function __mfa_resolve\n\tswitch $argv[1]\n", f);
 	for (c = cmd_table; *c != NULL; c++) {
-		fprintf(f, "\tcase %s\n\t\techo %s\n\t\treturn 0\n",
-			(*c)->name, (*c)->name);
+		fprintf(f, "\tcase %s\n\t\techo %s\n\t\treturn 0\n", (*c)->name,
+			(*c)->name);
 		if ((*c)->alias != NULL)
 			fprintf(f, "\tcase %s\n\t\techo %s\n\t\treturn 0\n",
 				(*c)->alias, (*c)->name);
@@ -1014,10 +1181,26 @@ completion_fish(FILE *f)
 
 	for (c = cmd_table; *c != NULL; c++) {
 		fprintf(f, "\n# %s\n", (*c)->name);
-		snprintf(cond, sizeof(cond), "__mfa_is %s", (*c)->name);
-		for (o = (*c)->opts; o != NULL && o->name != NULL; o++)
-			if (!completion_hidden_opt(o))
-				completion_fish_opt(f, cond, *c, o);
+		completion_forms(*c, &fs);
+		for (o = (*c)->opts; o != NULL && o->name != NULL; o++) {
+			if (completion_hidden_opt(o))
+				continue;
+			/* A subcommand's own options: only after it. */
+			snprintf(cond, sizeof(cond), "__mfa_sub %s",
+				 (*c)->name);
+			for (i = 0, n = 0; i < fs.n; i++)
+				if (completion_form_takes(&fs, &fs.f[i], o) &&
+				    strlen(cond) + strlen(fs.f[i].word) + 2 <
+					sizeof(cond)) {
+					strcat(cond, " ");
+					strcat(cond, fs.f[i].word);
+					n++;
+				}
+			if (n == fs.n)
+				snprintf(cond, sizeof(cond), "__mfa_is %s",
+					 (*c)->name);
+			completion_fish_opt(f, cond, *c, o);
+		}
 		completion_positionals(*c, &p);
 		for (i = 0; i < p.n; i++) {
 			if (p.v[i].kind == COMP_NONE)
@@ -1045,8 +1228,9 @@ cmd_completion_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	else if (strcmp(sh, "fish") == 0)
 		completion_fish(stdout);
 	else
-		return cli_usage(ctx, "no completion for shell '%s' (want "
-				      "bash, zsh or fish)",
+		return cli_usage(ctx,
+				 "no completion for shell '%s' (want "
+				 "bash, zsh or fish)",
 				 sh);
 	return 0;
 }

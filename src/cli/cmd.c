@@ -42,14 +42,15 @@ const struct mfa_cmd *const cmd_table[] = {
     &cmd_code_entry,
     &cmd_show_entry,
     &cmd_verify_entry,
-    /* &cmd_watch_entry, */ &cmd_rm_entry,
+    &cmd_watch_entry,
+    &cmd_rm_entry,
     &cmd_rename_entry,
     &cmd_edit_entry,
     &cmd_export_entry,
     &cmd_passwd_entry,
     &cmd_unlock_entry,
     &cmd_lock_entry,
-    /* &cmd_aws_entry, */ &cmd_completion_entry, &cmd_help_entry,
+    &cmd_aws_entry, &cmd_completion_entry, &cmd_help_entry,
     NULL,
 };
 

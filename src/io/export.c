@@ -83,13 +83,15 @@ export_google_check(const struct io_entry *e, char why[IO_WHY_MAX])
 	 * 5-character codes, but the secret survives the trip.
 	 */
 	if (e->p.type != OTP_STEAM && e->p.digits != 6 && e->p.digits != 8) {
-		io_why(why, "Google Authenticator cannot hold %u-digit codes: %s",
+		io_why(why,
+		       "Google Authenticator cannot hold %u-digit codes: %s",
 		       e->p.digits, export_label(e, label, sizeof(label)));
 		return MFA_EUNSUPPORTED;
 	}
 	if (e->p.type != OTP_HOTP && (e->p.period != 30 || e->p.t0 != 0)) {
-		io_why(why, "Google Authenticator cannot hold a %llu-second "
-			    "period%s: %s",
+		io_why(why,
+		       "Google Authenticator cannot hold a %llu-second "
+		       "period%s: %s",
 		       (unsigned long long)e->p.period,
 		       e->p.t0 != 0 ? " or a T0" : "",
 		       export_label(e, label, sizeof(label)));
@@ -105,8 +107,7 @@ export_google_check(const struct io_entry *e, char why[IO_WHY_MAX])
 
 /* Fill op for e; *gname is the malloc'd "issuer:name" Google stores. */
 static int
-export_google_params(OtpParameters *op, const struct io_entry *e,
-		     char **gname)
+export_google_params(OtpParameters *op, const struct io_entry *e, char **gname)
 {
 	otp_parameters__init(op);
 	if (e->issuer[0] != '\0') {
@@ -133,8 +134,8 @@ export_google_params(OtpParameters *op, const struct io_entry *e,
 		break;
 	}
 	op->digits = e->p.type != OTP_STEAM && e->p.digits == 8
-			     ? OTP_PARAMETERS__DIGIT_COUNT__DIGIT_COUNT_EIGHT
-			     : OTP_PARAMETERS__DIGIT_COUNT__DIGIT_COUNT_SIX;
+			 ? OTP_PARAMETERS__DIGIT_COUNT__DIGIT_COUNT_EIGHT
+			 : OTP_PARAMETERS__DIGIT_COUNT__DIGIT_COUNT_SIX;
 	if (e->p.type == OTP_HOTP) {
 		op->type = OTP_PARAMETERS__OTP_TYPE__OTP_TYPE_HOTP;
 		op->counter = (int64_t)e->p.counter;
@@ -218,8 +219,8 @@ done:
 }
 
 int
-io_export_google(const struct io_entry *e, size_t n, char **out,
-		 size_t *outlen, char why[IO_WHY_MAX])
+io_export_google(const struct io_entry *e, size_t n, char **out, size_t *outlen,
+		 char why[IO_WHY_MAX])
 {
 	size_t i, nb, total = 1, o = 0, k, payload;
 	int32_t batch_id;
@@ -256,12 +257,10 @@ io_export_google(const struct io_entry *e, size_t n, char **out,
 	/* One id for the run ties the batches together, as Google does. */
 	batch_id = (int32_t)(randombytes_random() & 0x7fffffff);
 	for (i = 0, k = 0; i < n; i += EXPORT_GOOGLE_BATCH, k++) {
-		rc = export_google_batch(e + i,
-					 n - i < EXPORT_GOOGLE_BATCH
-					     ? n - i
-					     : EXPORT_GOOGLE_BATCH,
-					 (int32_t)nb, (int32_t)k, batch_id, buf,
-					 total, &o);
+		rc = export_google_batch(
+		    e + i,
+		    n - i < EXPORT_GOOGLE_BATCH ? n - i : EXPORT_GOOGLE_BATCH,
+		    (int32_t)nb, (int32_t)k, batch_id, buf, total, &o);
 		if (rc != 0) {
 			io_why(why, "%s", mfa_strerror(rc));
 			sodium_free(buf);

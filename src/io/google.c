@@ -33,9 +33,9 @@ google_pb_free(void *data, void *p)
 }
 
 static ProtobufCAllocator google_allocator = {
-	.alloc = google_pb_alloc,
-	.free = google_pb_free,
-	.allocator_data = NULL,
+    .alloc = google_pb_alloc,
+    .free = google_pb_free,
+    .allocator_data = NULL,
 };
 
 static int
@@ -106,8 +106,7 @@ google_find_data(const char *q, size_t n, const char **val, size_t *vlen)
  * an otpauth label when there is no issuer.
  */
 static int
-google_names(const char *name, const char *issuer, char **oname,
-	     char **oissuer)
+google_names(const char *name, const char *issuer, char **oname, char **oissuer)
 {
 	const char *colon, *rest = name;
 	size_t il = strlen(issuer);
@@ -203,8 +202,8 @@ google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
 		return MFA_ESECRET_EMPTY;
 	}
 	if (op->secret.len > OTP_SECRET_MAX) {
-		io_why(why, "account %zu (%s): secret longer than %d bytes", idx,
-		       op->name, OTP_SECRET_MAX);
+		io_why(why, "account %zu (%s): secret longer than %d bytes",
+		       idx, op->name, OTP_SECRET_MAX);
 		return MFA_ETOOLONG;
 	}
 	if ((rc = io_entry_make(&e, NULL, NULL, &p, op->secret.data,

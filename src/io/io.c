@@ -62,8 +62,7 @@ io_json_secure_init(void)
 }
 
 json_t *
-io_json_load(const uint8_t *buf, size_t len, size_t flags,
-	     char why[IO_WHY_MAX])
+io_json_load(const uint8_t *buf, size_t len, size_t flags, char why[IO_WHY_MAX])
 {
 	json_error_t err;
 	json_t *j;
@@ -104,10 +103,11 @@ io_base64_decode(const char *in, size_t inlen, uint8_t **out, size_t *outlen)
 
 	*out = NULL;
 	*outlen = 0;
-	/* libsodium wants exact padding or none: drop it, and trailing space. */
-	while (n > 0 && (in[n - 1] == '=' || in[n - 1] == ' ' ||
-			 in[n - 1] == '\t' || in[n - 1] == '\r' ||
-			 in[n - 1] == '\n'))
+	/* libsodium wants exact padding or none: drop it, and trailing space.
+	 */
+	while (n > 0 &&
+	       (in[n - 1] == '=' || in[n - 1] == ' ' || in[n - 1] == '\t' ||
+		in[n - 1] == '\r' || in[n - 1] == '\n'))
 		n--;
 	for (i = 0; i < n; i++) {
 		if (in[i] == '-' || in[i] == '_') {
@@ -118,8 +118,8 @@ io_base64_decode(const char *in, size_t inlen, uint8_t **out, size_t *outlen)
 	cap = n / 4 * 3 + 3;
 	if ((buf = sodium_malloc(cap)) == NULL)
 		return MFA_ENOMEM;
-	if (n > 0 && sodium_base642bin(buf, cap, in, n, " \t\r\n", outlen,
-				       &end, variant) != 0) {
+	if (n > 0 && sodium_base642bin(buf, cap, in, n, " \t\r\n", outlen, &end,
+				       variant) != 0) {
 		sodium_free(buf);
 		*outlen = 0;
 		return MFA_EPARSE;
@@ -136,8 +136,8 @@ io_base64_decode(const char *in, size_t inlen, uint8_t **out, size_t *outlen)
 int
 io_base64_encode(const uint8_t *in, size_t inlen, char **out, size_t *outlen)
 {
-	size_t cap = sodium_base64_ENCODED_LEN(inlen,
-					       sodium_base64_VARIANT_ORIGINAL);
+	size_t cap =
+	    sodium_base64_ENCODED_LEN(inlen, sodium_base64_VARIANT_ORIGINAL);
 	char *buf;
 
 	*out = NULL;
@@ -161,7 +161,8 @@ io_entry_make(struct io_entry *e, const char *name, const char *issuer,
 	e->issuer = strdup(issuer != NULL ? issuer : "");
 	e->serial = strdup("");
 	e->note = strdup("");
-	/* sodium_malloc(0) is legal, but keep one byte so secret is never NULL. */
+	/* sodium_malloc(0) is legal, but keep one byte so secret is never NULL.
+	 */
 	e->secret = sodium_malloc(secret_len > 0 ? secret_len : 1);
 	if (e->name == NULL || e->issuer == NULL || e->serial == NULL ||
 	    e->note == NULL || e->secret == NULL) {
@@ -254,13 +255,22 @@ static const struct {
 	enum io_format f;
 	const char *name;
 } io_formats[] = {
-	{IO_AUTO, "auto"},     {IO_URI, "uri"},		{IO_GOOGLE, "google"},
-	{IO_AEGIS, "aegis"},   {IO_ANDOTP, "andotp"},	{IO_TWOFAS, "2fas"},
-	{IO_AWS_SEED, "aws-seed"}, {IO_IMAGE, "image"}, {IO_JSON, "json"},
-	/* Aliases people type; only the first name of a format is printed. */
-	{IO_URI, "otpauth"},   {IO_GOOGLE, "otpauth-migration"},
-	{IO_TWOFAS, "twofas"}, {IO_AWS_SEED, "aws"},	{IO_AWS_SEED, "seed"},
-	{IO_JSON, "mfa"},
+    {IO_AUTO, "auto"},
+    {IO_URI, "uri"},
+    {IO_GOOGLE, "google"},
+    {IO_AEGIS, "aegis"},
+    {IO_ANDOTP, "andotp"},
+    {IO_TWOFAS, "2fas"},
+    {IO_AWS_SEED, "aws-seed"},
+    {IO_IMAGE, "image"},
+    {IO_JSON, "json"},
+    /* Aliases people type; only the first name of a format is printed. */
+    {IO_URI, "otpauth"},
+    {IO_GOOGLE, "otpauth-migration"},
+    {IO_TWOFAS, "twofas"},
+    {IO_AWS_SEED, "aws"},
+    {IO_AWS_SEED, "seed"},
+    {IO_JSON, "mfa"},
 };
 
 const char *
@@ -291,8 +301,8 @@ io_format_parse(const char *s, enum io_format *f)
 static bool
 io_is_image(const uint8_t *b, size_t len)
 {
-	static const uint8_t png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
-				      '\n'};
+	static const uint8_t png[] = {0x89, 'P',  'N',	'G',
+				      '\r', '\n', 0x1a, '\n'};
 
 	if (len >= sizeof(png) && memcmp(b, png, sizeof(png)) == 0)
 		return true;
@@ -357,7 +367,8 @@ io_is_urilist(const uint8_t *b, size_t len)
 		if (io_prefix(b + i, len - i, "QR-Code:"))
 			start += strlen("QR-Code:");
 		return io_prefix(b + start, len - start, "otpauth://") ||
-		       io_prefix(b + start, len - start, "otpauth-migration://");
+		       io_prefix(b + start, len - start,
+				 "otpauth-migration://");
 	}
 	return comments;
 }
@@ -418,7 +429,8 @@ io_is_mfajson(const uint8_t *b, size_t len)
 	if ((j = io_json_load(b, len, 0, NULL)) == NULL)
 		return false;
 	f = json_object_get(j, "format");
-	yes = json_is_string(f) && strcmp(json_string_value(f), "mfa-export") == 0;
+	yes = json_is_string(f) &&
+	      strcmp(json_string_value(f), "mfa-export") == 0;
 	json_decref(j);
 	return yes;
 }
@@ -477,14 +489,16 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 		why[0] = '\0';
 	io_json_secure_init();
 	if (fmt == IO_AUTO && (fmt = io_detect(buf, len)) == IO_AUTO) {
-		io_why(why, "%s", io_is_blank(buf, len) ? "empty input"
-							 : "unrecognised format");
+		io_why(why, "%s",
+		       io_is_blank(buf, len) ? "empty input"
+					     : "unrecognised format");
 		return MFA_EFORMAT;
 	}
 	switch (fmt) {
 	case IO_URI:
 	case IO_GOOGLE:
-		/* One reader for both: a Google export is a list of URIs too. */
+		/* One reader for both: a Google export is a list of URIs too.
+		 */
 		rc = urilist_import(buf, len, &tmp, why);
 		break;
 	case IO_AEGIS:

@@ -55,7 +55,8 @@ mfajson_string(json_t *o, const char *key, const char **out, size_t idx,
 		return MFA_EPARSE;
 	}
 	if (strlen(json_string_value(v)) != json_string_length(v)) {
-		io_why(why, "entry %zu: \"%s\" holds a NUL character", idx, key);
+		io_why(why, "entry %zu: \"%s\" holds a NUL character", idx,
+		       key);
 		return MFA_EPARSE;
 	}
 	*out = json_string_value(v);
@@ -77,8 +78,9 @@ mfajson_int(json_t *o, const char *key, json_int_t min, json_int_t max,
 		return err;
 	}
 	if (json_integer_value(v) < min || json_integer_value(v) > max) {
-		io_why(why, "entry %zu: \"%s\" must be between %" PRId64
-			    " and %" PRId64,
+		io_why(why,
+		       "entry %zu: \"%s\" must be between %" PRId64
+		       " and %" PRId64,
 		       idx, key, (int64_t)min, (int64_t)max);
 		return err;
 	}
@@ -87,8 +89,7 @@ mfajson_int(json_t *o, const char *key, json_int_t min, json_int_t max,
 }
 
 static int
-mfajson_entry(json_t *o, size_t idx, struct io_list *tmp,
-	      char why[IO_WHY_MAX])
+mfajson_entry(json_t *o, size_t idx, struct io_list *tmp, char why[IO_WHY_MAX])
 {
 	const char *name, *issuer, *type, *alg, *b32, *serial, *note;
 	struct otp_params p;
@@ -116,14 +117,18 @@ mfajson_entry(json_t *o, size_t idx, struct io_list *tmp,
 	    (rc = mfajson_string(o, "note", &note, idx, why)) != 0)
 		return rc;
 	if (type[0] != '\0' && otp_type_parse(type, &t) != 0) {
-		io_why(why, "entry %zu: unknown type \"%.32s\" (want totp, "
-			    "hotp or steam)", idx, type);
+		io_why(why,
+		       "entry %zu: unknown type \"%.32s\" (want totp, "
+		       "hotp or steam)",
+		       idx, type);
 		return MFA_EURI_TYPE;
 	}
 	otp_params_default(&p, t);
 	if (alg[0] != '\0' && otp_hash_parse(alg, &p.hash) != 0) {
-		io_why(why, "entry %zu: unknown algorithm \"%.32s\" (want "
-			    "SHA1, SHA256 or SHA512)", idx, alg);
+		io_why(why,
+		       "entry %zu: unknown algorithm \"%.32s\" (want "
+		       "SHA1, SHA256 or SHA512)",
+		       idx, alg);
 		return MFA_EHASH;
 	}
 	digits = p.digits;
@@ -143,9 +148,10 @@ mfajson_entry(json_t *o, size_t idx, struct io_list *tmp,
 	p.period = (uint64_t)period;
 	p.counter = (uint64_t)counter;
 	p.t0 = t0;
-	if (t == OTP_STEAM && (p.digits != OTP_STEAM_DIGITS ||
-			       p.hash != OTP_SHA1)) {
-		io_why(why, "entry %zu: Steam codes are SHA1 with 5 digits", idx);
+	if (t == OTP_STEAM &&
+	    (p.digits != OTP_STEAM_DIGITS || p.hash != OTP_SHA1)) {
+		io_why(why, "entry %zu: Steam codes are SHA1 with 5 digits",
+		       idx);
 		return MFA_EINVAL;
 	}
 
@@ -219,8 +225,9 @@ mfajson_import(const uint8_t *buf, size_t len, struct io_list *out,
 		goto done;
 	}
 	if (json_integer_value(v) > MFAJSON_VERSION) {
-		io_why(why, "export version %" PRId64 " is newer than this mfa "
-			    "understands (%d)",
+		io_why(why,
+		       "export version %" PRId64 " is newer than this mfa "
+		       "understands (%d)",
 		       (int64_t)json_integer_value(v), MFAJSON_VERSION);
 		rc = MFA_EUNSUPPORTED;
 		goto done;
@@ -280,20 +287,19 @@ mfajson_export_entry(json_t *arr, const struct io_entry *e)
 		return MFA_ENOMEM;
 	}
 	/* jansson copies the secret into blocks that io_wipe_free wipes. */
-	ok = mfajson_set(o, "name", json_string(e->name)) &&
-	     mfajson_set(o, "issuer", json_string(e->issuer)) &&
-	     mfajson_set(o, "type", json_string(otp_type_name(e->p.type))) &&
-	     mfajson_set(o, "algorithm",
-			 json_string(otp_hash_name(e->p.hash))) &&
-	     mfajson_set(o, "digits", json_integer(e->p.digits)) &&
-	     mfajson_set(o, "period",
-			 json_integer((json_int_t)e->p.period)) &&
-	     mfajson_set(o, "counter",
-			 json_integer((json_int_t)e->p.counter)) &&
-	     (e->p.t0 == 0 || mfajson_set(o, "t0", json_integer(e->p.t0))) &&
-	     mfajson_set(o, "secret", json_string(b32)) &&
-	     mfajson_set(o, "serial", json_string(e->serial)) &&
-	     mfajson_set(o, "note", json_string(e->note));
+	ok =
+	    mfajson_set(o, "name", json_string(e->name)) &&
+	    mfajson_set(o, "issuer", json_string(e->issuer)) &&
+	    mfajson_set(o, "type", json_string(otp_type_name(e->p.type))) &&
+	    mfajson_set(o, "algorithm",
+			json_string(otp_hash_name(e->p.hash))) &&
+	    mfajson_set(o, "digits", json_integer(e->p.digits)) &&
+	    mfajson_set(o, "period", json_integer((json_int_t)e->p.period)) &&
+	    mfajson_set(o, "counter", json_integer((json_int_t)e->p.counter)) &&
+	    (e->p.t0 == 0 || mfajson_set(o, "t0", json_integer(e->p.t0))) &&
+	    mfajson_set(o, "secret", json_string(b32)) &&
+	    mfajson_set(o, "serial", json_string(e->serial)) &&
+	    mfajson_set(o, "note", json_string(e->note));
 	sodium_free(b32);
 	if (!ok) {
 		json_decref(o);
@@ -304,8 +310,7 @@ mfajson_export_entry(json_t *arr, const struct io_entry *e)
 }
 
 int
-io_export_json(const struct io_entry *e, size_t n, char **out,
-	       size_t *outlen)
+io_export_json(const struct io_entry *e, size_t n, char **out, size_t *outlen)
 {
 	const size_t flags = JSON_INDENT(2);
 	json_t *root = NULL, *arr;

@@ -107,8 +107,8 @@ urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
 		errparam = NULL;
 		if ((rc = urilist_one(line, n, &tmp, &errparam)) != 0) {
 			if (errparam != NULL)
-				io_why(why, "line %zu: %s (parameter %s)", lineno,
-				       mfa_strerror(rc), errparam);
+				io_why(why, "line %zu: %s (parameter %s)",
+				       lineno, mfa_strerror(rc), errparam);
 			else
 				io_why(why, "line %zu: %s", lineno,
 				       mfa_strerror(rc));

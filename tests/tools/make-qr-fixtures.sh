@@ -129,4 +129,21 @@ with open(out + "/huge_header.png", "wb") as f:
             chunk(b"IDAT", idat) + chunk(b"IEND", b""))
 EOF
 
-echo "make-qr-fixtures: wrote $(ls "$out" | wc -l) files, $(du -sk "$out" | cut -f1) KiB"
+# Seeds for fuzz/fuzz_qr_image.c (fuzz/run.sh takes them from here and cuts
+# inputs at 4096 bytes): one small file per decoder path.
+seeds="$out/fuzz_qr_image"
+mkdir -p "$seeds"
+for f in aws.png aws_palette8.png aws_gray_alpha.png aws_interlaced.png \
+	aws_rgb16.png aws_tiny.png two_codes.png huge_header.png; do
+	cp "$out/$f" "$seeds/$f"
+done
+qrencode -l M -s 1 -m 2 -o "$tmp/hi.png" "hi"
+im "$tmp/hi.png" -colorspace Gray -depth 8 "pgm:$seeds/hi.pgm"
+im "$tmp/hi.png" -colorspace Gray -depth 16 "pgm:$seeds/hi16.pgm"
+im "$tmp/hi.png" -depth 8 "ppm:$seeds/hi.ppm"
+im "$tmp/hi.png" -colorspace Gray -depth 8 -compress none "pgm:$seeds/hi_plain.pgm"
+qrencode -l M -s 3 -m 2 -o "$tmp/hi3.png" "hi"
+im "$tmp/hi3.png" -quality 50 "$seeds/hi.jpg"
+im "$tmp/hi3.png" -interlace JPEG -quality 50 "$seeds/hi_progressive.jpg"
+
+echo "make-qr-fixtures: wrote $(find "$out" -type f | wc -l) files, $(du -sk "$out" | cut -f1) KiB"

@@ -79,9 +79,8 @@ b32_of(const struct io_entry *e)
 {
 	static char out[2 * OTP_SECRET_MAX];
 
-	assert_int_equal(base32_encode(e->secret, e->secret_len, out,
-				       sizeof(out)),
-			 0);
+	assert_int_equal(
+	    base32_encode(e->secret, e->secret_len, out, sizeof(out)), 0);
 	return out;
 }
 
@@ -182,9 +181,8 @@ sentinel(struct io_list *l)
 
 	memset(l, 0, sizeof(*l));
 	otp_params_default(&p, OTP_TOTP);
-	assert_int_equal(io_entry_make(&e, "sentinel", "", &p,
-				       (const uint8_t *)"x", 1),
-			 0);
+	assert_int_equal(
+	    io_entry_make(&e, "sentinel", "", &p, (const uint8_t *)"x", 1), 0);
 	assert_int_equal(io_list_push(l, &e), 0);
 }
 
@@ -248,7 +246,8 @@ oathtool_code(const struct io_entry *e, int64_t t, char *out, size_t outsz)
 			 "oathtool --totp=%s -b -d %u -s %llus -N @%lld @%s "
 			 "2>/dev/null",
 			 otp_hash_name(e->p.hash), e->p.digits,
-			 (unsigned long long)e->p.period, (long long)t, keyfile);
+			 (unsigned long long)e->p.period, (long long)t,
+			 keyfile);
 	f = popen(cmd, "r");
 	assert_non_null(f);
 	out[0] = '\0';
@@ -277,10 +276,10 @@ check_oathtool(const struct io_entry *e, int64_t t)
 static const struct want aegis_vec[7] = {
     {OTP_TOTP, "Mason", "Deno", "4SJHB4GSD43FZBAI7C2HLRJGPQ", OTP_SHA1, 6, 30,
      0},
-    {OTP_TOTP, "James", "SPDX", "5OM4WOOGPLQEF6UGN3CPEOOLWU", OTP_SHA256, 7,
-     20, 0},
-    {OTP_TOTP, "Elijah", "Airbnb", "7ELGJSGXNCCTV3O6LKJWYFV2RA", OTP_SHA512,
-     8, 50, 0},
+    {OTP_TOTP, "James", "SPDX", "5OM4WOOGPLQEF6UGN3CPEOOLWU", OTP_SHA256, 7, 20,
+     0},
+    {OTP_TOTP, "Elijah", "Airbnb", "7ELGJSGXNCCTV3O6LKJWYFV2RA", OTP_SHA512, 8,
+     50, 0},
     {OTP_HOTP, "James", "Issuu", "YOOMIXWS5GN6RTBPUFFWKTW5M4", OTP_SHA1, 6, 0,
      1},
     {OTP_HOTP, "Benjamin", "Air Canada", "KUVJJOM753IHTNDSZVCNKL7GII",
@@ -298,14 +297,14 @@ static const struct want stratum_vec[7] = {
      6, 60, 0},
     {OTP_TOTP, "Digits", "Many", "WEV2GHDH4EAU7D5SZGCIQOFBNQ35EHBS", OTP_SHA1,
      9, 30, 0},
-    {OTP_TOTP, "256", "Sha", "RJNZJM7PAGJUBG32XHQWHFZVLYOMGIUQ", OTP_SHA256,
+    {OTP_TOTP, "256", "Sha", "RJNZJM7PAGJUBG32XHQWHFZVLYOMGIUQ", OTP_SHA256, 6,
+     30, 0},
+    {OTP_TOTP, "512", "Sha", "UW33SR5O4EKTDXNCBBS5FSPUKAYXIWOH", OTP_SHA512, 6,
+     30, 0},
+    {OTP_HOTP, "Hotp", "Standard", "JOR2VZXMNHACFNLRAOACFFRDRYAOFMLB", OTP_SHA1,
+     6, 0, 10},
+    {OTP_TOTP, "Totp", "Standard", "54VEGZFJHM3BGDONFERMPUOKNGDJETGM", OTP_SHA1,
      6, 30, 0},
-    {OTP_TOTP, "512", "Sha", "UW33SR5O4EKTDXNCBBS5FSPUKAYXIWOH", OTP_SHA512,
-     6, 30, 0},
-    {OTP_HOTP, "Hotp", "Standard", "JOR2VZXMNHACFNLRAOACFFRDRYAOFMLB",
-     OTP_SHA1, 6, 0, 10},
-    {OTP_TOTP, "Totp", "Standard", "54VEGZFJHM3BGDONFERMPUOKNGDJETGM",
-     OTP_SHA1, 6, 30, 0},
     /* The URI lists carry issuer=NoIssuer; the Google export has none. */
     {OTP_TOTP, "NoIssuer", "NoIssuer", "KY2QJPMNQLSGSZE2C5F7AYBLBVEEDHFX",
      OTP_SHA1, 6, 30, 0},
@@ -357,12 +356,10 @@ test_aegis_ente_auth(void **state)
 static void
 test_stratum_urilists(void **state)
 {
-	static const int uri_order[7] = {ST_LONG,   ST_MANY, ST_SHA256,
-					 ST_SHA512, ST_HOTP, ST_TOTP,
-					 ST_NOISS};
-	static const int ente_order[7] = {ST_LONG,   ST_MANY,   ST_NOISS,
-					  ST_SHA256, ST_SHA512, ST_HOTP,
-					  ST_TOTP};
+	static const int uri_order[7] = {ST_LONG, ST_MANY, ST_SHA256, ST_SHA512,
+					 ST_HOTP, ST_TOTP, ST_NOISS};
+	static const int ente_order[7] = {
+	    ST_LONG, ST_MANY, ST_NOISS, ST_SHA256, ST_SHA512, ST_HOTP, ST_TOTP};
 	struct io_list l = {0};
 	size_t i;
 
@@ -422,16 +419,17 @@ test_own_urilists(void **state)
 	import_ok(OWN_DIR "/mixed_crlf.txt", &l, 3);
 	check_entry(&l.v[0], &aegis_vec[0]);
 	check_entry(&l.v[1], &aegis_vec[3]);
-	w = (struct want){OTP_TOTP,	"alice@google.com", "Example",
-			  "JBSWY3DPEHPK3PXP", OTP_SHA1,	     6,
-			  30,		    0};
+	w = (struct want){OTP_TOTP,  "alice@google.com",
+			  "Example", "JBSWY3DPEHPK3PXP",
+			  OTP_SHA1,  6,
+			  30,	     0};
 	check_entry(&l.v[2], &w);
 	io_list_free(&l);
 
 	sentinel(&l);
-	assert_int_equal(import_file(OWN_DIR "/bad_digits_line5.txt", IO_AUTO,
-				     &l, why),
-			 MFA_EDIGITS);
+	assert_int_equal(
+	    import_file(OWN_DIR "/bad_digits_line5.txt", IO_AUTO, &l, why),
+	    MFA_EDIGITS);
 	assert_string_equal(why, "line 5: digits must be between 1 and 10 "
 				 "(parameter digits)");
 	assert_int_equal(l.n, 1);
@@ -444,8 +442,9 @@ test_urilist_errors(void **state)
 	(void)state;
 	import_str_fails("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n"
 			 "otpauth://totp/b?secret=JBSWY3DPEHPK3PX1\n",
-			 IO_URI, "line 2: invalid base32 character "
-				 "(parameter secret)");
+			 IO_URI,
+			 "line 2: invalid base32 character "
+			 "(parameter secret)");
 	import_str_fails("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n"
 			 "\n# c\nhttps://example.com/\n",
 			 IO_URI, "line 4: not an otpauth:// URI");
@@ -468,7 +467,8 @@ test_urilist_errors(void **state)
 	/* A migration line's failure is named by its line too. */
 	import_str_fails("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n"
 			 "otpauth-migration://offline?data=XXXX\n",
-			 IO_AUTO, "line 2: cannot decode the migration payload");
+			 IO_AUTO,
+			 "line 2: cannot decode the migration payload");
 }
 
 /* ---- Google migration: scito's files ---- */
@@ -595,11 +595,22 @@ test_scito_special(void **state)
 	for (i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "test%zu@serenitylabs.co.uk",
 			 i + 1);
-		w = (struct want){OTP_TOTP, name,     "SerenityLabs",
+		w = (struct want){OTP_TOTP,    name,	 "SerenityLabs",
 				  plus_b32[i], OTP_SHA1, 6,
 				  30,	       0};
 		check_entry(&l.v[i], &w);
 	}
+	io_list_free(&l);
+	/* A copy that went through form decoding has spaces for '+'. */
+	buf = slurp(SCITO_DIR "/test_plus_problem_export.txt", &len);
+	for (i = 0; i < len; i++)
+		if (buf[i] == '+')
+			buf[i] = ' ';
+	assert_int_equal(io_import(buf, len, IO_AUTO, NULL, NULL, &l, NULL), 0);
+	free(buf);
+	assert_int_equal(l.n, 4);
+	for (i = 0; i < 4; i++)
+		assert_string_equal(b32_of(&l.v[i]), plus_b32[i]);
 	io_list_free(&l);
 
 	/* zbarimg's "QR-Code:" prefix. */
@@ -659,8 +670,8 @@ check_case_accounts(const char *id, json_t *params, struct io_list *l)
 		split_label(json_string_value(json_object_get(o, "name")),
 			    s != NULL ? s : "", name, issuer, sizeof(name));
 		s = json_string_value(json_object_get(o, "type"));
-		w.type = s != NULL && strcmp(s, "HOTP") == 0 ? OTP_HOTP
-							     : OTP_TOTP;
+		w.type =
+		    s != NULL && strcmp(s, "HOTP") == 0 ? OTP_HOTP : OTP_TOTP;
 		w.name = name;
 		w.issuer = issuer;
 		w.b32 = json_string_value(json_object_get(o, "secret_base32"));
@@ -671,11 +682,11 @@ check_case_accounts(const char *id, json_t *params, struct io_list *l)
 				     json_object_get(o, "digits"))
 			       : 6;
 		w.period = 30;
-		w.counter = (uint64_t)json_integer_value(
-		    json_object_get(o, "counter"));
-		assert_int_equal(l->v[i].secret_len,
-				 json_integer_value(
-				     json_object_get(o, "secret_len")));
+		w.counter =
+		    (uint64_t)json_integer_value(json_object_get(o, "counter"));
+		assert_int_equal(
+		    l->v[i].secret_len,
+		    json_integer_value(json_object_get(o, "secret_len")));
 		check_entry(&l->v[i], &w);
 	}
 }
@@ -718,7 +729,8 @@ test_migration_cases(void **state)
 			assert_int_equal(rc, 0);
 			assert_int_equal(l.n, 2);
 			assert_string_equal(l.v[1].name, "My Test Account");
-			assert_string_equal(b32_of(&l.v[1]), "ZEBIZQGVMZJ5LXHE");
+			assert_string_equal(b32_of(&l.v[1]),
+					    "ZEBIZQGVMZJ5LXHE");
 			ok++;
 		} else if (json_is_object(dec)) {
 			if (rc != 0)
@@ -789,13 +801,14 @@ test_migration_batches_in_one_file(void **state)
 	}
 	fclose(f);
 	assert_int_equal(io_detect((const uint8_t *)text, tlen), IO_URI);
-	assert_int_equal(io_import((const uint8_t *)text, tlen, IO_GOOGLE,
-				   NULL, NULL, &l, why),
+	assert_int_equal(io_import((const uint8_t *)text, tlen, IO_GOOGLE, NULL,
+				   NULL, &l, why),
 			 0);
 	assert_int_equal(l.n, 22);
 	assert_string_equal(l.v[0].name, "one@example.com");
 	assert_string_equal(l.v[0].issuer, "ACME");
-	assert_string_equal(b32_of(&l.v[0]), "IAGLPK22QIFXMRGJOI5KOP4AVK4KZMA5");
+	assert_string_equal(b32_of(&l.v[0]),
+			    "IAGLPK22QIFXMRGJOI5KOP4AVK4KZMA5");
 	assert_string_equal(l.v[21].name, "twenty-two@example.com");
 	assert_string_equal(b32_of(&l.v[21]),
 			    "M6KEUVYSKYX3H6KFYYAYOLTNIC7TJSOC");
@@ -822,12 +835,12 @@ craft_uri(OtpParameters *op)
 	b64 = malloc(sodium_base64_ENCODED_LEN(
 	    n, sodium_base64_VARIANT_URLSAFE_NO_PADDING));
 	assert_non_null(b64);
-	sodium_bin2base64(
-	    b64, sodium_base64_ENCODED_LEN(
-		     n, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-	    pb, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	assert_true(asprintf(&uri, "otpauth-migration://offline?data=%s",
-			     b64) > 0);
+	sodium_bin2base64(b64,
+			  sodium_base64_ENCODED_LEN(
+			      n, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+			  pb, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	assert_true(asprintf(&uri, "otpauth-migration://offline?data=%s", b64) >
+		    0);
 	free(b64);
 	return uri;
 }
@@ -865,7 +878,8 @@ test_google_bad_accounts(void **state)
 	free(uri);
 	op.algorithm = 9;
 	uri = craft_uri(&op);
-	import_str_fails(uri, IO_AUTO, "account 1 (Acme:bob): unknown algorithm");
+	import_str_fails(uri, IO_AUTO,
+			 "account 1 (Acme:bob): unknown algorithm");
 	free(uri);
 	op.algorithm = OTP_PARAMETERS__ALGORITHM__ALGORITHM_SHA1;
 	op.digits = 3;
@@ -957,22 +971,29 @@ test_mfajson_fixture(void **state)
 	free(buf);
 	import_ok(OWN_DIR "/mfa_export.json", &l, 4);
 	buf = slurp(OWN_DIR "/aws_seed.txt", &len);
-	w = (struct want){OTP_TOTP, "alice", "Amazon Web Services",
-			  (const char *)buf, OTP_SHA1, 6, 30, 0};
+	w = (struct want){OTP_TOTP,
+			  "alice",
+			  "Amazon Web Services",
+			  (const char *)buf,
+			  OTP_SHA1,
+			  6,
+			  30,
+			  0};
 	check_entry(&l.v[0], &w);
 	free(buf);
 	assert_string_equal(l.v[0].serial,
 			    "arn:aws:iam::123456789012:mfa/alice");
 	assert_string_equal(l.v[0].note, "enrolled by mfa aws enroll");
-	w = (struct want){OTP_HOTP,  "bob@example.com",
-			  "Example", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-			  OTP_SHA256, 8, 0, 42};
+	w = (struct want){OTP_HOTP,   "bob@example.com",
+			  "Example",  "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+			  OTP_SHA256, 8,
+			  0,	      42};
 	check_entry(&l.v[1], &w);
 	assert_string_equal(l.v[1].serial, "");
 	check_oathtool(&l.v[1], 0);
 	check_entry(&l.v[2], &aegis_vec[6]);
-	w = (struct want){OTP_TOTP, "late start", "", NULL, OTP_SHA512, 10, 60,
-			  0};
+	w = (struct want){OTP_TOTP,   "late start", "", NULL,
+			  OTP_SHA512, 10,	    60, 0};
 	w.b32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3T"
 		"QOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNB"
 		"VGY3TQOJQGEZDGNA";
@@ -992,7 +1013,8 @@ test_mfajson_errors(void **state)
 	import_str_fails(HEAD GOOD ",{\"name\":\"b\"}]}", IO_JSON,
 			 "entry 2: no \"secret\" string");
 	import_str_fails(HEAD "{\"name\":\"b\",\"secret\":\"JBSW1\"}]}",
-			 IO_JSON, "entry 1: secret is not base32 (character 5)");
+			 IO_JSON,
+			 "entry 1: secret is not base32 (character 5)");
 	import_str_fails(HEAD "{\"name\":\"b\",\"secret\":\"\"}]}", IO_JSON,
 			 "entry 1: empty secret");
 	import_str_fails(HEAD "{\"name\":\"b\",\"secret\":\"JBSW\","
@@ -1003,7 +1025,8 @@ test_mfajson_errors(void **state)
 			 IO_JSON, "entry 1: unknown algorithm");
 	import_str_fails(HEAD "{\"name\":\"b\",\"secret\":\"JBSW\","
 			      "\"digits\":11}]}",
-			 IO_JSON, "entry 1: \"digits\" must be between 1 and 10");
+			 IO_JSON,
+			 "entry 1: \"digits\" must be between 1 and 10");
 	import_str_fails(HEAD "{\"name\":\"b\",\"secret\":\"JBSW\","
 			      "\"digits\":\"6\"}]}",
 			 IO_JSON, "entry 1: \"digits\" is not a whole number");
@@ -1015,7 +1038,8 @@ test_mfajson_errors(void **state)
 			 IO_JSON, "entry 1: \"counter\" must be between 0");
 	import_str_fails(HEAD "{\"name\":\"b\",\"secret\":\"JBSW\","
 			      "\"type\":\"steam\",\"digits\":6}]}",
-			 IO_JSON, "entry 1: Steam codes are SHA1 with 5 digits");
+			 IO_JSON,
+			 "entry 1: Steam codes are SHA1 with 5 digits");
 	import_str_fails(HEAD "{\"name\":\"b\",\"secret\":\"JBSW\","
 			      "\"note\":7}]}",
 			 IO_JSON, "entry 1: \"note\" is not a string");
@@ -1037,7 +1061,8 @@ test_mfajson_errors(void **state)
 	import_str_fails(HEAD "{\"name\":\"a\",\"secret\":JBSWY3DPSECRET}]}",
 			 IO_JSON, "JSON error at line 1 column");
 	{
-		const char *s = HEAD "{\"name\":\"a\",\"secret\":JBSWY3DPSECRET}]}";
+		const char *s =
+		    HEAD "{\"name\":\"a\",\"secret\":JBSWY3DPSECRET}]}";
 		struct io_list l = {0};
 		char why[IO_WHY_MAX];
 
@@ -1098,9 +1123,8 @@ test_roundtrip_uri(void **state)
 	assert_int_equal(io_export_uri(a.v, a.n, &out, &outlen), 0);
 	assert_int_equal(strlen(out), outlen);
 	assert_int_equal(io_detect((uint8_t *)out, outlen), IO_URI);
-	assert_int_equal(io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL,
-				   &b, why),
-			 0);
+	assert_int_equal(
+	    io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL, &b, why), 0);
 	sodium_free(out);
 	assert_int_equal(b.n, a.n);
 	for (i = 0; i < a.n; i++)
@@ -1127,7 +1151,8 @@ test_roundtrip_json(void **state)
 	assert_int_equal(strlen(out), outlen);
 	assert_int_equal(out[outlen - 1], '\n');
 	/* Pretty-printed with two spaces, and the documented members. */
-	assert_non_null(strstr(out, "\n  \"entries\": [\n    {\n      \"name\""));
+	assert_non_null(
+	    strstr(out, "\n  \"entries\": [\n    {\n      \"name\""));
 	j = json_loads(out, 0, NULL);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "format")),
@@ -1139,9 +1164,8 @@ test_roundtrip_json(void **state)
 	    "steam");
 	json_decref(j);
 	assert_int_equal(io_detect((uint8_t *)out, outlen), IO_JSON);
-	assert_int_equal(io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL,
-				   &b, why),
-			 0);
+	assert_int_equal(
+	    io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL, &b, why), 0);
 	sodium_free(out);
 	assert_int_equal(b.n, a.n);
 	for (i = 0; i < a.n; i++)
@@ -1316,9 +1340,8 @@ test_roundtrip_google(void **state)
 	assert_int_equal(io_export_google(a.v, a.n, &out, &outlen, why), 0);
 	assert_int_equal(strlen(out), outlen);
 	assert_int_equal(io_detect((uint8_t *)out, outlen), IO_URI);
-	assert_int_equal(io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL,
-				   &b, why),
-			 0);
+	assert_int_equal(
+	    io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL, &b, why), 0);
 	assert_int_equal(b.n, 25);
 	for (i = 0; i < 25; i++)
 		check_same(&a.v[i], &b.v[i], false);
@@ -1378,9 +1401,9 @@ test_export_google_refusals(void **state)
 				 "period: SPDX:James");
 	/* Steam (index 6) goes out as TOTP SHA1 6 digits. */
 	assert_int_equal(io_export_google(a.v + 6, 1, &out, &outlen, why), 0);
-	assert_int_equal(io_import((uint8_t *)out, outlen, IO_GOOGLE, NULL,
-				   NULL, &b, why),
-			 0);
+	assert_int_equal(
+	    io_import((uint8_t *)out, outlen, IO_GOOGLE, NULL, NULL, &b, why),
+	    0);
 	sodium_free(out);
 	assert_int_equal(b.n, 1);
 	assert_int_equal(b.v[0].p.type, OTP_TOTP);
@@ -1456,9 +1479,9 @@ test_detect(void **state)
 static void
 test_format_names(void **state)
 {
-	static const char *const names[] = {"uri",	"google",   "aegis",
-					    "andotp",	"2fas",	    "aws-seed",
-					    "image",	"json"};
+	static const char *const names[] = {"uri",    "google", "aegis",
+					    "andotp", "2fas",	"aws-seed",
+					    "image",  "json"};
 	enum io_format f;
 	size_t i;
 
@@ -1488,9 +1511,9 @@ test_list_ops(void **state)
 	(void)state;
 	otp_params_default(&p, OTP_TOTP);
 	for (i = 0; i < 20; i++) {
-		assert_int_equal(io_entry_make(&e, NULL, NULL, &p,
-					       (const uint8_t *)"k", 1),
-				 0);
+		assert_int_equal(
+		    io_entry_make(&e, NULL, NULL, &p, (const uint8_t *)"k", 1),
+		    0);
 		assert_string_equal(e.name, "");
 		assert_int_equal(io_list_push(i < 5 ? &a : &b, &e), 0);
 		assert_null(e.secret); /* ownership moved */

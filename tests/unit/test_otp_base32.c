@@ -139,18 +139,21 @@ test_rfc4648_encode(void **state)
 			*strchr(want, '=') = '\0';
 		assert_int_equal(base32_encoded_len(n), strlen(want));
 		memset(out, 'x', sizeof(out));
-		assert_int_equal(base32_encode((const uint8_t *)rfc4648[i].plain,
-					       n, out, sizeof(out)),
-				 0);
+		assert_int_equal(
+		    base32_encode((const uint8_t *)rfc4648[i].plain, n, out,
+				  sizeof(out)),
+		    0);
 		assert_string_equal(out, want);
 		/* Exactly enough room: the characters and the NUL. */
-		assert_int_equal(base32_encode((const uint8_t *)rfc4648[i].plain,
-					       n, out, strlen(want) + 1),
-				 0);
+		assert_int_equal(
+		    base32_encode((const uint8_t *)rfc4648[i].plain, n, out,
+				  strlen(want) + 1),
+		    0);
 		assert_string_equal(out, want);
-		assert_int_equal(base32_encode((const uint8_t *)rfc4648[i].plain,
-					       n, out, strlen(want)),
-				 MFA_ETOOLONG);
+		assert_int_equal(
+		    base32_encode((const uint8_t *)rfc4648[i].plain, n, out,
+				  strlen(want)),
+		    MFA_ETOOLONG);
 	}
 }
 
@@ -182,9 +185,9 @@ test_forgiving(void **state)
 		assert_int_equal(dec("gr6d 5br7 25s6 vnck v4vl hlao re", a,
 				     sizeof(a), &la, NULL),
 				 0);
-		assert_int_equal(dec("GR6D5BR725S6VNCKV4VLHLAORE", b,
-				     sizeof(b), &lb, NULL),
-				 0);
+		assert_int_equal(
+		    dec("GR6D5BR725S6VNCKV4VLHLAORE", b, sizeof(b), &lb, NULL),
+		    0);
 		assert_int_equal(la, 16);
 		assert_int_equal(lb, 16);
 		assert_memory_equal(a, b, 16);

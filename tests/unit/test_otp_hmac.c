@@ -19,15 +19,16 @@
 static const EVP_MD *
 md_of(enum otp_hash h)
 {
-	return h == OTP_SHA1 ? EVP_sha1() : h == OTP_SHA256 ? EVP_sha256()
-							    : EVP_sha512();
+	return h == OTP_SHA1	 ? EVP_sha1()
+	       : h == OTP_SHA256 ? EVP_sha256()
+				 : EVP_sha512();
 }
 
 static void
 test_hmac_vs_openssl(void **state)
 {
-	static const size_t lens[] = {0, 1, 19, 20, 32, 63, 64, 65, 127, 128,
-				      129, 200, 1000};
+	static const size_t lens[] = {0,  1,   19,  20,	 32,  63,  64,
+				      65, 127, 128, 129, 200, 1000};
 	uint8_t key[1000], msg[1000], a[HMAC_MAX_OUT], b[EVP_MAX_MD_SIZE];
 	unsigned int blen;
 	size_t alen, i, j, h;

@@ -60,8 +60,8 @@ test_rc_known_names(void **state)
 static void
 test_rc_unknown(void **state)
 {
-	static const int unknown[] = {1, 2, 100, MFA_RC_MIN - 1, -1000,
-				      INT32_MIN, INT32_MAX};
+	static const int unknown[] = {
+	    1, 2, 100, MFA_RC_MIN - 1, -1000, INT32_MIN, INT32_MAX};
 	size_t i;
 
 	(void)state;

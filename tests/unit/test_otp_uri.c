@@ -227,7 +227,8 @@ static const struct policy_case {
     {"otpauth://motp/x?secret=GEZDGNBV", {.rc = MFA_EURI_TYPE}, "mOTP"},
     {"otpauth://yaotp/x?secret=GEZDGNBV", {.rc = MFA_EURI_TYPE}, "Yandex"},
     {"otpauth://totpx/x?secret=GEZDGNBV", {.rc = MFA_EURI_TYPE}, "totpx"},
-    {"otpauth://totp/x", {.rc = MFA_EURI_NOSECRET, .errparam = "secret"},
+    {"otpauth://totp/x",
+     {.rc = MFA_EURI_NOSECRET, .errparam = "secret"},
      "no query"},
     {"otpauth://totp/x?issuer=A",
      {.rc = MFA_EURI_NOSECRET, .errparam = "secret"},
@@ -348,43 +349,60 @@ static struct override {
 	int used;
 } overrides[] = {
     {"pyotp_parse_uri_cases.json",
-     "otpauth://totp/Steam:?secret=SOME_SECRET&encoder=steam", -1,
+     "otpauth://totp/Steam:?secret=SOME_SECRET&encoder=steam",
+     -1,
      {.rc = MFA_EBASE32},
-     "'_' is not base32: we decode the secret while parsing, pyotp later", 0},
-    {"pyotp_parse_uri_cases.json", "otpauth://totp/Steam:?secret=SOME_SECRET",
-     -1, {.rc = MFA_EBASE32},
+     "'_' is not base32: we decode the secret while parsing, pyotp later",
+     0},
+    {"pyotp_parse_uri_cases.json",
+     "otpauth://totp/Steam:?secret=SOME_SECRET",
+     -1,
+     {.rc = MFA_EBASE32},
      "same secret; with a valid one issuer Steam selects Steam for us "
      "(Stratum), not for pyotp",
      0},
     {"pyotp_parse_uri_cases.json",
-     "otpauth://hotp?algorithm=SHA1&secret=GEZDGNBV&algorithm=SHA1", -1,
+     "otpauth://hotp?algorithm=SHA1&secret=GEZDGNBV&algorithm=SHA1",
+     -1,
      {.rc = MFA_EURI_COUNTER},
-     "HOTP without counter is refused; pyotp assumes 0", 0},
-    {"pyotp_parse_uri_cases.json", "otpauth://totp/a%3Ab?secret=GEZDGNBV", -1,
+     "HOTP without counter is refused; pyotp assumes 0",
+     0},
+    {"pyotp_parse_uri_cases.json",
+     "otpauth://totp/a%3Ab?secret=GEZDGNBV",
+     -1,
      {.name = "b", .issuer = "a"},
-     "%3A separates (Key Uri Format, hectorm, Stratum); pyotp keeps it", 0},
+     "%3A separates (Key Uri Format, hectorm, Stratum); pyotp keeps it",
+     0},
     {"keepassxc_totp_cases.json",
      "otpauth://totp/ACME%20Co:john@example.com?secret="
      "HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ&issuer=ACME%20Co&algorithm=SHA512&"
      "digits=6&period=90000",
-     -1, {.period = 90000},
-     "periods up to 2^32-1 are kept; the 24 h clamp is KeePassXC's own", 0},
-    {"stratum_uri_parser_cases.json", "otpauth://totp/?secret=ABCDEFG", -1,
+     -1,
+     {.period = 90000},
+     "periods up to 2^32-1 are kept; the 24 h clamp is KeePassXC's own",
+     0},
+    {"stratum_uri_parser_cases.json",
+     "otpauth://totp/?secret=ABCDEFG",
+     -1,
      {.name = "", .issuer = ""},
      "an empty label is accepted like a missing one (pyotp); the cli asks "
      "for a name",
      0},
     {"stratum_uri_parser_cases.json",
-     "otpauth://totp/issuer:username?secret=ABCDEFG&issuer=something", -1,
+     "otpauth://totp/issuer:username?secret=ABCDEFG&issuer=something",
+     -1,
      {.issuer = "something"},
      "the issuer parameter wins (Key Uri Format); Stratum lets the label win",
      0},
 #define NOCOLON(u)                                                             \
-	{"stratum_uri_parser_cases.json", u, -1,                                \
-	 {.issuer = "", .name = "issuer"},                                     \
-	 "a label without ':' is the account name (pyotp, pquerna, hectorm); " \
-	 "Stratum takes it as the issuer",                                     \
-	 0}
+	{                                                                      \
+		"stratum_uri_parser_cases.json", u, -1,                        \
+		    {.issuer = "", .name = "issuer"},                          \
+		    "a label without ':' is the account name (pyotp, "         \
+		    "pquerna, hectorm); "                                      \
+		    "Stratum takes it as the issuer",                          \
+		    0                                                          \
+	}
     NOCOLON("otpauth://totp/issuer?secret=ABCDEFG"),
     NOCOLON("otpauth://hotp/issuer?secret=ABCDEFG&counter=10"),
     NOCOLON("otpauth://totp/issuer?secret=ABCDEFG&counter=10"),
@@ -394,88 +412,132 @@ static struct override {
     NOCOLON("otpauth://totp/issuer?secret=ABCDEFG&algorithm=SHA256"),
     NOCOLON("otpauth://totp/issuer?secret=ABCDEFG&algorithm=SHA512"),
 #undef NOCOLON
-    {"stratum_uri_parser_cases.json", "otpauth://hotp/issuer?secret=ABCDEFG",
-     -1, {.rc = MFA_EURI_COUNTER},
-     "HOTP without counter is refused; Stratum assumes 0", 0},
     {"stratum_uri_parser_cases.json",
-     "otpauth://totp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa?secret=ABCDEFG", -1,
+     "otpauth://hotp/issuer?secret=ABCDEFG",
+     -1,
+     {.rc = MFA_EURI_COUNTER},
+     "HOTP without counter is refused; Stratum assumes 0",
+     0},
+    {"stratum_uri_parser_cases.json",
+     "otpauth://totp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa?secret=ABCDEFG",
+     -1,
      {.issuer = "", .name = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
      "no truncation (Stratum cuts issuers at 32) and no ':' means account",
      0},
     {"stratum_uri_parser_cases.json",
      "otpauth://totp/issuer:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa?secret="
      "ABCDEFG",
-     -1, {.name = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
-     "no truncation (Stratum cuts account names at 40)", 0},
-    {"stratum_uri_parser_cases.json", "otpauth://totp/:username?secret=ABCDEFG",
-     -1, {.issuer = "", .name = "username"},
-     "':username' is an empty issuer and account username (hectorm)", 0},
-    {"stratum_uri_parser_cases.json", "otpauth://totp/Steam?secret=ABCDEFG", -1,
-     {.type = "totp", .issuer = "", .name = "Steam", .digits = 6},
-     "a label without ':' is an account named Steam, not issuer Steam", 0},
+     -1,
+     {.name = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+     "no truncation (Stratum cuts account names at 40)",
+     0},
     {"stratum_uri_parser_cases.json",
-     "otpauth://totp/issuer:username?secret=ABCDEFG&steam", -1,
+     "otpauth://totp/:username?secret=ABCDEFG",
+     -1,
+     {.issuer = "", .name = "username"},
+     "':username' is an empty issuer and account username (hectorm)",
+     0},
+    {"stratum_uri_parser_cases.json",
+     "otpauth://totp/Steam?secret=ABCDEFG",
+     -1,
+     {.type = "totp", .issuer = "", .name = "Steam", .digits = 6},
+     "a label without ':' is an account named Steam, not issuer Steam",
+     0},
+    {"stratum_uri_parser_cases.json",
+     "otpauth://totp/issuer:username?secret=ABCDEFG&steam",
+     -1,
      {.type = "totp", .digits = 6},
      "a bare 'steam' key is Stratum's own; we know otpauth://steam/, "
      "encoder=steam and issuer Steam",
      0},
     {"stratum_uri_parser_cases.json",
      "otpauth://yaotp/username?secret=ORSXG5DJNZTXIZLTORUW4ZZRGI&pin_length=4",
-     -1, {.rc = MFA_EURI_TYPE}, "Yandex OTP is not supported", 0},
+     -1,
+     {.rc = MFA_EURI_TYPE},
+     "Yandex OTP is not supported",
+     0},
     {"stratum_uri_parser_cases.json",
-     "motp://motp:username?secret=30edcc8edae50a60", -1,
-     {.rc = MFA_EURI_SCHEME}, "mOTP is not supported", 0},
+     "motp://motp:username?secret=30edcc8edae50a60",
+     -1,
+     {.rc = MFA_EURI_SCHEME},
+     "mOTP is not supported",
+     0},
     {"stratum_uri_parser_cases.json",
-     "otpauth://totp/issuer?secret=ABCDEFG&issuer=issuer", -1,
+     "otpauth://totp/issuer?secret=ABCDEFG&issuer=issuer",
+     -1,
      {.name = "issuer"},
      "(generation) the label is the account name even when it repeats the "
      "issuer",
      0},
     {"stratum_uri_parser_cases.json",
-     "otpauth://totp/Big%20Company?secret=ABCDEFG&issuer=Big%20Company", -1,
+     "otpauth://totp/Big%20Company?secret=ABCDEFG&issuer=Big%20Company",
+     -1,
      {.name = "Big Company"},
-     "(generation) likewise", 0},
+     "(generation) likewise",
+     0},
     {"stratum_uri_parser_cases.json",
-     "otpauth://totp/issuer%3Ausername?secret=ABCDEFG&issuer=issuer&steam", -1,
+     "otpauth://totp/issuer%3Ausername?secret=ABCDEFG&issuer=issuer&steam",
+     -1,
      {.type = "totp", .digits = 6},
-     "(generation) bare 'steam' key, see above", 0},
+     "(generation) bare 'steam' key, see above",
+     0},
     {"stratum_uri_parser_cases.json",
      "otpauth://yaotp/Yandex%3Ausername?secret=ORSXG5DJNZTXIZLTORUW4ZZRGI&"
      "issuer=Yandex&pin_length=4",
-     -1, {.rc = MFA_EURI_TYPE}, "(generation) Yandex unsupported", 0},
+     -1,
+     {.rc = MFA_EURI_TYPE},
+     "(generation) Yandex unsupported",
+     0},
     {"otpclient_parse_uri_cases.json",
      "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&"
      "algorithm=MD5",
-     -1, {.rc = MFA_EHASH},
+     -1,
+     {.rc = MFA_EHASH},
      "an unknown algorithm is refused: OTPClient's SHA1 fallback gives wrong "
      "codes",
      0},
     {"otpclient_parse_uri_cases.json",
      "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&"
      "period=0",
-     -1, {.rc = MFA_EPERIOD},
-     "period 0 is refused, not reset to 30", 0},
+     -1,
+     {.rc = MFA_EPERIOD},
+     "period 0 is refused, not reset to 30",
+     0},
     {"otpclient_parse_uri_cases.json",
      "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&"
      "period=999",
-     -1, {.period = 999},
-     "any period >= 1 is kept (OTPClient caps at 120)", 0},
+     -1,
+     {.period = 999},
+     "any period >= 1 is kept (OTPClient caps at 120)",
+     0},
     {"otpclient_parse_uri_cases.json",
      "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&"
      "period=150",
-     -1, {.period = 150}, "likewise", 0},
+     -1,
+     {.period = 150},
+     "likewise",
+     0},
     {"otpclient_parse_uri_cases.json",
      "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&"
      "digits=3",
-     -1, {.digits = 3}, "digits 1..10 are kept (OTPClient resets to 6)", 0},
+     -1,
+     {.digits = 3},
+     "digits 1..10 are kept (OTPClient resets to 6)",
+     0},
     {"otpclient_parse_uri_cases.json",
      "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&"
      "digits=11",
-     -1, {.rc = MFA_EDIGITS},
-     "digits above 10 are refused, not reset to 6", 0},
+     -1,
+     {.rc = MFA_EDIGITS},
+     "digits above 10 are refused, not reset to 6",
+     0},
 #define HECTORM_HASH(n, a)                                                     \
-	{"hectorm_otpauth_uri_cases.json", NULL, n, {.rc = MFA_EHASH},         \
-	 a " is a hectorm/otpauth extension; we support SHA1/256/512", 0}
+	{                                                                      \
+		"hectorm_otpauth_uri_cases.json", NULL, n, {.rc = MFA_EHASH},  \
+		    a " is a hectorm/otpauth extension; we support "           \
+		      "SHA1/256/512",                                          \
+		    0                                                          \
+	}
     HECTORM_HASH(12, "SHA224"),
     HECTORM_HASH(14, "SHA384"),
     HECTORM_HASH(16, "SHA3-224"),
@@ -525,8 +587,7 @@ static struct {
      MFA_EURI_ENCODING, 0},
     {"notauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP", MFA_EURI_SCHEME,
      0},
-    {"otpauth://totp/Example:alice?secret=0000&issuer=Example", MFA_EBASE32,
-     0},
+    {"otpauth://totp/Example:alice?secret=0000&issuer=Example", MFA_EBASE32, 0},
     {"otpauth://totp/test:test?secret=&algo=SHA1&digits=6&period=30",
      MFA_ESECRET_EMPTY, 0},
     {"otpauth://bad", MFA_EURI_TYPE, 0},
@@ -902,7 +963,7 @@ test_fixture_pyotp(void **state)
 	{
 		snprintf(where, sizeof(where), "%s invalid[%zu]", file, i);
 		if (check_fixture(file, -1, where, js(c, "uri"),
-			      (struct want){.rc = ANY_ERR}, &u) == 0)
+				  (struct want){.rc = ANY_ERR}, &u) == 0)
 			release(&u);
 	}
 	json_array_foreach(json_object_get(root, "valid"), i, c)
@@ -926,16 +987,15 @@ test_fixture_pyotp(void **state)
 		if ((m = json_object_get(e, "steam_at")) != NULL)
 			time_codes(&u, m);
 		if ((m = json_object_get(e, "hotp_at")) != NULL)
-			json_object_foreach(m, k, v) expect_step(
-			    &u, u.p.counter + strtoull(k, NULL, 10),
-			    json_string_value(v));
+			json_object_foreach(m, k, v)
+			    expect_step(&u, u.p.counter + strtoull(k, NULL, 10),
+					json_string_value(v));
 		/* pyotp's at(n) is HOTP(counter + n). */
 		if ((m = json_object_get(e, "pyotp_at(n)=HOTP(1+n)")) != NULL) {
-			assert_int_equal(u.p.counter,
-					 ju(e, "initial_counter"));
-			json_object_foreach(m, k, v) expect_step(
-			    &u, u.p.counter + strtoull(k, NULL, 10),
-			    json_string_value(v));
+			assert_int_equal(u.p.counter, ju(e, "initial_counter"));
+			json_object_foreach(m, k, v)
+			    expect_step(&u, u.p.counter + strtoull(k, NULL, 10),
+					json_string_value(v));
 		}
 		release(&u);
 	}
@@ -963,18 +1023,20 @@ test_fixture_pyotp(void **state)
 			json_object_foreach(q, k, v)
 			{
 				pct(val, sizeof(val), json_string_value(v));
-				p += snprintf(p, sizeof(uri) - (size_t)(p - uri),
-					      "%s%s=%s", p[-1] == '?' ? "" : "&",
-					      k, val);
+				p += snprintf(
+				    p, sizeof(uri) - (size_t)(p - uri),
+				    "%s%s=%s", p[-1] == '?' ? "" : "&", k, val);
 			}
 			w.secret_b32 = js(q, "secret");
 			w.issuer = js(q, "issuer") ? js(q, "issuer") : "";
-			w.digits = js(q, "digits") ? (unsigned)atoi(js(q, "digits"))
-						   : 6;
-			w.alg = js(q, "algorithm") ? js(q, "algorithm") : "SHA1";
-			w.period = js(q, "period") ? strtoull(js(q, "period"),
-							      NULL, 10)
-						   : 30;
+			w.digits = js(q, "digits")
+				       ? (unsigned)atoi(js(q, "digits"))
+				       : 6;
+			w.alg =
+			    js(q, "algorithm") ? js(q, "algorithm") : "SHA1";
+			w.period = js(q, "period")
+				       ? strtoull(js(q, "period"), NULL, 10)
+				       : 30;
 			w.counter = js(q, "counter");
 		}
 		if (check_fixture(file, -1, where, uri, w, &u) == 0)
@@ -1024,7 +1086,8 @@ test_fixture_keepassxc(void **state)
 			 i);
 		if ((s = js(c, "input")) != NULL) {
 			if (check_fixture(file, -1, where, s,
-				      (struct want){.rc = MFA_EURI_SCHEME}, &u) == 0)
+					  (struct want){.rc = MFA_EURI_SCHEME},
+					  &u) == 0)
 				release(&u);
 			continue;
 		}
@@ -1066,9 +1129,8 @@ test_fixture_keepassxc(void **state)
 		cap = uri_format_len(title, user, slen);
 		fmt = malloc(cap);
 		assert_non_null(fmt);
-		assert_int_equal(uri_format(&p, title, user, sec, slen, fmt,
-					    cap),
-				 0);
+		assert_int_equal(
+		    uri_format(&p, title, user, sec, slen, fmt, cap), 0);
 		w.issuer = title;
 		w.name = user;
 		w.type = "totp";
@@ -1085,11 +1147,11 @@ test_fixture_keepassxc(void **state)
 				 0);
 		otp_params_default(&p, OTP_TOTP);
 		p.digits = ju(c, "digits");
-		assert_int_equal(otp_code(&p, sec, slen,
-					  json_integer_value(
-					      json_object_get(c, "time")),
-					  out),
-				 0);
+		assert_int_equal(
+		    otp_code(&p, sec, slen,
+			     json_integer_value(json_object_get(c, "time")),
+			     out),
+		    0);
 		assert_string_equal(out, js(c, "code"));
 		n_codes++;
 	}
@@ -1164,7 +1226,7 @@ test_fixture_stratum(void **state)
 	{
 		snprintf(where, sizeof(where), "%s invalid[%zu]", file, i);
 		if (check_fixture(file, -1, where, js(c, "uri"),
-			      (struct want){.rc = ANY_ERR}, &u) == 0)
+				  (struct want){.rc = ANY_ERR}, &u) == 0)
 			release(&u);
 	}
 	json_array_foreach(json_object_get(root, "invalid_migration"), i, c)
@@ -1176,7 +1238,8 @@ test_fixture_stratum(void **state)
 			continue;
 		}
 		if (check_fixture(file, -1, where, s,
-			      (struct want){.rc = MFA_EURI_SCHEME}, &u) == 0)
+				  (struct want){.rc = MFA_EURI_SCHEME},
+				  &u) == 0)
 			release(&u);
 	}
 	json_array_foreach(json_object_get(root, "valid"), i, c)
@@ -1272,7 +1335,7 @@ test_fixture_otpclient(void **state)
 	{
 		snprintf(where, sizeof(where), "%s invalid[%zu]", file, i);
 		if (check_fixture(file, -1, where, js(c, "uri"),
-			      (struct want){.rc = ANY_ERR}, &u) == 0)
+				  (struct want){.rc = ANY_ERR}, &u) == 0)
 			release(&u);
 	}
 	json_decref(root);
@@ -1311,9 +1374,8 @@ test_fixture_aegis(void **state)
 	assert_int_equal(u.secret_len, 16);
 	release(&u);
 	/* 'AA' is a 1-byte secret. */
-	assert_int_equal(parse("otpauth://totp/test:test?secret=AA", 34, &u,
-			       NULL),
-			 0);
+	assert_int_equal(
+	    parse("otpauth://totp/test:test?secret=AA", 34, &u, NULL), 0);
 	assert_int_equal(u.secret_len, 1);
 	assert_int_equal(u.secret[0], 0);
 	release(&u);
@@ -1321,7 +1383,7 @@ test_fixture_aegis(void **state)
 	{
 		snprintf(where, sizeof(where), "%s invalid[%zu]", file, i);
 		if (check_fixture(file, -1, where, js(c, "uri"),
-			      (struct want){.rc = ANY_ERR}, &u) == 0)
+				  (struct want){.rc = ANY_ERR}, &u) == 0)
 			release(&u);
 	}
 	json_decref(root);
@@ -1392,20 +1454,21 @@ test_fixture_hectorm(void **state)
 			else
 				w.alg = first_word(s, alg, sizeof(alg));
 			w.digits = ju(ctor, "digits") ? ju(ctor, "digits") : 6;
-			w.name = js(ctor, "label") ? js(ctor, "label")
-						   : "OTPAuth";
+			w.name =
+			    js(ctor, "label") ? js(ctor, "label") : "OTPAuth";
 			w.issuer = js(ctor, "issuer") ? js(ctor, "issuer") : "";
 			if (kind == 0)
 				w.counter = "0";
 			else
-				w.period = ju(ctor, "period") ? ju(ctor, "period")
-							      : 30;
+				w.period = ju(ctor, "period")
+					       ? ju(ctor, "period")
+					       : 30;
 			generated = 0;
 			json_array_foreach(json_object_get(k, "uris"), j, uri)
 			{
 				snprintf(where, sizeof(where),
-					 "%s case %d %s uris[%zu]", file,
-					 hcase, kinds[kind], j);
+					 "%s case %d %s uris[%zu]", file, hcase,
+					 kinds[kind], j);
 				if (check_fixture(file, hcase, where,
 						  json_string_value(uri), w,
 						  &u) != 0)
@@ -1414,13 +1477,12 @@ test_fixture_hectorm(void **state)
 				    json_object_get(k, "generate"), "input");
 				val = json_object_get(k, "validate");
 				if (!generated && kind == 0) {
-					expect_step(&u,
-						    json_integer_value(
-							json_object_get(
-							    gen, "counter")),
-						    js(json_object_get(
-							   k, "generate"),
-						       "output"));
+					expect_step(
+					    &u,
+					    json_integer_value(json_object_get(
+						gen, "counter")),
+					    js(json_object_get(k, "generate"),
+					       "output"));
 					hectorm_validate(
 					    &u, val,
 					    json_integer_value(json_object_get(
@@ -1428,9 +1490,9 @@ test_fixture_hectorm(void **state)
 						"counter")));
 				} else if (!generated) {
 					uint64_t step;
-					int64_t t = json_integer_value(
-					    json_object_get(gen,
-							    "timestamp_ms"));
+					int64_t t =
+					    json_integer_value(json_object_get(
+						gen, "timestamp_ms"));
 
 					expect_totp_at(
 					    &u, t / 1000,
@@ -1476,9 +1538,10 @@ test_tables_used(void **state)
 			stale++;
 		}
 	assert_int_equal(stale, 0);
-	print_message("uri fixtures: %d URIs checked, %d by override, %d codes, "
-		      "%d skipped\n",
-		      n_checked, n_overridden, n_codes, n_skipped);
+	print_message(
+	    "uri fixtures: %d URIs checked, %d by override, %d codes, "
+	    "%d skipped\n",
+	    n_checked, n_overridden, n_codes, n_skipped);
 	assert_true(n_checked >= 232); /* the 7 files hold 233, one a C# null */
 }
 
@@ -1505,7 +1568,15 @@ static const struct fmt_case {
      "':' in the name"},
     {OTP_TOTP, OTP_SHA1, 6, 30, 0, "", "a:b", "0102030405", 1,
      "':' in the name, no issuer"},
-    {OTP_TOTP, OTP_SHA1, 7, 45, 0, "\xc3\x9c" "n" "\xc3\xaf" "c" "\xc3\xb6" "d" "\xc3\xa9" " "
+    {OTP_TOTP, OTP_SHA1, 7, 45, 0,
+     "\xc3\x9c"
+     "n"
+     "\xc3\xaf"
+     "c"
+     "\xc3\xb6"
+     "d"
+     "\xc3\xa9"
+     " "
      "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe",
      "\xe7\x94\xa8\xe6\x88\xb7@\xe4\xbe\x8b\xe5\xad\x90.\xe4\xb8\xad\xe5\x9b"
      "\xbd",
@@ -1585,10 +1656,10 @@ test_format_round_trip(void **state)
 		assert_int_equal(u.p.period, f->period);
 		assert_int_equal(u.p.counter, f->counter);
 		assert_string_equal(u.name, f->name);
-		assert_string_equal(u.issuer, f->type == OTP_STEAM &&
-						      f->issuer[0] == '\0'
-						  ? "Steam"
-						  : f->issuer);
+		assert_string_equal(u.issuer,
+				    f->type == OTP_STEAM && f->issuer[0] == '\0'
+					? "Steam"
+					: f->issuer);
 		assert_int_equal(u.secret_len, kl);
 		assert_memory_equal(u.secret, key, kl);
 		/* Secrets go out unpadded upper case; Steam as the header
@@ -1597,8 +1668,9 @@ test_format_round_trip(void **state)
 			const char *v = strstr(s, "?secret=") + 8;
 
 			assert_true(strcspn(v, "&") == base32_encoded_len(kl));
-			assert_true(strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") ==
-				    base32_encoded_len(kl));
+			assert_true(
+			    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") ==
+			    base32_encoded_len(kl));
 		}
 		if (f->type == OTP_STEAM) {
 			assert_int_equal(strncmp(s, "otpauth://totp/", 15), 0);

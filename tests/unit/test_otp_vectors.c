@@ -129,9 +129,8 @@ check_hotp(const uint8_t *key, size_t keylen, enum otp_hash h, uint64_t c,
 	char out[OTP_CODE_MAX];
 
 	memset(out, 'x', sizeof(out));
-	assert_int_equal(otp_hotp(key, keylen, h, c, (unsigned)strlen(want),
-				  out),
-			 0);
+	assert_int_equal(
+	    otp_hotp(key, keylen, h, c, (unsigned)strlen(want), out), 0);
 	if (strcmp(out, want) != 0)
 		fail_msg("HOTP %s counter %llu digits %zu: got %s want %s",
 			 otp_hash_name(h), (unsigned long long)c, strlen(want),
@@ -139,8 +138,8 @@ check_hotp(const uint8_t *key, size_t keylen, enum otp_hash h, uint64_t c,
 }
 
 static void
-check_totp(const uint8_t *key, size_t keylen, enum otp_hash h,
-	   uint64_t period, int64_t t, const char *want)
+check_totp(const uint8_t *key, size_t keylen, enum otp_hash h, uint64_t period,
+	   int64_t t, const char *want)
 {
 	struct otp_params p;
 	char out[OTP_CODE_MAX];
@@ -178,17 +177,16 @@ test_rfc4226_hmac(void **state)
 	int c, i;
 
 	(void)state;
-	assert_int_equal(hmac_key_new(OTP_SHA1, (const uint8_t *)rfc4226_key,
-				      20, &k),
-			 0);
+	assert_int_equal(
+	    hmac_key_new(OTP_SHA1, (const uint8_t *)rfc4226_key, 20, &k), 0);
 	for (c = 0; c < 10; c++) {
 		memset(msg, 0, sizeof(msg));
 		msg[7] = (uint8_t)c;
 		hex_decode(rfc4226[c].hmac_hex, want, sizeof(want));
 		maclen = 0;
 		assert_int_equal(hmac_mac(OTP_SHA1,
-					  (const uint8_t *)rfc4226_key, 20,
-					  msg, 8, mac, &maclen),
+					  (const uint8_t *)rfc4226_key, 20, msg,
+					  8, mac, &maclen),
 				 0);
 		assert_int_equal(maclen, 20);
 		assert_memory_equal(mac, want, 20);
@@ -201,14 +199,14 @@ test_rfc4226_hmac(void **state)
 	hmac_key_free(NULL);
 	/* Other hashes report their own sizes. */
 	for (i = OTP_SHA256; i <= OTP_SHA512; i++) {
-		assert_int_equal(hmac_mac((enum otp_hash)i, NULL, 0, msg, 8,
-					  mac, &maclen),
-				 0);
+		assert_int_equal(
+		    hmac_mac((enum otp_hash)i, NULL, 0, msg, 8, mac, &maclen),
+		    0);
 		assert_int_equal(maclen, i == OTP_SHA256 ? 32 : 64);
 	}
-	assert_int_equal(hmac_mac((enum otp_hash)7, NULL, 0, msg, 8, mac,
-				  &maclen),
-			 MFA_EHASH);
+	assert_int_equal(
+	    hmac_mac((enum otp_hash)7, NULL, 0, msg, 8, mac, &maclen),
+	    MFA_EHASH);
 }
 
 static void
@@ -458,16 +456,14 @@ vec_oathtool_case(json_t *c, struct vec_count *n)
 			   w);
 		n->hotp++;
 	} else if (json_is_string(json_object_get(c, "hotp_counters"))) {
-		assert_int_equal(
-		    sscanf(json_string_value(
-			       json_object_get(c, "hotp_counters")),
-			   "%llu..%llu", &c0, &c1),
-		    2);
+		assert_int_equal(sscanf(json_string_value(json_object_get(
+					    c, "hotp_counters")),
+					"%llu..%llu", &c0, &c1),
+				 2);
 		assert_int_equal(c1 - c0 + 1, json_array_size(codes));
 		for (i = 0; i < json_array_size(codes); i++, n->hotp++)
-			check_hotp(
-			    key, kl, OTP_SHA1, c0 + i,
-			    json_string_value(json_array_get(codes, i)));
+			check_hotp(key, kl, OTP_SHA1, c0 + i,
+				   json_string_value(json_array_get(codes, i)));
 	} else {
 		/* "1111111109 + 30*i, i=0..5": a TOTP window listing. */
 		assert_int_equal(
@@ -476,10 +472,9 @@ vec_oathtool_case(json_t *c, struct vec_count *n)
 		    2);
 		assert_int_equal(last + 1, json_array_size(codes));
 		for (i = 0; i < json_array_size(codes); i++, n->totp++)
-			check_totp(
-			    key, kl, kl == 32 ? OTP_SHA256 : OTP_SHA1, 30,
-			    t0 + 30 * (long long)i,
-			    json_string_value(json_array_get(codes, i)));
+			check_totp(key, kl, kl == 32 ? OTP_SHA256 : OTP_SHA1,
+				   30, t0 + 30 * (long long)i,
+				   json_string_value(json_array_get(codes, i)));
 	}
 	return 1;
 }
@@ -502,15 +497,14 @@ vec_totp_validate(json_t *g, struct vec_count *n)
 		counter = vec_u64(json_object_get(r, "counter"));
 		assert_int_equal(otp_code_at_step(&p, key, kl, counter, out),
 				 0);
-		assert_string_equal(out,
-				    json_string_value(json_object_get(r, "otp")));
+		assert_string_equal(
+		    out, json_string_value(json_object_get(r, "otp")));
 		assert_int_equal(
 		    otp_step(json_integer_value(json_object_get(r, "now")), 0,
 			     30, &step),
 		    0);
-		assert_int_equal(
-		    (int64_t)counter - (int64_t)step,
-		    json_integer_value(json_object_get(r, "pos")));
+		assert_int_equal((int64_t)counter - (int64_t)step,
+				 json_integer_value(json_object_get(r, "pos")));
 		n->totp++;
 	}
 }
@@ -626,8 +620,8 @@ test_otp_vectors_json(void **state)
 		print_message("skip: %s/otp-vectors not present\n", FIXTURES);
 		skip();
 	}
-	root = json_load_file(FIXTURES "/otp-vectors/otp_vectors.json", 0,
-			      &err);
+	root =
+	    json_load_file(FIXTURES "/otp-vectors/otp_vectors.json", 0, &err);
 	if (root == NULL)
 		fail_msg("otp_vectors.json: %s line %d", err.text, err.line);
 	groups = json_object_get(root, "groups");
@@ -813,8 +807,7 @@ test_step_and_remaining(void **state)
 	    {0, -60, 30, 0, 2, 30},
 	    {-61, -60, 30, MFA_ETIME, 0, 0},
 	    {INT64_MAX, INT64_MIN, 1, 0, UINT64_MAX, 1},
-	    {INT64_MAX, 0, UINT64_MAX, 0, 0,
-	     UINT64_MAX - (uint64_t)INT64_MAX},
+	    {INT64_MAX, 0, UINT64_MAX, 0, 0, UINT64_MAX - (uint64_t)INT64_MAX},
 	    {INT64_MIN, INT64_MIN, 30, 0, 0, 30},
 	    {10, 0, 0, MFA_EPERIOD, 0, 0},
 	};
@@ -824,18 +817,18 @@ test_step_and_remaining(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		step = 12345;
-		assert_int_equal(otp_step(cases[i].now, cases[i].t0,
-					  cases[i].period, &step),
-				 cases[i].rc);
+		assert_int_equal(
+		    otp_step(cases[i].now, cases[i].t0, cases[i].period, &step),
+		    cases[i].rc);
 		if (cases[i].rc == 0) {
 			if (step != cases[i].step)
 				fail_msg("case %zu: step %llu want %llu", i,
 					 (unsigned long long)step,
 					 (unsigned long long)cases[i].step);
 		}
-		assert_int_equal(otp_remaining(cases[i].now, cases[i].t0,
-					       cases[i].period),
-				 cases[i].left);
+		assert_int_equal(
+		    otp_remaining(cases[i].now, cases[i].t0, cases[i].period),
+		    cases[i].left);
 	}
 }
 
@@ -864,7 +857,11 @@ test_totp_t0(void **state)
 	p.t0 = INT64_MIN;
 	p.period = UINT64_MAX;
 	assert_int_equal(otp_code(&p, k, 20, -1, out), 0);
-	assert_int_equal(otp_code_at_step(&p, k, 20, 0, out + 0), 0);
+	/* (2^63 - 1) / (2^64 - 1) is step 0: RFC 4226 count 0, 8 digits. */
+	assert_string_equal(out, "84755224");
+	/* INT64_MAX - INT64_MIN is exactly one period: step 1. */
+	assert_int_equal(otp_code(&p, k, 20, INT64_MAX, out), 0);
+	assert_string_equal(out, "94287082");
 }
 
 static void
@@ -932,12 +929,12 @@ test_names(void **state)
 		int rc;
 		enum otp_type t;
 	} types[] = {
-	    {"totp", 0, OTP_TOTP},	   {"TOTP", 0, OTP_TOTP},
-	    {"hotp", 0, OTP_HOTP},	   {"Hotp", 0, OTP_HOTP},
-	    {"steam", 0, OTP_STEAM},	   {"STEAM", 0, OTP_STEAM},
-	    {"", MFA_EURI_TYPE, 0},	   {"motp", MFA_EURI_TYPE, 0},
-	    {"yaotp", MFA_EURI_TYPE, 0},	   {"totp ", MFA_EURI_TYPE, 0},
-	    {"tot", MFA_EURI_TYPE, 0},	   {"totpx", MFA_EURI_TYPE, 0},
+	    {"totp", 0, OTP_TOTP},	 {"TOTP", 0, OTP_TOTP},
+	    {"hotp", 0, OTP_HOTP},	 {"Hotp", 0, OTP_HOTP},
+	    {"steam", 0, OTP_STEAM},	 {"STEAM", 0, OTP_STEAM},
+	    {"", MFA_EURI_TYPE, 0},	 {"motp", MFA_EURI_TYPE, 0},
+	    {"yaotp", MFA_EURI_TYPE, 0}, {"totp ", MFA_EURI_TYPE, 0},
+	    {"tot", MFA_EURI_TYPE, 0},	 {"totpx", MFA_EURI_TYPE, 0},
 	};
 	enum otp_hash h;
 	enum otp_type t;
@@ -1098,9 +1095,8 @@ test_64bit(void **state)
 	assert_int_equal(otp_time_parse("2603-10-11T11:33:20Z", &t), 0);
 	otp_params_default(&p, OTP_TOTP);
 	p.digits = 8;
-	assert_int_equal(otp_code(&p, (const uint8_t *)rfc6238_seed, 20, t,
-				  out),
-			 0);
+	assert_int_equal(
+	    otp_code(&p, (const uint8_t *)rfc6238_seed, 20, t, out), 0);
 	assert_string_equal(out, "65353130");
 }
 

@@ -30,6 +30,7 @@ static const struct vault_kdf tiny = {1, 8192};
 static char dir[64];
 static char vpath[2][96];
 static int keyring_ok = -1;
+static const char *self = "/proc/self/exe";
 
 static int
 rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -121,7 +122,7 @@ self_exec(char *const argv[], char *out, size_t cap)
 		dup2(fd[1], 1);
 		close(fd[0]);
 		close(fd[1]);
-		execv("/proc/self/exe", argv);
+		execv(self, argv);
 		_exit(127);
 	}
 	close(fd[1]);
@@ -375,6 +376,9 @@ main(int argc, char **argv)
 
 	if (sodium_init() < 0)
 		return 1;
+	/* Under valgrind /proc/self/exe is valgrind itself: use argv[0]. */
+	if (argc > 0 && strchr(argv[0], '/') != NULL)
+		self = argv[0];
 	if (argc == 3 && strcmp(argv[1], "--get") == 0)
 		return child_get(argv[2]);
 	if (argc == 5 && strcmp(argv[1], "--put") == 0)

@@ -28,7 +28,7 @@
 #include "mfa/rc.h"
 #include "mfa/vault.h"
 
-#define KILLS 120
+#define KILLS 100
 #define PER_CHILD 50
 
 static const struct vault_kdf tiny = {1, 8192};
@@ -262,8 +262,10 @@ test_sigkill(void **state)
 	vault_close(v);
 	span = (unsigned)(((t1.tv_sec - t0.tv_sec) * 1000000000L +
 			   (t1.tv_nsec - t0.tv_nsec)) /
-			  1000 / 5 * 4) +
+			  1000 / 5 * 3) +
 	       2000;
+	if (span > 200000)
+		span = 200000; /* keeps the run short on a very slow disk */
 	for (k = 0; k < KILLS; k++) {
 		assert_int_equal(pipe(fd), 0);
 		pid = fork();

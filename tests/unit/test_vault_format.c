@@ -627,6 +627,7 @@ static void
 test_kdf(void **state)
 {
 	struct vault_kdf k, huge = {1, 8ULL << 30}, zero = {0, 8192};
+	struct vault_kdf many = {1001, 8192}, work = {17, 4ULL << 30};
 
 	(void)state;
 	vault_kdf_default(&k);
@@ -641,6 +642,9 @@ test_kdf(void **state)
 	assert_true(vault_kdf_weak(&tiny));
 	assert_int_equal(vault_create(vpath, "pw", 2, &huge), MFA_EINVAL);
 	assert_int_equal(vault_create(vpath, "pw", 2, &zero), MFA_EINVAL);
+	assert_int_equal(vault_create(vpath, "pw", 2, &many), MFA_EINVAL);
+	assert_int_equal(vault_create(vpath, "pw", 2, &work), MFA_EINVAL);
+	assert_int_equal(access(vpath, F_OK), -1);
 }
 
 static void

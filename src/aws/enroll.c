@@ -1,0 +1,348 @@
+/*
+ * mfa aws enroll: create a virtual MFA device, keep its seed, enable it.
+ *
+ * The order is what makes it safe: the seed goes into the vault (with the
+ * device's serial and the steps about to be used) before enable-mfa-device
+ * runs, so no later failure can lose it; a failure before the seed is
+ * saved deletes the new device again, so nothing is left half made.
+ *
+ * The seed comes back from the AWS CLI only as a file (--outfile): it is
+ * written into a private 0700 folder, read into secret memory, and
+ * overwritten before it is unlinked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aws/aws.h"
+
+#define ENROLL_SEED_MAX 1024
+
+void
+aws_enroll_clear(struct aws_enroll *e)
+{
+	free(e->user_out);
+	free(e->device_out);
+	free(e->name_out);
+	free(e->serial);
+	e->user_out = e->device_out = e->name_out = e->serial = NULL;
+}
+
+static int
+enroll_strdup(char **out, const char *s)
+{
+	if ((*out = strdup(s)) == NULL)
+		return MFA_ENOMEM;
+	return 0;
+}
+
+/* The caller's IAM user name, or an error that says why there is none. */
+static int
+enroll_user(struct aws_ctx *a, struct aws_enroll *e)
+{
+	static const char *const get_user[] = {"iam", "get-user", NULL};
+	static const char *const whoami[] = {"sts", "get-caller-identity",
+					     NULL};
+	char first[AWS_ERR_MAX];
+	const char *name, *arn;
+	json_t *out = NULL, *who = NULL;
+	int rc;
+
+	if (e->user != NULL)
+		return enroll_strdup(&e->user_out, e->user);
+	rc = aws_run(a, get_user, &out);
+	if (rc == 0) {
+		name = json_string_value(
+		    json_object_get(json_object_get(out, "User"), "UserName"));
+		arn = json_string_value(
+		    json_object_get(json_object_get(out, "User"), "Arn"));
+		if (name != NULL && name[0] != '\0') {
+			rc = enroll_strdup(&e->user_out, name);
+			json_decref(out);
+			return rc;
+		}
+		snprintf(a->err, sizeof(a->err),
+			 "the AWS credentials in use are not an IAM user's "
+			 "(%s): name the user with --user-name",
+			 arn != NULL ? arn : "no user name");
+		json_decref(out);
+		return MFA_EAWS;
+	}
+	if (rc != MFA_EAWS)
+		return rc;
+	/* A role (assumed, SSO) has no IAM user: say who it is instead. */
+	snprintf(first, sizeof(first), "%s", a->err);
+	if (aws_run(a, whoami, &who) == 0 &&
+	    (arn = json_string_value(json_object_get(who, "Arn"))) != NULL) {
+		snprintf(a->err, sizeof(a->err),
+			 "the AWS credentials in use are %s, not an IAM "
+			 "user; virtual MFA devices are enabled for IAM "
+			 "users: name one with --user-name",
+			 arn);
+	} else {
+		snprintf(a->err, sizeof(a->err), "%s", first);
+	}
+	json_decref(who);
+	return MFA_EAWS;
+}
+
+static bool
+enroll_name_taken(const struct vault_data *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_entries; i++)
+		if (strcmp(d->entries[i].issuer, AWS_ISSUER) == 0 &&
+		    strcmp(d->entries[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Overwrite, unlink, and remove the private folder. */
+static void
+enroll_cleanup(const char *dir, const char *file)
+{
+	uint8_t zero[512];
+	struct stat st;
+	off_t left;
+	ssize_t w;
+	int fd;
+
+	if ((fd = open(file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		memset(zero, 0, sizeof(zero));
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			for (left = st.st_size; left > 0; left -= w) {
+				w = write(fd, zero,
+					  left > (off_t)sizeof(zero)
+					      ? sizeof(zero)
+					      : (size_t)left);
+				if (w <= 0)
+					break;
+			}
+			fsync(fd);
+		}
+		close(fd);
+	}
+	unlink(file);
+	rmdir(dir);
+}
+
+/* The base32 seed from the file into secret memory, decoded. */
+static int
+enroll_read_seed(struct aws_ctx *a, const char *file, uint8_t **seed,
+		 size_t *len)
+{
+	char *text = NULL;
+	size_t n = 0, errpos = 0;
+	ssize_t r;
+	int fd, rc = 0;
+
+	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(a->err, sizeof(a->err),
+			 "the AWS CLI wrote no seed file: %s", strerror(errno));
+		return MFA_EIO;
+	}
+	if ((text = sodium_malloc(ENROLL_SEED_MAX + 1)) == NULL) {
+		close(fd);
+		return MFA_ENOMEM;
+	}
+	while (n < ENROLL_SEED_MAX &&
+	       (r = read(fd, text + n, ENROLL_SEED_MAX - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = MFA_EIO;
+			break;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	while (
+	    rc == 0 && n > 0 &&
+	    (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
+		n--;
+	if (rc == 0 && (n == 0 || n >= ENROLL_SEED_MAX))
+		rc = MFA_EPARSE;
+	if (rc == 0 && (*seed = sodium_malloc(base32_decoded_max(n))) == NULL)
+		rc = MFA_ENOMEM;
+	if (rc == 0 &&
+	    (rc = base32_decode(text, n, *seed, base32_decoded_max(n), len,
+				&errpos)) != 0) {
+		sodium_free(*seed);
+		*seed = NULL;
+	}
+	if (rc == 0 && *len == 0) {
+		sodium_free(*seed);
+		*seed = NULL;
+		rc = MFA_ESECRET_EMPTY;
+	}
+	if (rc != 0 && a->err[0] == '\0')
+		snprintf(a->err, sizeof(a->err),
+			 "the seed file the AWS CLI wrote is not a base32 "
+			 "seed: %s",
+			 mfa_strerror(rc));
+	sodium_free(text);
+	return rc;
+}
+
+/* Undo a device whose seed could not be kept. */
+static void
+enroll_undo(struct aws_ctx *a, struct aws_enroll *e)
+{
+	const char *args[] = {"iam", "delete-virtual-mfa-device",
+			      "--serial-number", e->serial, NULL};
+	char keep[AWS_ERR_MAX];
+
+	snprintf(keep, sizeof(keep), "%s", a->err);
+	if (aws_run(a, args, NULL) == 0) {
+		e->undone = true;
+		e->state = AWS_ENROLL_NONE;
+	}
+	snprintf(a->err, sizeof(a->err), "%s", keep);
+}
+
+static int
+enroll_create(struct aws_ctx *a, struct aws_enroll *e, const char *file)
+{
+	const char *args[] = {"iam",
+			      "create-virtual-mfa-device",
+			      "--virtual-mfa-device-name",
+			      e->device_out,
+			      "--outfile",
+			      file,
+			      "--bootstrap-method",
+			      "Base32StringSeed",
+			      NULL};
+	json_t *out = NULL;
+	const char *serial;
+	int rc;
+
+	if ((rc = aws_run(a, args, &out)) != 0)
+		return rc;
+	serial = json_string_value(json_object_get(
+	    json_object_get(out, "VirtualMFADevice"), "SerialNumber"));
+	if (serial == NULL || serial[0] == '\0') {
+		/* Cannot name it, so cannot undo it: say so. */
+		snprintf(a->err, sizeof(a->err),
+			 "the AWS CLI did not say the new device's serial "
+			 "number (look for '%s' in 'aws iam "
+			 "list-virtual-mfa-devices')",
+			 e->device_out);
+		json_decref(out);
+		return MFA_EPARSE;
+	}
+	rc = enroll_strdup(&e->serial, serial);
+	json_decref(out);
+	return rc;
+}
+
+int
+aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
+{
+	struct aws_new_account acct;
+	struct aws_take t;
+	char dir[PATH_MAX], file[PATH_MAX + 8];
+	const char *tmp = getenv("TMPDIR");
+	uint8_t *seed = NULL;
+	size_t seed_len = 0;
+	int rc;
+
+	a->err[0] = '\0';
+	e->state = AWS_ENROLL_NONE;
+	e->undone = false;
+	memset(&t, 0, sizeof(t));
+	if ((rc = enroll_user(a, e)) != 0)
+		return rc;
+	if ((rc = enroll_strdup(&e->device_out,
+				e->device ? e->device : e->user_out)) != 0 ||
+	    (rc = enroll_strdup(&e->name_out,
+				e->name ? e->name : e->device_out)) != 0)
+		return rc;
+	/* Checked again under the lock; this spares AWS a useless device. */
+	if (enroll_name_taken(vault_data(v), e->name_out)) {
+		snprintf(a->err, sizeof(a->err),
+			 "the vault already has an account \"%s:%s\" "
+			 "(choose another name with --name)",
+			 AWS_ISSUER, e->name_out);
+		return MFA_EEXIST;
+	}
+	if (tmp == NULL || tmp[0] != '/')
+		tmp = "/tmp";
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/mfa-aws-XXXXXX", tmp) >=
+	    sizeof(dir))
+		return MFA_ETOOLONG;
+	if (mkdtemp(dir) == NULL) {
+		snprintf(a->err, sizeof(a->err),
+			 "cannot make a private folder in %s: %s", tmp,
+			 strerror(errno));
+		return MFA_EIO;
+	}
+	snprintf(file, sizeof(file), "%s/seed", dir);
+	rc = enroll_create(a, e, file);
+	if (rc == 0) {
+		e->state = AWS_ENROLL_CREATED;
+		rc = enroll_read_seed(a, file, &seed, &seed_len);
+	}
+	enroll_cleanup(dir, file);
+	if (rc != 0) {
+		if (e->state == AWS_ENROLL_CREATED)
+			enroll_undo(a, e);
+		return rc;
+	}
+
+	acct.name = e->name_out;
+	acct.serial = e->serial;
+	acct.secret = seed;
+	acct.secret_len = seed_len;
+	t.add = &acct;
+	t.count = 2;
+	/* The pair is the previous and the current step, which is what a
+	 * person typing two consecutive codes into the console sends: no
+	 * 30-second wait. A few seconds must be left so the current step is
+	 * still current when AWS checks it. */
+	t.min_left = 3;
+	rc = aws_step_take(a, v, &t);
+	sodium_free(seed);
+	if (rc != 0) {
+		if (rc == MFA_EEXIST)
+			snprintf(a->err, sizeof(a->err),
+				 "the vault already has an account \"%s:%s\"",
+				 AWS_ISSUER, e->name_out);
+		else if (a->err[0] == '\0')
+			snprintf(a->err, sizeof(a->err),
+				 "cannot save the seed in the vault: %s",
+				 mfa_strerror(rc));
+		enroll_undo(a, e);
+		return rc;
+	}
+	e->state = AWS_ENROLL_SAVED;
+	e->steps[0] = t.first;
+	e->steps[1] = t.first + 1;
+	{
+		/* Both codes are one-time and spent by this call; the AWS CLI
+		 * takes them nowhere but argv. The seed never is. */
+		const char *args[] = {"iam",
+				      "enable-mfa-device",
+				      "--user-name",
+				      e->user_out,
+				      "--serial-number",
+				      e->serial,
+				      "--authentication-code1",
+				      t.code[0],
+				      "--authentication-code2",
+				      t.code[1],
+				      NULL};
+
+		rc = aws_run(a, args, NULL);
+	}
+	aws_take_clear(&t);
+	if (rc != 0)
+		return rc;
+	e->state = AWS_ENROLL_ENABLED;
+	return 0;
+}

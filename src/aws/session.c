@@ -1,0 +1,292 @@
+/*
+ * STS sessions: `sts get-session-token` or `sts assume-role` with the
+ * account's serial and a fresh code, the result cached (encrypted, in the
+ * vault's kv store) until shortly before it expires, so that every
+ * credential_process call of a day costs one code, not one each.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/aws.h"
+
+void
+aws_creds_clear(struct aws_creds *c)
+{
+	if (c == NULL)
+		return;
+	if (c->access_key_id != NULL)
+		sodium_free(c->access_key_id);
+	if (c->secret_access_key != NULL)
+		sodium_free(c->secret_access_key);
+	if (c->session_token != NULL)
+		sodium_free(c->session_token);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+session_str(const json_t *o, const char *name, char **out)
+{
+	const json_t *s = json_object_get(o, name);
+	size_t n;
+
+	if (!json_is_string(s) || (n = json_string_length(s)) == 0)
+		return MFA_EPARSE;
+	if ((*out = sodium_malloc(n + 1)) == NULL)
+		return MFA_ENOMEM;
+	memcpy(*out, json_string_value(s), n);
+	(*out)[n] = '\0';
+	/* An embedded NUL would cut a key short without anyone noticing. */
+	return strlen(*out) == n ? 0 : MFA_EPARSE;
+}
+
+int
+aws_creds_from_json(const json_t *o, struct aws_creds *c)
+{
+	const json_t *exp;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (!json_is_object(o))
+		return MFA_EPARSE;
+	if ((rc = session_str(o, "AccessKeyId", &c->access_key_id)) != 0 ||
+	    (rc = session_str(o, "SecretAccessKey", &c->secret_access_key)) !=
+		0 ||
+	    (rc = session_str(o, "SessionToken", &c->session_token)) != 0)
+		goto fail;
+	exp = json_object_get(o, "Expiration");
+	/* The CLI prints ISO-8601; cli_timestamp_format = none gives a
+	 * number of seconds. */
+	if (json_is_string(exp))
+		rc = aws_format_time_parse(json_string_value(exp),
+					   &c->expiration);
+	else if (json_is_number(exp))
+		c->expiration = (int64_t)json_number_value(exp);
+	else
+		rc = MFA_EPARSE;
+	if (rc == 0)
+		return 0;
+	rc = MFA_EPARSE;
+fail:
+	aws_creds_clear(c);
+	return rc;
+}
+
+char *
+aws_session_key(const uint8_t id[VAULT_ID_BYTES], const char *role_arn,
+		const char *role_session_name, const char *profile)
+{
+	char hex[2 * VAULT_ID_BYTES + 1], *key;
+	size_t n;
+
+	sodium_bin2hex(hex, sizeof(hex), id, VAULT_ID_BYTES);
+	if (role_arn == NULL)
+		role_arn = "";
+	if (role_session_name == NULL)
+		role_session_name = "";
+	if (profile == NULL)
+		profile = "";
+	n = strlen(hex) + strlen(role_arn) + strlen(role_session_name) +
+	    strlen(profile) + 32;
+	if ((key = malloc(n)) == NULL)
+		return NULL;
+	snprintf(key, n, "aws-session:%s:%s%s%s:%s", hex, role_arn,
+		 role_session_name[0] ? "/" : "", role_session_name, profile);
+	return key;
+}
+
+/* The profile the AWS CLI will use: --profile, else $AWS_PROFILE. */
+static const char *
+session_profile(const struct aws_ctx *a)
+{
+	char *const *e;
+
+	if (a->profile != NULL)
+		return a->profile;
+	for (e = a->env; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, "AWS_PROFILE=", 12) == 0)
+			return *e + 12;
+	return "";
+}
+
+static int
+session_from_value(const uint8_t *value, size_t len, struct aws_creds *c)
+{
+	json_t *o;
+	int rc;
+
+	if ((o = json_loadb((const char *)value, len, 0, NULL)) == NULL)
+		return MFA_EPARSE;
+	rc = aws_creds_from_json(o, c);
+	json_decref(o);
+	return rc;
+}
+
+/* mfa-<device>-<unix time>, in the characters AWS allows, at most 64. */
+static void
+session_default_name(const char *serial, int64_t now, char *out, size_t len)
+{
+	const char *dev = strrchr(serial, '/');
+	char name[50];
+	size_t i;
+
+	dev = dev != NULL ? dev + 1 : serial;
+	snprintf(name, sizeof(name), "%s", dev);
+	for (i = 0; name[i] != '\0'; i++)
+		if (strchr("_+=,.@-", name[i]) == NULL &&
+		    !((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			name[i] = '-';
+	snprintf(out, len, "mfa-%s-%lld", name, (long long)now);
+}
+
+struct session_store {
+	const char *key;
+	const char *value;
+	size_t len;
+	int64_t expires;
+};
+
+static int
+session_store_edit(struct vault_data *d, void *arg)
+{
+	struct session_store *s = arg;
+
+	return vault_kv_set(d, s->key, (const uint8_t *)s->value, s->len,
+			    s->expires);
+}
+
+static void
+session_cache(struct aws_ctx *a, struct vault *v, const char *key,
+	      struct aws_session_res *res)
+{
+	struct session_store s;
+	char *value = NULL, msg[AWS_ERR_MAX + 64];
+	size_t len;
+	int rc;
+
+	s.expires = res->creds.expiration - AWS_CACHE_MARGIN;
+	if (s.expires <= aws_now(a))
+		return;
+	if ((rc = aws_format_creds(&res->creds, AWS_FMT_PROCESS, &value,
+				   &len)) == 0) {
+		s.key = key;
+		s.value = value;
+		s.len = len;
+		rc = vault_update(v, session_store_edit, &s);
+		sodium_free(value);
+	}
+	if (rc == 0) {
+		res->cache_saved = true;
+	} else if (a->notice != NULL) {
+		snprintf(msg, sizeof(msg),
+			 "could not cache the session in the vault: %s",
+			 mfa_strerror(rc));
+		a->notice(a->notice_arg, msg);
+	}
+}
+
+int
+aws_session(struct aws_ctx *a, struct vault *v,
+	    const uint8_t id[VAULT_ID_BYTES], const struct aws_session_req *r,
+	    struct aws_session_res *res)
+{
+	const struct vault_data *d = vault_data(v);
+	const struct vault_kv *kv;
+	const struct vault_entry *e;
+	const char *args[16];
+	char dur[24], name[80], *key = NULL, *serial = NULL;
+	struct aws_take t;
+	json_t *out = NULL;
+	size_t n = 0;
+	long idx;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&t, 0, sizeof(t));
+	a->err[0] = '\0';
+	if (d == NULL)
+		return MFA_EINVAL;
+	if ((idx = vault_entry_find_id(d, id)) < 0)
+		return MFA_ENOTFOUND;
+	e = &d->entries[idx];
+	if (e->serial[0] == '\0') {
+		snprintf(a->err, sizeof(a->err),
+			 "the account has no AWS MFA serial");
+		return MFA_EINVAL;
+	}
+	if ((serial = strdup(e->serial)) == NULL ||
+	    (key = aws_session_key(id, r->role_arn, r->role_session_name,
+				   session_profile(a))) == NULL) {
+		rc = MFA_ENOMEM;
+		goto out;
+	}
+	if (!r->no_cache && (kv = vault_kv_get(d, key, aws_now(a))) != NULL) {
+		rc = session_from_value(kv->value, kv->value_len, &res->creds);
+		if (rc == 0) {
+			res->cached = true;
+			goto out;
+		}
+	}
+	t.id = id;
+	t.count = 1;
+	t.cache_key = r->no_cache ? NULL : key;
+	if ((rc = aws_step_take(a, v, &t)) != 0)
+		goto out;
+	if (t.cached) {
+		rc = session_from_value(t.value, t.value_len, &res->creds);
+		res->cached = rc == 0;
+		goto out;
+	}
+	res->step = t.first;
+	if (r->role_arn != NULL) {
+		if (r->role_session_name == NULL)
+			session_default_name(serial, aws_now(a), name,
+					     sizeof(name));
+		args[n++] = "sts";
+		args[n++] = "assume-role";
+		args[n++] = "--role-arn";
+		args[n++] = r->role_arn;
+		args[n++] = "--role-session-name";
+		args[n++] = r->role_session_name ? r->role_session_name : name;
+	} else {
+		args[n++] = "sts";
+		args[n++] = "get-session-token";
+	}
+	args[n++] = "--serial-number";
+	args[n++] = serial;
+	/* The one secret-ish thing on argv: a one-time code, spent by this
+	 * very call (its step is recorded, AWS refuses it a second time),
+	 * and the AWS CLI takes --token-code nowhere else. */
+	args[n++] = "--token-code";
+	args[n++] = t.code[0];
+	if (r->duration > 0) {
+		snprintf(dur, sizeof(dur), "%llu",
+			 (unsigned long long)r->duration);
+		args[n++] = "--duration-seconds";
+		args[n++] = dur;
+	}
+	args[n] = NULL;
+	rc = aws_run(a, args, &out);
+	aws_take_clear(&t);
+	if (rc != 0)
+		goto out;
+	if ((rc = aws_creds_from_json(json_object_get(out, "Credentials"),
+				      &res->creds)) != 0) {
+		snprintf(a->err, sizeof(a->err),
+			 "the AWS CLI's output holds no usable Credentials");
+		goto out;
+	}
+	if (!r->no_cache)
+		session_cache(a, v, key, res);
+out:
+	aws_take_clear(&t);
+	json_decref(out);
+	free(key);
+	free(serial);
+	if (rc != 0)
+		aws_creds_clear(&res->creds);
+	return rc;
+}
