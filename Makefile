@@ -18,7 +18,8 @@ TEST_PKGS := cmocka:libcmocka-dev
 # independent implementations the tests compare against.
 DEB_TOOLS := pkg-config gcc make libjpeg-dev protobuf-c-compiler protobuf-compiler \
 	libcmocka-dev bats oathtool python3-pyotp zbar-tools qrencode awscli \
-	keyutils mandoc tmux libncurses-dev python3-cryptography
+	keyutils mandoc tmux libncurses-dev python3-cryptography bash-completion zsh fish \
+	man-db groff-base
 DEB_PKGS := $(foreach p,$(PKGS),$(word 2,$(subst :, ,$(p)))) $(DEB_TOOLS)
 
 ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
@@ -148,21 +149,21 @@ fuzz:
 	@sh fuzz/run.sh $(FUZZ_SRC)
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
-	install -m 0755 $(OUT)/mfa $(DESTDIR)$(BINDIR)/mfa
-	install -m 0644 man/mfa.1 $(DESTDIR)$(MANDIR)/man1/mfa.1
-	install -m 0644 man/mfa-vault.5 $(DESTDIR)$(MANDIR)/man5/mfa-vault.5
-	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions \
-		$(DESTDIR)$(DATADIR)/zsh/site-functions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
-	$(OUT)/mfa completion bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/mfa
-	$(OUT)/mfa completion zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_mfa
-	$(OUT)/mfa completion fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/mfa.fish
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man5"
+	install -m 0755 $(OUT)/mfa "$(DESTDIR)$(BINDIR)/mfa"
+	install -m 0644 man/mfa.1 "$(DESTDIR)$(MANDIR)/man1/mfa.1"
+	install -m 0644 man/mfa-vault.5 "$(DESTDIR)$(MANDIR)/man5/mfa-vault.5"
+	install -d "$(DESTDIR)$(DATADIR)/bash-completion/completions" \
+		"$(DESTDIR)$(DATADIR)/zsh/site-functions" "$(DESTDIR)$(DATADIR)/fish/vendor_completions.d"
+	$(OUT)/mfa completion bash > "$(DESTDIR)$(DATADIR)/bash-completion/completions/mfa"
+	$(OUT)/mfa completion zsh > "$(DESTDIR)$(DATADIR)/zsh/site-functions/_mfa"
+	$(OUT)/mfa completion fish > "$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/mfa.fish"
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/mfa $(DESTDIR)$(MANDIR)/man1/mfa.1 $(DESTDIR)$(MANDIR)/man5/mfa-vault.5 \
-		$(DESTDIR)$(DATADIR)/bash-completion/completions/mfa \
-		$(DESTDIR)$(DATADIR)/zsh/site-functions/_mfa \
-		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/mfa.fish
+	rm -f "$(DESTDIR)$(BINDIR)/mfa" "$(DESTDIR)$(MANDIR)/man1/mfa.1" "$(DESTDIR)$(MANDIR)/man5/mfa-vault.5" \
+		"$(DESTDIR)$(DATADIR)/bash-completion/completions/mfa" \
+		"$(DESTDIR)$(DATADIR)/zsh/site-functions/_mfa" \
+		"$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/mfa.fish"
 
 format:
 	clang-format -i $(shell find src include tests/unit fuzz -name '*.[ch]')

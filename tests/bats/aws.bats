@@ -49,7 +49,7 @@ setup_file() {
 	for v in moto standin fresh; do
 		MFA_PASSPHRASE_FILE="$AWS_T/pass" "${MFA_BIN:-$PWD/mfa}" \
 			--vault "$AWS_T/$v.vault" init --kdf-ops 1 --kdf-mem 1 \
-			> /dev/null 2>&1
+			> /dev/null 2>&1 || true
 	done
 }
 
@@ -476,4 +476,24 @@ print([json.loads(l) for l in open(sys.argv[1]) if "AssumeRole" in l][-1]["sessi
 	rm -f "$AWS_CONFIG_FILE"
 	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
 	[ "$(jget "$output" Account)" = "$ACCT" ]
+}
+
+@test "a wait for a fresh step is said on the terminal, not on stdout or stderr" {
+	use_standin
+	command -v script > /dev/null || skip "script(1) (util-linux) is not installed"
+	export MFA_VAULT="$AWS_T/wait.vault"
+	"$MFA_BIN" init --kdf-ops 1 --kdf-mem 1 > /dev/null 2>&1
+	echo JBSWY3DPEHPK3PXP | "$MFA_BIN" add waiter --issuer "Amazon Web Services" \
+		--serial "arn:aws:iam::$ACCT:mfa/waiter" > /dev/null
+	# codes takes the current step only with 10 s or more left in it, so
+	# the session right after must wait for the next step.
+	run --separate-stderr "$MFA_BIN" aws codes waiter
+	[ "$status" -eq 0 ]
+	script -qec "'$MFA_BIN' aws session waiter --format credential-process \
+		> '$AWS_T/wait.out' 2> '$AWS_T/wait.err'" /dev/null > "$AWS_T/wait.tty" || true
+	grep -q 'mfa: waiting [0-9]*s for a fresh code' "$AWS_T/wait.tty"
+	[ ! -s "$AWS_T/wait.out" ]
+	! grep -q waiting "$AWS_T/wait.err"
+	# The stand-in does not know this device: AWS's refusal, as usual.
+	grep -q '(AccessDenied)' "$AWS_T/wait.err"
 }
