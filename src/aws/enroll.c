@@ -301,9 +301,11 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 	acct.secret_len = seed_len;
 	t.add = &acct;
 	t.count = 2;
-	/* The pair is the previous and the current step, which is what a
-	 * person typing two consecutive codes into the console sends: no
-	 * 30-second wait. A few seconds must be left so the current step is
+	/* The pair is the previous and the current step. That is what AWS
+	 * receives from the console flow its IAM User Guide describes (type
+	 * the code shown, wait for the next one, type it, submit): at
+	 * submission the first code belongs to the previous step. So no
+	 * 30-second wait; a few seconds must be left so the current step is
 	 * still current when AWS checks it. */
 	t.min_left = 3;
 	rc = aws_step_take(a, v, &t);

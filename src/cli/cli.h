@@ -189,6 +189,11 @@ void clip_message(const struct clip *c, char *buf, size_t len);
 unsigned clip_time(void);
 /* end of clip.c */
 
+/* hotp.c: the next code of HOTP entry id, its counter saved first. Any
+ * vault_data() pointer taken before the call is stale after it. */
+int hotp_take(struct vault *v, const uint8_t id[VAULT_ID_BYTES], int64_t now,
+	      char code[OTP_CODE_MAX]);
+
 /* util.c */
 int64_t util_now(void);
 /* Environment for child processes: ours minus every secret variable. */

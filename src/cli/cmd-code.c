@@ -29,9 +29,7 @@ static const struct mfa_opt cmd_code_opts[] = {
 
 struct code_hotp {
 	size_t idx;
-	uint8_t id[VAULT_ID_BYTES];
 	char code[OTP_CODE_MAX];
-	int64_t now;
 };
 
 static int
@@ -143,28 +141,6 @@ cmd_code_stdin(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 	return rc;
 }
 
-/* Runs under the vault lock on fresh data: take a counter, save the next. */
-static int
-cmd_code_hotp_edit(struct vault_data *d, void *arg)
-{
-	struct code_hotp *h = arg;
-	struct vault_entry *e;
-	long i = vault_entry_find_id(d, h->id);
-	int rc;
-
-	/* Removed by another command between our read and the lock. */
-	if (i < 0)
-		return MFA_ENOTFOUND;
-	e = &d->entries[i];
-	rc = otp_code_at_step(&e->p, e->secret, e->secret_len, e->p.counter,
-			      h->code);
-	if (rc != 0)
-		return rc;
-	e->p.counter++;
-	e->updated = h->now;
-	return 0;
-}
-
 static int
 cmd_code_run(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 {
@@ -203,13 +179,11 @@ cmd_code_run(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 					 "--next and --at do not apply to "
 					 "HOTP account %s",
 					 util_label(e->issuer, e->name));
-		h.now = now;
 		hp = e->p;
-		memcpy(h.id, e->id, sizeof(h.id));
 		snprintf(label, sizeof(label), "%s",
 			 util_label(e->issuer, e->name));
-		/* The edit runs on re-read data; e is stale after it. */
-		if ((rc = vault_update(v, cmd_code_hotp_edit, &h)) != 0)
+		/* e is stale after this: the vault was re-read. */
+		if ((rc = hotp_take(v, e->id, now, h.code)) != 0)
 			return cli_fail(ctx, rc, "account %s", label);
 		rc = cmd_code_print(ctx, a, clip, h.code, &hp, now);
 		sodium_memzero(h.code, sizeof(h.code));

@@ -433,27 +433,6 @@ watch_draw(struct watch *w)
 	refresh();
 }
 
-/* Runs under the vault lock on fresh data: take a counter, save the next. */
-static int
-watch_hotp_edit(struct vault_data *d, void *arg)
-{
-	struct watch_hotp *h = arg;
-	struct vault_entry *e;
-	long i = vault_entry_find_id(d, h->id);
-	int rc;
-
-	if (i < 0)
-		return MFA_ENOTFOUND;
-	e = &d->entries[i];
-	rc = otp_code_at_step(&e->p, e->secret, e->secret_len, e->p.counter,
-			      h->code);
-	if (rc != 0)
-		return rc;
-	e->p.counter++;
-	e->updated = h->now;
-	return 0;
-}
-
 static void
 watch_copy(struct watch *w)
 {
@@ -471,7 +450,8 @@ watch_copy(struct watch *w)
 		memcpy(w->hotp->id, e->id, VAULT_ID_BYTES);
 		w->hotp->now = util_now();
 		/* The counter is saved before the code is shown or copied. */
-		if ((rc = vault_update(w->v, watch_hotp_edit, w->hotp)) != 0) {
+		if ((rc = hotp_take(w->v, w->hotp->id, w->hotp->now,
+				    w->hotp->code)) != 0) {
 			sodium_memzero(w->hotp, sizeof(*w->hotp));
 			watch_say(w, "%s: %s", label, mfa_strerror(rc));
 			return;

@@ -254,8 +254,6 @@ aegis_entry(const json_t *o, size_t idx, struct io_list *out,
 	const json_t *info;
 	struct otp_params p;
 	enum otp_type t;
-	uint64_t v;
-	bool has;
 	char label[96];
 	int rc;
 
@@ -300,35 +298,8 @@ aegis_entry(const json_t *o, size_t idx, struct io_list *out,
 		return iocrypto_why(why, MFA_EHASH,
 				    "entry %zu (%s): unknown algorithm %.20s",
 				    idx, label, algo);
-	if ((rc = iocrypto_json_uint(info, "digits", OTP_DIGITS_MAX, &v,
-				     &has)) != 0 ||
-	    (has && v < OTP_DIGITS_MIN))
-		return iocrypto_why(why, MFA_EDIGITS,
-				    "entry %zu (%s): bad digits", idx, label);
-	if (has)
-		p.digits = (unsigned)v;
-	if (t == OTP_HOTP) {
-		if (iocrypto_json_uint(info, "counter", INT64_MAX, &v, &has) !=
-		    0)
-			return iocrypto_why(why, MFA_EURI_COUNTER,
-					    "entry %zu (%s): bad counter", idx,
-					    label);
-		p.counter = v;
-	} else {
-		if (iocrypto_json_uint(info, "period", UINT32_MAX, &v, &has) !=
-			0 ||
-		    (has && v == 0))
-			return iocrypto_why(why, MFA_EPERIOD,
-					    "entry %zu (%s): bad period", idx,
-					    label);
-		if (has)
-			p.period = v;
-	}
-	/* Steam codes are 5 characters of SHA-1 whatever the file says. */
-	if (t == OTP_STEAM) {
-		p.digits = OTP_STEAM_DIGITS;
-		p.hash = OTP_SHA1;
-	}
+	if ((rc = iocrypto_json_params(info, t, idx, label, &p, why)) != 0)
+		return rc;
 	return iocrypto_entry_push(out, idx, name, issuer, note, &p, secret,
 				   strlen(secret), why);
 }

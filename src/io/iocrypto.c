@@ -401,3 +401,42 @@ fail:
 	io_entry_clear(&e);
 	return rc;
 }
+
+int
+iocrypto_json_params(const json_t *o, enum otp_type t, size_t idx,
+		     const char *label, struct otp_params *p,
+		     char why[IO_WHY_MAX])
+{
+	uint64_t v;
+	bool has;
+	int rc;
+
+	if ((rc = iocrypto_json_uint(o, "digits", OTP_DIGITS_MAX, &v, &has)) !=
+		0 ||
+	    (has && v < OTP_DIGITS_MIN))
+		return iocrypto_why(why, MFA_EDIGITS,
+				    "entry %zu (%s): bad digits", idx, label);
+	if (has)
+		p->digits = (unsigned)v;
+	if (t == OTP_HOTP) {
+		if (iocrypto_json_uint(o, "counter", INT64_MAX, &v, &has) != 0)
+			return iocrypto_why(why, MFA_EURI_COUNTER,
+					    "entry %zu (%s): bad counter", idx,
+					    label);
+		p->counter = v;
+	} else {
+		if (iocrypto_json_uint(o, "period", UINT32_MAX, &v, &has) !=
+			0 ||
+		    (has && v == 0))
+			return iocrypto_why(why, MFA_EPERIOD,
+					    "entry %zu (%s): bad period", idx,
+					    label);
+		if (has)
+			p->period = v;
+	}
+	if (t == OTP_STEAM) {
+		p->digits = OTP_STEAM_DIGITS;
+		p->hash = OTP_SHA1;
+	}
+	return 0;
+}

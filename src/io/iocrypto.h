@@ -100,6 +100,14 @@ int iocrypto_entry_push(struct io_list *out, size_t idx, const char *name,
  * [0, max].
  */
 int iocrypto_json_str(const json_t *o, const char *key, const char **out);
+/*
+ * The "digits", and "counter" (HOTP) or "period" (TOTP, Steam) members of
+ * o over p's defaults, with reasons naming entry idx (label); Steam is
+ * always 5 characters of SHA-1, whatever the file says.
+ */
+int iocrypto_json_params(const json_t *o, enum otp_type t, size_t idx,
+			 const char *label, struct otp_params *p,
+			 char why[IO_WHY_MAX]);
 int iocrypto_json_uint(const json_t *o, const char *key, uint64_t max,
 		       uint64_t *out, bool *present);
 

@@ -44,8 +44,7 @@ twofas_service(const json_t *o, size_t idx, struct io_list *out,
 	struct otp_params p;
 	enum otp_type t = OTP_TOTP;
 	char lbl[96];
-	uint64_t v;
-	bool has;
+	int rc;
 	size_t ilen;
 
 	if (!json_is_object(o))
@@ -106,33 +105,8 @@ twofas_service(const json_t *o, size_t idx, struct io_list *out,
 		return iocrypto_why(why, MFA_EHASH,
 				    "entry %zu (%s): unknown algorithm", idx,
 				    lbl);
-	if (iocrypto_json_uint(otp, "digits", OTP_DIGITS_MAX, &v, &has) != 0 ||
-	    (has && v < OTP_DIGITS_MIN))
-		return iocrypto_why(why, MFA_EDIGITS,
-				    "entry %zu (%s): bad digits", idx, lbl);
-	if (has)
-		p.digits = (unsigned)v;
-	if (t == OTP_HOTP) {
-		if (iocrypto_json_uint(otp, "counter", INT64_MAX, &v, &has) !=
-		    0)
-			return iocrypto_why(why, MFA_EURI_COUNTER,
-					    "entry %zu (%s): bad counter", idx,
-					    lbl);
-		p.counter = v;
-	} else {
-		if (iocrypto_json_uint(otp, "period", UINT32_MAX, &v, &has) !=
-			0 ||
-		    (has && v == 0))
-			return iocrypto_why(why, MFA_EPERIOD,
-					    "entry %zu (%s): bad period", idx,
-					    lbl);
-		if (has)
-			p.period = v;
-	}
-	if (t == OTP_STEAM) {
-		p.digits = OTP_STEAM_DIGITS;
-		p.hash = OTP_SHA1;
-	}
+	if ((rc = iocrypto_json_params(otp, t, idx, lbl, &p, why)) != 0)
+		return rc;
 	return iocrypto_entry_push(out, idx, name, issuer, "", &p, secret,
 				   strlen(secret), why);
 }
