@@ -116,7 +116,7 @@ $(BUILD)/tests/%: tests/unit/%.c $$(call layer_libs,$$(call test_layer,$$*))
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 deps:
-	@sh tests/tools/deps.sh $(DEB_PKGS)
+	@MFA_BUILD=$(BUILD) sh tests/tools/deps.sh $(DEB_PKGS)
 
 unit: $(UNIT_BIN)
 

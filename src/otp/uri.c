@@ -424,6 +424,7 @@ uri_format(const struct otp_params *p, const char *issuer, const char *name,
 	   const uint8_t *secret, size_t secret_len, char *out, size_t outcap)
 {
 	size_t o, b32len = base32_encoded_len(secret_len);
+	bool colon;
 	int rc, n;
 
 	if ((rc = otp_params_check(p)) != 0)
@@ -439,10 +440,16 @@ uri_format(const struct otp_params *p, const char *issuer, const char *name,
 	o = (size_t)snprintf(
 	    out, outcap, "otpauth://%s/",
 	    otp_type_name(p->type == OTP_STEAM ? OTP_TOTP : p->type));
-	if (issuer[0] != '\0') {
+	/*
+	 * Spaces after the separator are dropped when read back, so a name
+	 * starting with one goes out without the prefix (issuer= still says
+	 * it) unless a ':' in it needs one.
+	 */
+	colon = strchr(name, ':') != NULL;
+	if (issuer[0] != '\0' && (name[0] != ' ' || colon)) {
 		o += uri_pct_encode(out + o, issuer, false);
 		out[o++] = ':';
-	} else if (strchr(name, ':') != NULL) {
+	} else if (colon) {
 		/* An empty prefix, so a ':' in the name is not read as one. */
 		out[o++] = ':';
 	}

@@ -1604,6 +1604,12 @@ static const struct fmt_case {
      "Steam: pyotp 2.6 refuses encoder=steam"},
     {OTP_STEAM, OTP_SHA1, 5, 30, 0, "", "gamer", "5f", 0,
      "Steam without issuer"},
+    {OTP_STEAM, OTP_SHA1, 5, 30, 0, "", " 0   B", "6f", 0,
+     "Steam without issuer, name starting with a space (fuzz_io_urilist)"},
+    {OTP_TOTP, OTP_SHA1, 6, 30, 0, "Lead", "  spaces first", "7f", 1,
+     "a name starting with spaces keeps them (no label prefix)"},
+    {OTP_TOTP, OTP_SHA1, 6, 30, 0, "", " x", "8f", 1,
+     "likewise without issuer"},
 };
 #define NFMT (sizeof(fmt_cases) / sizeof(fmt_cases[0]))
 
