@@ -588,6 +588,9 @@ cmd_aws_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	size_t i;
 	int k;
 
+	if (a->argc == 0)
+		return cli_usage(ctx, "which one: mfa aws enroll, codes or "
+				      "session?");
 	for (i = 0; i < sizeof(aws_subs) / sizeof(aws_subs[0]); i++)
 		if (strcmp(a->argv[0], aws_subs[i].name) == 0)
 			s = &aws_subs[i];
@@ -642,7 +645,7 @@ const struct mfa_cmd cmd_aws_entry = {
 	"A code's time step is never used twice: mfa waits for the next "
 	"step when needed.",
     .opts = cmd_aws_opts,
-    .min_args = 1,
+    .min_args = 0,
     .max_args = 2,
     .exec = cmd_aws_exec,
 };
