@@ -14,19 +14,40 @@
 
 #define SECRET_INPUT_MAX (64 * 1024)
 
+/* Move buf (n bytes used) into a larger secret buffer of cap + 1 bytes. */
+static int
+secret_grow(char **buf, size_t n, size_t cap)
+{
+	char *nb = sodium_malloc(cap + 1);
+
+	if (nb == NULL)
+		return MFA_ENOMEM;
+	memcpy(nb, *buf, n);
+	sodium_free(*buf);
+	*buf = nb;
+	return 0;
+}
+
 int
 secret_read_fd(int fd, size_t max, char **out, size_t *len)
 {
-	char *buf;
-	size_t n = 0;
+	size_t n = 0, cap = max < 4096 ? max : 4096;
+	char *buf, c;
 	ssize_t r;
 
-	if ((buf = sodium_malloc(max + 1)) == NULL)
+	/* Start small and double: most inputs are a line, a few a file. */
+	if ((buf = sodium_malloc(cap + 1)) == NULL)
 		return MFA_ENOMEM;
 	for (;;) {
+		if (n == cap && cap < max) {
+			cap = cap > max / 2 ? max : cap * 2;
+			if (secret_grow(&buf, n, cap) != 0) {
+				sodium_free(buf);
+				return MFA_ENOMEM;
+			}
+		}
 		if (n == max) {
 			/* One byte more tells "too long" from "exactly max". */
-			char c;
 			r = read(fd, &c, 1);
 			if (r == 0)
 				break;
@@ -35,7 +56,7 @@ secret_read_fd(int fd, size_t max, char **out, size_t *len)
 			sodium_free(buf);
 			return r < 0 ? MFA_EIO : MFA_ETOOLONG;
 		}
-		r = read(fd, buf + n, max - n);
+		r = read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
