@@ -68,6 +68,13 @@ int otp_code_at_step(const struct otp_params *p, const uint8_t *key,
 /* Constant-time comparison of two NUL-terminated codes; true when equal. */
 bool otp_code_equal(const char *a, const char *b);
 
+/*
+ * Replace control characters (C0, DEL, and C1 written as UTF-8) in a label
+ * (name, issuer, note) with '?', in place: a name from a hostile QR code or
+ * file must never move a terminal's cursor or set its clipboard.
+ */
+void otp_label_clean(char *s);
+
 const char *otp_type_name(enum otp_type t); /* "totp", "hotp", "steam" */
 const char *otp_hash_name(enum otp_hash h); /* "SHA1", "SHA256", "SHA512" */
 /* Case-insensitive; accepts "SHA1", "sha-256", "HmacSHA512"... */

@@ -114,7 +114,18 @@ const struct vault_data *vault_data(const struct vault *v);
 typedef int (*vault_edit_fn)(struct vault_data *d, void *arg);
 int vault_update(struct vault *v, vault_edit_fn fn, void *arg);
 
-/* Change the passphrase: rewrites the passphrase slot only. */
+/*
+ * Remove PATH.bak, the previous version: after an account is removed it
+ * would still hold the secret. MFA_EIO when it cannot be removed.
+ */
+int vault_drop_backup(struct vault *v);
+
+/*
+ * Change the passphrase: rewrites the passphrase slot only (the vault key
+ * stays, so the unlock cache stays valid), then drops PATH.bak, which would
+ * still open with the old passphrase. Copies of the file made elsewhere
+ * still do: the old passphrase unlocks them for good.
+ */
 int vault_passwd(struct vault *v, const char *newpass, size_t newlen,
 		 const struct vault_kdf *kdf);
 
@@ -159,5 +170,11 @@ void vault_kv_del(struct vault_data *d, const char *key);
 int cache_put(const struct vault *v, unsigned ttl, const char **where);
 int cache_get(const struct vault *v, uint8_t key[VAULT_KEY_BYTES]);
 int cache_drop(const struct vault *v);
+/*
+ * Drop every mfa vault key from the keyring, whatever vault it belongs to
+ * (for `mfa lock --all`, and for a vault that was moved or destroyed while
+ * its key was cached). *n receives how many were dropped.
+ */
+int cache_drop_all(unsigned *n);
 
 #endif

@@ -201,7 +201,12 @@ char **util_child_env(void);
 void util_free_env(char **env);
 /* Write buf to path atomically (temp 0600 + fsync + rename). */
 int util_write_file(const char *path, const void *buf, size_t len);
-/* "issuer:name" or "name" into a static buffer for messages. */
+/*
+ * A stored string made safe for a terminal (control characters as '?'),
+ * in one of four rotating static buffers: up to four in one printf.
+ */
+const char *util_clean(const char *s);
+/* "issuer:name" or "name", made safe the same way, for messages. */
 const char *util_label(const char *issuer, const char *name);
 
 #endif

@@ -101,8 +101,10 @@ cmd_list_table(const struct vault_data *d, bool codes)
 	for (i = 0; i < d->n_entries; i++) {
 		const struct vault_entry *e = &d->entries[i];
 
-		printf("%-*s  %-*s  %-*s", wi, e->issuer[0] ? e->issuer : "-",
-		       wn, e->name, codes ? 5 : 0, otp_type_name(e->p.type));
+		printf("%-*s  %-*s  %-*s", wi,
+		       e->issuer[0] ? util_clean(e->issuer) : "-", wn,
+		       util_clean(e->name), codes ? 5 : 0,
+		       otp_type_name(e->p.type));
 		if (codes && cmd_list_code(e, now, code, &left)) {
 			printf("  %-10s  %llus", code,
 			       (unsigned long long)left);
@@ -126,7 +128,8 @@ cmd_list_names(struct mfa_ctx *ctx)
 	bool dup;
 	int rc;
 
-	if (path == NULL || vault_open(path, &v) != 0)
+	if (ctx->no_cache || unlock_ttl() == 0 || path == NULL ||
+	    vault_open(path, &v) != 0)
 		return 0;
 	ctx->vault = v;
 	rc = cache_get(v, key);
@@ -144,7 +147,7 @@ cmd_list_names(struct mfa_ctx *ctx)
 				dup = true;
 		printf("%s\n", dup ? util_label(d->entries[i].issuer,
 						d->entries[i].name)
-				   : d->entries[i].name);
+				   : util_clean(d->entries[i].name));
 	}
 	return 0;
 }

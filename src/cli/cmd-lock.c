@@ -1,10 +1,30 @@
 /*
  * mfa lock: drop the cached vault key from the kernel keyring now, rather
- * than when its TTL runs out (leaving the desk, ending a session).
+ * than when its TTL runs out (leaving the desk, ending a session). The key
+ * is named after the vault's path and id, so a vault that was moved,
+ * deleted or damaged while unlocked can no longer name its key: then, and
+ * with --all, every mfa key in the keyring goes.
  */
 #include <stdio.h>
 
 #include "cli/cli.h"
+
+static const struct mfa_opt cmd_lock_opts[] = {
+    {"all", 'a', NULL, "drop the cached keys of every vault"},
+    {NULL, 0, NULL, NULL},
+};
+
+static int
+cmd_lock_all(struct mfa_ctx *ctx, const char *why)
+{
+	unsigned n = 0;
+	int rc;
+
+	if ((rc = cache_drop_all(&n)) != 0)
+		return cli_fail(ctx, rc, "unlock cache");
+	printf("%sdropped %u cached vault key%s\n", why, n, n == 1 ? "" : "s");
+	return 0;
+}
 
 static int
 cmd_lock_exec(struct mfa_ctx *ctx, struct mfa_args *a)
@@ -13,12 +33,14 @@ cmd_lock_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct vault *v;
 	int rc;
 
-	(void)a;
+	if (args_has(a, "all") || path == NULL)
+		return cmd_lock_all(ctx, "");
 	if ((rc = vault_open(path, &v)) != 0)
-		return cli_fail(ctx, rc, "vault %s", path);
+		return cmd_lock_all(ctx, rc == MFA_ENOVAULT
+					     ? "no vault here any more; "
+					     : "the vault cannot be read; ");
 	ctx->vault = v;
-	rc = cache_drop(v);
-	if (rc != 0 && rc != MFA_ENOTFOUND)
+	if ((rc = cache_drop(v)) != 0)
 		return cli_fail(ctx, rc, "unlock cache for %s", path);
 	printf("locked %s\n", path);
 	return 0;
@@ -26,8 +48,9 @@ cmd_lock_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 
 const struct mfa_cmd cmd_lock_entry = {
     .name = "lock",
-    .usage = "",
+    .usage = "[--all]",
     .summary = "forget the cached vault key",
+    .opts = cmd_lock_opts,
     .min_args = 0,
     .max_args = 0,
     .exec = cmd_lock_exec,

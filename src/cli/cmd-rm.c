@@ -63,6 +63,10 @@ cmd_rm_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	j.now = util_now();
 	if ((rc = vault_update(v, cmd_rm_edit, &j)) != 0)
 		return cli_fail(ctx, rc, "account %s", label);
+	/* "For good": the previous version must not keep the secret. */
+	if ((rc = vault_drop_backup(v)) != 0)
+		return cli_fail(ctx, rc, "removed %s, but its backup %s.bak",
+				label, vault_path(v));
 	printf("removed %s\n", label);
 	return 0;
 }

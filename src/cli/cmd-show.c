@@ -57,8 +57,9 @@ cmd_show_details(const struct vault_entry *e)
 	char id[2 * VAULT_ID_BYTES + 1];
 
 	sodium_bin2hex(id, sizeof(id), e->id, sizeof(e->id));
-	printf("%-10s %s\n", "name", e->name);
-	printf("%-10s %s\n", "issuer", e->issuer[0] ? e->issuer : "-");
+	printf("%-10s %s\n", "name", util_clean(e->name));
+	printf("%-10s %s\n", "issuer",
+	       e->issuer[0] ? util_clean(e->issuer) : "-");
 	printf("%-10s %s\n", "type", otp_type_name(e->p.type));
 	printf("%-10s %s\n", "algorithm", otp_hash_name(e->p.hash));
 	printf("%-10s %u\n", "digits", e->p.digits);
@@ -69,9 +70,9 @@ cmd_show_details(const struct vault_entry *e)
 		printf("%-10s %llus\n", "period",
 		       (unsigned long long)e->p.period);
 	if (e->serial[0] != '\0')
-		printf("%-10s %s\n", "serial", e->serial);
+		printf("%-10s %s\n", "serial", util_clean(e->serial));
 	if (e->note[0] != '\0')
-		printf("%-10s %s\n", "note", e->note);
+		printf("%-10s %s\n", "note", util_clean(e->note));
 	printf("%-10s %s\n", "id", id);
 	cmd_show_time("created", e->created);
 	cmd_show_time("updated", e->updated);

@@ -22,22 +22,70 @@ static const struct mfa_opt cmd_verify_opts[] = {
 
 struct verify_job {
 	uint8_t id[VAULT_ID_BYTES];
-	uint64_t next;
-	int64_t now;
+	const char *given;
+	uint64_t window;
+	int64_t now, off;
 };
 
+/*
+ * Compare `given` with the codes of steps (or counters) lo..hi, all of
+ * them, in constant time; the first match's step goes to *match.
+ */
 static int
-cmd_verify_save(struct vault_data *d, void *arg)
+verify_scan(const struct vault_entry *e, uint64_t lo, uint64_t hi,
+	    const char *given, bool *found, uint64_t *match)
+{
+	char code[OTP_CODE_MAX];
+	uint64_t s = lo;
+	int rc = 0;
+
+	*found = false;
+	for (;;) {
+		if ((rc = otp_code_at_step(&e->p, e->secret, e->secret_len, s,
+					   code)) != 0)
+			break;
+		/* No early exit: every candidate costs the same. */
+		if (otp_code_equal(code, given) && !*found) {
+			*found = true;
+			*match = s;
+		}
+		if (s == hi)
+			break;
+		s++;
+	}
+	sodium_memzero(code, sizeof(code));
+	return rc;
+}
+
+/*
+ * HOTP, under the vault lock on fresh data: a code matches only counters
+ * not yet used, and the counter moves past it in the same locked write,
+ * so two verifications of one code can never both succeed.
+ */
+static int
+verify_hotp_edit(struct vault_data *d, void *arg)
 {
 	struct verify_job *j = arg;
+	struct vault_entry *e;
+	uint64_t c, hi, match = 0;
 	long i = vault_entry_find_id(d, j->id);
+	bool found;
+	int rc;
 
 	if (i < 0)
 		return MFA_ENOTFOUND;
-	/* Never move a counter backwards (a concurrent code may have won). */
-	if (d->entries[i].p.counter < j->next)
-		d->entries[i].p.counter = j->next;
-	d->entries[i].updated = j->now;
+	e = &d->entries[i];
+	c = e->p.counter;
+	if (c == UINT64_MAX)
+		return MFA_ETOOBIG;
+	hi = c > UINT64_MAX - 1 - j->window ? UINT64_MAX - 1 : c + j->window;
+	if ((rc = verify_scan(e, c, hi, j->given, &found, &match)) != 0)
+		return rc;
+	if (!found)
+		return CLI_NOMATCH;
+	e->p.counter = match + 1;
+	e->updated = j->now;
+	j->off = (int64_t)(match - c);
 	return 0;
 }
 
@@ -47,9 +95,9 @@ cmd_verify_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	const struct vault_entry *e;
 	struct verify_job j;
 	struct vault *v;
-	char code[OTP_CODE_MAX], given[OTP_CODE_MAX], label[512];
-	uint64_t window, step, s, lo, hi;
-	int64_t now = util_now(), off = 0;
+	char given[OTP_CODE_MAX], label[512];
+	uint64_t window, step, lo, hi, match = 0;
+	int64_t now = util_now();
 	bool found = false;
 	size_t idx, n;
 	int rc;
@@ -70,45 +118,36 @@ cmd_verify_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	window = e->p.type == OTP_HOTP ? 10 : 1;
 	if ((rc = args_uint(ctx, a, "window", 0, 1000, &window)) != 0)
 		return rc;
+	memset(&j, 0, sizeof(j));
 	if (e->p.type == OTP_HOTP) {
-		step = e->p.counter;
-		lo = step;
-		hi = step + window;
+		memcpy(j.id, e->id, sizeof(j.id));
+		j.given = given;
+		j.window = window;
+		j.now = util_now();
+		/* e is stale after this: the vault was re-read. */
+		rc = vault_update(v, verify_hotp_edit, &j);
+		found = rc == 0;
 	} else {
 		if ((rc = otp_step(now, e->p.t0, e->p.period, &step)) != 0)
 			return cli_fail(ctx, rc, "--at");
 		lo = step >= window ? step - window : 0;
-		hi = step + window;
+		hi = step > UINT64_MAX - window ? UINT64_MAX : step + window;
+		rc = verify_scan(e, lo, hi, given, &found, &match);
+		j.off = (int64_t)(match - step);
+		if (rc == 0 && !found)
+			rc = CLI_NOMATCH;
 	}
-	for (s = lo; s <= hi; s++) {
-		rc = otp_code_at_step(&e->p, e->secret, e->secret_len, s, code);
-		if (rc != 0) {
-			sodium_memzero(code, sizeof(code));
-			return cli_fail(ctx, rc, "account %s", label);
-		}
-		/* No early exit: every candidate costs the same. */
-		if (otp_code_equal(code, given) && !found) {
-			found = true;
-			off = (int64_t)(s - step);
-		}
-	}
-	sodium_memzero(code, sizeof(code));
 	sodium_memzero(given, sizeof(given));
-	if (!found) {
+	if (rc == CLI_NOMATCH) {
 		fprintf(stderr, "mfa: code for %s did not verify\n", label);
 		return CLI_NOMATCH;
 	}
-	if (e->p.type == OTP_HOTP) {
-		memcpy(j.id, e->id, sizeof(j.id));
-		j.next = step + (uint64_t)off + 1;
-		j.now = util_now();
-		if ((rc = vault_update(v, cmd_verify_save, &j)) != 0)
-			return cli_fail(ctx, rc, "account %s", label);
-	}
-	if (off == 0)
+	if (rc != 0)
+		return cli_fail(ctx, rc, "account %s", label);
+	if (j.off == 0)
 		printf("0\n");
 	else
-		printf("%+lld\n", (long long)off);
+		printf("%+lld\n", (long long)j.off);
 	return 0;
 }
 

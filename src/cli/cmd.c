@@ -50,7 +50,9 @@ const struct mfa_cmd *const cmd_table[] = {
     &cmd_passwd_entry,
     &cmd_unlock_entry,
     &cmd_lock_entry,
-    &cmd_aws_entry, &cmd_completion_entry, &cmd_help_entry,
+    &cmd_aws_entry,
+    &cmd_completion_entry,
+    &cmd_help_entry,
     NULL,
 };
 

@@ -25,6 +25,9 @@ hotp_edit(struct vault_data *d, void *arg)
 	if (i < 0)
 		return MFA_ENOTFOUND;
 	e = &d->entries[i];
+	/* A counter never wraps back to codes already used. */
+	if (e->p.counter == UINT64_MAX)
+		return MFA_ETOOBIG;
 	rc = otp_code_at_step(&e->p, e->secret, e->secret_len, e->p.counter,
 			      j->code);
 	if (rc != 0)

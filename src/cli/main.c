@@ -96,6 +96,11 @@ main(int argc, char **argv)
 			else
 				ctx.pass_fd = argv[i + 1];
 			i++;
+		} else if (strcmp(argv[i], "--vault") == 0 ||
+			   strcmp(argv[i], "--passphrase-fd") == 0) {
+			snprintf(ctx.msg, sizeof(ctx.msg),
+				 "option '%s' needs a value", argv[i]);
+			return main_exit(&ctx, NULL, CLI_USAGE);
 		} else if (strncmp(argv[i], "--vault=", 8) == 0) {
 			ctx.vault_path = argv[i] + 8;
 		} else {

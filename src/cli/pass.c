@@ -127,9 +127,48 @@ pass_from_string(const char *s, char **out, size_t *len)
 	return 0;
 }
 
+/* Echo is restored even when a signal ends us at the prompt. */
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_saved_fd = -1;
+static const int tty_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+
+static void
+tty_on_signal(int sig)
+{
+	if (tty_saved_fd >= 0)
+		tcsetattr(tty_saved_fd, TCSAFLUSH, &tty_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+tty_guard(int fd, struct sigaction old[5])
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tty_on_signal;
+	sigemptyset(&sa.sa_mask);
+	tty_saved_fd = fd;
+	for (i = 0; i < 5; i++)
+		sigaction(tty_signals[i], &sa, &old[i]);
+}
+
+static void
+tty_unguard(struct sigaction old[5])
+{
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		sigaction(tty_signals[i], &old[i], NULL);
+	tty_saved_fd = -1;
+}
+
 int
 tty_read_secret(const char *prompt, char **out, size_t *len)
 {
+	struct sigaction oldsig[5];
 	struct termios old, noecho;
 	char *buf;
 	size_t n = 0;
@@ -144,6 +183,8 @@ tty_read_secret(const char *prompt, char **out, size_t *len)
 		return MFA_ENOMEM;
 	}
 	if (tcgetattr(fd, &old) == 0) {
+		tty_saved = old;
+		tty_guard(fd, oldsig);
 		noecho = old;
 		noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		noecho.c_lflag |= ICANON;
@@ -165,6 +206,8 @@ tty_read_secret(const char *prompt, char **out, size_t *len)
 	buf[n] = '\0';
 	if (echo_off)
 		tcsetattr(fd, TCSAFLUSH, &old);
+	if (tty_saved_fd >= 0)
+		tty_unguard(oldsig);
 	if (write(fd, "\n", 1) < 0) {
 		/* The newline is cosmetic. */
 	}

@@ -30,9 +30,15 @@ unlock_ttl(void)
 
 	if (s == NULL || *s == '\0')
 		return UNLOCK_TTL_DEFAULT;
+	/* Anything but a number of seconds means "off": never cache by
+	 * accident when someone wrote MFA_CACHE_TTL=off. */
+	if (*s < '0' || *s > '9')
+		return 0;
 	v = strtoul(s, &end, 10);
-	if (*end != '\0' || v > 7 * 86400)
-		return UNLOCK_TTL_DEFAULT;
+	if (*end != '\0')
+		return 0;
+	if (v > 7 * 86400)
+		v = 7 * 86400;
 	return (unsigned)v;
 }
 

@@ -120,5 +120,18 @@ util_label(const char *issuer, const char *name)
 		snprintf(buf, sizeof(buf), "%s:%s", issuer, name);
 	else
 		snprintf(buf, sizeof(buf), "%s", name);
+	otp_label_clean(buf);
 	return buf;
+}
+
+const char *
+util_clean(const char *s)
+{
+	static char buf[4][512];
+	static unsigned next;
+	char *b = buf[next++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s", s);
+	otp_label_clean(b);
+	return b;
 }

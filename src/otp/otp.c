@@ -179,6 +179,19 @@ otp_code_equal(const char *a, const char *b)
 	return d == 0;
 }
 
+void
+otp_label_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
+}
+
 const char *
 otp_type_name(enum otp_type t)
 {

@@ -5,6 +5,7 @@
  * keyring would otherwise get a fresh anonymous one that dies with it.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <keyutils.h>
@@ -100,7 +101,12 @@ cache_put(const struct vault *v, unsigned ttl, const char **where)
 		return rc;
 	if ((k = add_key("user", desc, v->key, VAULT_KEY_BYTES, ring)) < 0)
 		return MFA_EKEYRING;
-	if (keyctl_setperm(k, KEY_POS_ALL | KEY_USR_ALL) != 0 ||
+	/*
+	 * Only a possessor (a process that finds it through its session
+	 * keyring) may read or change it; other processes of the user may
+	 * see that it exists.
+	 */
+	if (keyctl_setperm(k, KEY_POS_ALL | KEY_USR_VIEW) != 0 ||
 	    keyctl_set_timeout(k, ttl) != 0) {
 		/* Never leave a key without its timeout behind. */
 		if (keyctl_invalidate(k) != 0)
@@ -144,5 +150,35 @@ cache_drop(const struct vault *v)
 		return rc == MFA_ENOTFOUND ? 0 : rc;
 	if (keyctl_invalidate(k) != 0 && keyctl_revoke(k) != 0)
 		return MFA_EKEYRING;
+	return 0;
+}
+
+int
+cache_drop_all(unsigned *n)
+{
+	key_serial_t ring, *ids = NULL;
+	const char *where;
+	char *desc = NULL;
+	long len, i;
+	int rc;
+
+	*n = 0;
+	if ((rc = cache_ring(&ring, &where)) != 0)
+		return rc;
+	if ((len = keyctl_read_alloc(ring, (void **)&ids)) < 0)
+		return MFA_EKEYRING;
+	for (i = 0; i < len / (long)sizeof(key_serial_t); i++) {
+		if (keyctl_describe_alloc(ids[i], &desc) < 0)
+			continue;
+		/* "user;uid;gid;perm;mfa:vault:..." */
+		if (strncmp(desc, "user;", 5) == 0 &&
+		    strstr(desc, ";" CACHE_PREFIX) != NULL &&
+		    (keyctl_invalidate(ids[i]) == 0 ||
+		     keyctl_revoke(ids[i]) == 0))
+			(*n)++;
+		free(desc);
+		desc = NULL;
+	}
+	free(ids);
 	return 0;
 }

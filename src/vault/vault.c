@@ -3,6 +3,7 @@
  * locked read-modify-write cycle behind vault_update() and vault_passwd().
  */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -535,7 +536,26 @@ vault_passwd(struct vault *v, const char *newpass, size_t newlen,
 	if ((rc = vault_slot_make(v->uuid, v->key, newpass, newlen, kdf,
 				  slot)) != 0)
 		return rc;
-	return vault_save(v, NULL, NULL, slot);
+	if ((rc = vault_save(v, NULL, NULL, slot)) != 0)
+		return rc;
+	/* The backup would still open with the old passphrase. */
+	return vault_drop_backup(v);
+}
+
+int
+vault_drop_backup(struct vault *v)
+{
+	char *bak;
+	int rc = 0;
+
+	if (v == NULL || v->real == NULL)
+		return MFA_EINVAL;
+	if (asprintf(&bak, "%s.bak", v->real) < 0)
+		return MFA_ENOMEM;
+	if (unlink(bak) != 0 && errno != ENOENT)
+		rc = MFA_EIO;
+	free(bak);
+	return rc;
 }
 
 int

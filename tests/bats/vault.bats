@@ -432,3 +432,91 @@ assert a["serial"]=="arn:aws:iam::1:mfa/x"'
 	run mfa code small
 	[ "$status" -eq 0 ]
 }
+
+@test "HOTP verify: a code is accepted once, even by racing processes" {
+	mfa_init
+	echo "$S1" | mfa add h --hotp
+	code=$(oathtool --hotp -c 0 "$(b32hex $S1)")
+	for i in $(seq 1 10); do
+		( "$MFA_BIN" verify h "$code" -w 0 > /dev/null 2>&1 && echo ok >> "$T/wins" ) &
+	done
+	wait
+	[ "$(wc -l < "$T/wins")" = 1 ]
+	run mfa verify h "$code" -w 0
+	[ "$status" -eq 3 ]
+}
+
+@test "verify and code at the end of the HOTP counter range fail promptly" {
+	mfa_init
+	echo "$S1" | mfa add h --hotp -c 18446744073709551615
+	run timeout 10 "$MFA_BIN" verify h 123456
+	[ "$status" -eq 1 ]
+	run timeout 10 "$MFA_BIN" code h
+	[ "$status" -eq 1 ]
+	echo "$S1" | mfa add h2 --hotp -c 18446744073709551605
+	run timeout 10 "$MFA_BIN" verify h2 123456
+	[ "$status" -eq 3 ]
+}
+
+@test "rm and passwd leave no backup holding the old secret or passphrase" {
+	mfa_init
+	echo "$S1" | mfa add gone
+	echo "$RFC" | mfa add stays
+	mfa rm gone --yes
+	if [ -e "$MFA_VAULT.bak" ]; then
+		run mfa --vault "$MFA_VAULT.bak" show gone --uri
+		[ "$status" -ne 0 ]
+	fi
+	echo "new passphrase" > "$T/new"
+	MFA_NEW_PASSPHRASE_FILE="$T/new" mfa passwd
+	[ ! -e "$MFA_VAULT.bak" ]
+	echo "$S1" | MFA_PASSPHRASE_FILE="$T/new" mfa add later
+	if [ -e "$MFA_VAULT.bak" ]; then
+		run mfa --vault "$MFA_VAULT.bak" list
+		[ "$status" -eq 1 ]
+	fi
+}
+
+@test "control characters in names never reach the terminal" {
+	mfa_init
+	echo "otpauth://totp/Evil%1B%5D0%3Bpwned%07%0Aforged?secret=$S1&issuer=X%1B%5B2J" | mfa add
+	for cmd in "list" "show Evil" "list --codes"; do
+		run mfa $cmd
+		[ "$status" -eq 0 ]
+		! printf '%s' "$output" | grep -q "$(printf '\033')"
+		! printf '%s' "$output" | grep -q "$(printf '\007')"
+	done
+	run mfa verify Evil 000000
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "MFA_CACHE_TTL that is not a number turns the cache off" {
+	command -v keyctl > /dev/null || skip "keyutils not installed"
+	mfa_init
+	echo "$S1" | mfa add github
+	MFA_CACHE_TTL=off mfa code github > /dev/null
+	unset MFA_PASSPHRASE_FILE
+	MFA_CACHE_TTL=300 run notty "$MFA_BIN" code github
+	[ "$status" -eq 1 ]
+}
+
+@test "lock drops the key of a vault that moved; lock --all drops every one" {
+	command -v keyctl > /dev/null || skip "keyutils not installed"
+	mfa_init
+	export MFA_CACHE_TTL=300
+	run mfa unlock
+	[[ "$output" == *keyring* ]] || skip "kernel keyring unavailable"
+	mv "$MFA_VAULT" "$T/v/moved"
+	run mfa lock
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"dropped"* ]]
+	mv "$T/v/moved" "$MFA_VAULT"
+	unset MFA_PASSPHRASE_FILE
+	run notty "$MFA_BIN" list
+	[ "$status" -eq 1 ]
+	MFA_PASSPHRASE_FILE="$T/pass" mfa unlock
+	run mfa lock --all
+	[[ "$output" == "dropped "* ]]
+	run notty "$MFA_BIN" list
+	[ "$status" -eq 1 ]
+}

