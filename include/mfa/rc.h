@@ -55,13 +55,14 @@
 	ERR(MFA_EKEYRING, -39, "kernel keyring unavailable")                   \
 	ERR(MFA_EUNSUPPORTED, -40, "not supported")                            \
 	ERR(MFA_EPARSE, -41, "malformed input")                                \
-	ERR(MFA_ENOVAULT, -42, "no vault here (run 'mfa init' first)")
+	ERR(MFA_ENOVAULT, -42, "no vault here (run 'mfa init' first)")         \
+	ERR(MFA_EISDIR, -43, "is a directory")
 
 enum mfa_rc {
 #define MFA_RC_ENUM(name, value, desc) name = value,
 	MFA_RC_LIST(MFA_RC_ENUM)
 #undef MFA_RC_ENUM
-	    MFA_RC_MIN = -42
+	    MFA_RC_MIN = -43
 };
 
 /* Describe a return code; never NULL, static storage. */

@@ -302,9 +302,14 @@ format_header(const char *line, size_t n, const char **name, size_t *nlen)
 		line++;
 		n--;
 	}
-	if (n < 2 || line[0] != '[' || line[n - 1] != ']')
+	/*
+	 * As Python's configparser (which the AWS CLI uses) reads it: "[",
+	 * then the name up to the LAST "]" of the line, anything after it
+	 * ignored ("[default-mfa] ; note" names default-mfa).
+	 */
+	if (n < 2 || line[0] != '[' ||
+	    (close = memrchr(line, ']', n)) == NULL || close == line)
 		return false;
-	close = line + n - 1;
 	*name = line + 1;
 	*nlen = (size_t)(close - line - 1);
 	return true;

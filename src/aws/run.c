@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -245,24 +246,56 @@ run_child(struct aws_ctx *a, char *const *argv, int out, int err, int st)
 	_exit(127);
 }
 
+/*
+ * How long the AWS CLI may take: a hung CLI must not hang a
+ * credential_process forever. $MFA_AWS_TIMEOUT seconds, default 120.
+ */
+static int64_t
+run_deadline_ms(void)
+{
+	const char *s = getenv("MFA_AWS_TIMEOUT");
+	struct timespec ts;
+	long sec = 120;
+	char *end;
+
+	if (s != NULL && *s != '\0') {
+		sec = strtol(s, &end, 10);
+		if (*end != '\0' || sec < 1 || sec > 86400)
+			sec = 120;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + sec * 1000;
+}
+
 static int
-run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err)
+run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err,
+	    int64_t deadline)
 {
 	struct pollfd pfd[2];
+	struct timespec ts;
 	char buf[4096];
+	int64_t now;
 	ssize_t r;
-	int open = 2, i, rc = 0;
+	int open = 2, i, rc = 0, n;
 
 	pfd[0].fd = fout;
 	pfd[1].fd = ferr;
 	pfd[0].events = pfd[1].events = POLLIN;
 	while (open > 0) {
-		if (poll(pfd, 2, -1) < 0) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (now >= deadline) {
+			rc = MFA_ETIME;
+			break;
+		}
+		if ((n = poll(pfd, 2, (int)(deadline - now))) < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = MFA_EIO;
 			break;
 		}
+		if (n == 0)
+			continue;
 		for (i = 0; i < 2; i++) {
 			if (pfd[i].fd < 0 || pfd[i].revents == 0)
 				continue;
@@ -358,7 +391,14 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 		rc = MFA_ENOENT;
 		goto close;
 	}
-	rc = run_collect(po[0], pe[0], &bout, &berr);
+	rc = run_collect(po[0], pe[0], &bout, &berr, run_deadline_ms());
+	if (rc == MFA_ETIME) {
+		kill(pid, SIGKILL);
+		snprintf(a->err, sizeof(a->err),
+			 "the AWS CLI did not finish within the time allowed "
+			 "($MFA_AWS_TIMEOUT, default 120 s)");
+		rc = MFA_EAWS;
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (rc != 0)

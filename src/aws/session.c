@@ -61,8 +61,12 @@ aws_creds_from_json(const json_t *o, struct aws_creds *c)
 	if (json_is_string(exp))
 		rc = aws_format_time_parse(json_string_value(exp),
 					   &c->expiration);
-	else if (json_is_number(exp))
-		c->expiration = (int64_t)json_number_value(exp);
+	else if (json_is_integer(exp))
+		c->expiration = (int64_t)json_integer_value(exp);
+	else if (json_is_real(exp) && json_real_value(exp) > 0 &&
+		 json_real_value(exp) < 1e12)
+		/* In range before the cast: out of range is undefined. */
+		c->expiration = (int64_t)json_real_value(exp);
 	else
 		rc = MFA_EPARSE;
 	if (rc == 0)

@@ -117,6 +117,9 @@ int secret_apply_opts(struct mfa_ctx *ctx, const struct mfa_args *a,
 int secret_read(struct mfa_ctx *ctx, const struct mfa_args *a, const char *what,
 		struct cli_secret *s);
 void secret_clear(struct cli_secret *s);
+/* Refuse parameters the vault could hold but no export could carry out. */
+int secret_check_storable(struct mfa_ctx *ctx, const struct otp_params *p,
+			  const char *label);
 /* Read all of fd (at most max bytes) into sodium_malloc'd memory. */
 int secret_read_fd(int fd, size_t max, char **out, size_t *len);
 

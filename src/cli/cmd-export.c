@@ -81,7 +81,7 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct io_entry *ents;
 	struct vault *v;
 	char *out = NULL, *pass = NULL, why[IO_WHY_MAX] = "";
-	size_t outlen = 0, plen = 0;
+	size_t outlen = 0, plen = 0, i;
 	int rc;
 
 	if (strcmp(fmt, "uri") && strcmp(fmt, "json") &&
@@ -97,6 +97,19 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	if ((rc = unlock_vault(ctx, &v)) != 0)
 		return rc;
 	d = vault_data(v);
+	/* otpauth URIs and Aegis have no time origin: codes would change. */
+	for (i = 0; i < d->n_entries; i++)
+		if (d->entries[i].p.t0 != 0 &&
+		    (strcmp(fmt, "uri") == 0 || strcmp(fmt, "aegis") == 0))
+			return cli_failx(
+			    ctx, MFA_EUNSUPPORTED,
+			    "export %s: account %s has a time "
+			    "origin (T0) that %s cannot carry; "
+			    "use --format json",
+			    fmt,
+			    util_label(d->entries[i].issuer,
+				       d->entries[i].name),
+			    strcmp(fmt, "uri") == 0 ? "otpauth URIs" : "Aegis");
 	if ((ents = export_entries(d)) == NULL)
 		return cli_fail(ctx, MFA_ENOMEM, "export");
 	if (strcmp(fmt, "aegis") == 0 && !args_has(a, "plain")) {

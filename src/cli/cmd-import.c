@@ -59,7 +59,7 @@ import_read(const char *path, uint8_t **out, size_t *len)
 		return errno == ENOENT ? MFA_ENOENT : MFA_EIO;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
-		return MFA_EINVAL;
+		return MFA_EISDIR;
 	}
 	rc = secret_read_fd(fd, IMPORT_FILE_MAX, &buf, len);
 	close(fd);
@@ -220,9 +220,11 @@ import_overrides(struct mfa_ctx *ctx, const struct mfa_args *a,
 	if (!args_has(a, "name") && !args_has(a, "issuer") &&
 	    !args_has(a, "serial")) {
 		if (l->n == 1 && l->v[0].name[0] == '\0')
-			return cli_usage(ctx, "the account has no name: give "
-					      "--name NAME (an AWS seed file "
-					      "holds only the secret)");
+			return cli_failx(ctx, MFA_EINVAL,
+					 "file %s: the account has no name: "
+					 "give --name NAME (an AWS seed file "
+					 "holds only the secret)",
+					 a->argv[0]);
 		return 0;
 	}
 	if (l->n != 1)
@@ -269,6 +271,10 @@ cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		rc = import_file(ctx, a->argv[i], fmt, &list);
 	if (rc == 0)
 		rc = import_overrides(ctx, a, &list);
+	for (k = 0; rc == 0 && k < list.n; k++)
+		rc = secret_check_storable(
+		    ctx, &list.v[k].p,
+		    util_label(list.v[k].issuer, list.v[k].name));
 	if (rc != 0) {
 		io_list_free(&list);
 		return rc;

@@ -37,6 +37,8 @@ main_exit(struct mfa_ctx *ctx, const struct mfa_cmd *cmd, int rc)
 {
 	if (rc == 0 || rc == CLI_NOMATCH)
 		return rc;
+	/* Messages quote names from files: keep them one harmless line. */
+	otp_label_clean(ctx->msg);
 	if (rc == CLI_USAGE) {
 		if (ctx->msg[0] != '\0')
 			fprintf(stderr, "mfa: %s\n", ctx->msg);

@@ -224,3 +224,21 @@ secret_read(struct mfa_ctx *ctx, const struct mfa_args *a, const char *what,
 	}
 	return 0;
 }
+
+int
+secret_check_storable(struct mfa_ctx *ctx, const struct otp_params *p,
+		      const char *label)
+{
+	/* Limits of what every export format (and JSON) can carry back out. */
+	if (p->counter > (uint64_t)INT64_MAX)
+		return cli_failx(ctx, MFA_EURI_COUNTER,
+				 "account %s: HOTP counter %llu is beyond what "
+				 "can be exported again (2^63 - 1)",
+				 label, (unsigned long long)p->counter);
+	if (p->t0 > util_now())
+		return cli_failx(ctx, MFA_ETIME,
+				 "account %s: its time origin (T0) is in the "
+				 "future, so it has no codes yet",
+				 label);
+	return 0;
+}

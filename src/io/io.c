@@ -489,6 +489,21 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 		why[0] = '\0';
 	io_json_secure_init();
 	if (fmt == IO_AUTO && (fmt = io_detect(buf, len)) == IO_AUTO) {
+		json_t *j;
+		size_t i = 0;
+
+		while (i < len && (buf[i] == ' ' || buf[i] == '\t' ||
+				   buf[i] == '\r' || buf[i] == '\n'))
+			i++;
+		/* Broken JSON says where it broke, not "unrecognised". */
+		if (i < len && (buf[i] == '{' || buf[i] == '[')) {
+			if ((j = io_json_load(buf, len, 0, why)) == NULL)
+				return MFA_EPARSE;
+			json_decref(j);
+			io_why(why, "JSON, but not from Aegis, andOTP, 2FAS "
+				    "or mfa");
+			return MFA_EFORMAT;
+		}
 		io_why(why, "%s",
 		       io_is_blank(buf, len) ? "empty input"
 					     : "unrecognised format");

@@ -47,7 +47,7 @@ image_detect(const uint8_t *buf, size_t len)
 	if (len >= 3 && buf[0] == 'P' &&
 	    (buf[1] == '2' || buf[1] == '3' || buf[1] == '5' ||
 	     buf[1] == '6') &&
-	    isspace(buf[2]))
+	    (isspace(buf[2]) || buf[2] == '#'))
 		return IMAGE_PNM;
 	return IMAGE_UNKNOWN;
 }
