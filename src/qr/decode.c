@@ -139,6 +139,15 @@ decode_upscaled(const struct zbarapi *zb, zbar_image_scanner_t *scn,
 }
 
 static void
+decode_invert(struct image *img)
+{
+	size_t i, n = (size_t)img->w * img->h;
+
+	for (i = 0; i < n; i++)
+		img->px[i] = (uint8_t)(255 - img->px[i]);
+}
+
+static void
 decode_rollback(struct qr_texts *t, size_t n)
 {
 	while (t->n > n)
@@ -154,6 +163,7 @@ qr_decode_image(const uint8_t *buf, size_t len, struct qr_texts *out,
 	const struct zbarapi *zb = NULL;
 	const char *dlwhy = NULL;
 	struct image img = {0};
+	int pass;
 	size_t start;
 	int rc;
 
@@ -194,12 +204,21 @@ qr_decode_image(const uint8_t *buf, size_t len, struct qr_texts *out,
 	 * #212). otpauth URIs are ASCII or UTF-8; the cli validates them.
 	 */
 	zb->image_scanner_set_config(scn, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
-	zb->image_scanner_set_config(scn, ZBAR_NONE, ZBAR_CFG_TEST_INVERTED, 1);
 
-	rc = decode_scan(zb, scn, img.px, img.w, img.h, out);
-	if (rc == 0 && out->n == start && img.w < DECODE_UPSCALE_TO &&
-	    img.h < DECODE_UPSCALE_TO)
-		rc = decode_upscaled(zb, scn, &img, out);
+	/*
+	 * Light-on-dark codes (dark-mode screenshots) get a second look at
+	 * the inverted image. We invert it ourselves rather than set
+	 * ZBAR_CFG_TEST_INVERTED: zbar's own inverted copy writes whole
+	 * machine words past the end of its buffer (seen under valgrind).
+	 */
+	for (pass = 0; pass < 2 && rc == 0 && out->n == start; pass++) {
+		if (pass == 1)
+			decode_invert(&img);
+		rc = decode_scan(zb, scn, img.px, img.w, img.h, out);
+		if (rc == 0 && out->n == start && img.w < DECODE_UPSCALE_TO &&
+		    img.h < DECODE_UPSCALE_TO)
+			rc = decode_upscaled(zb, scn, &img, out);
+	}
 	if (rc == 0 && out->n == start) {
 		snprintf(reason, sizeof(reason), "no QR code in the image");
 		rc = MFA_ENOQR;
