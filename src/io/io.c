@@ -181,10 +181,11 @@ io_list_reserve(struct io_list *l, size_t more)
 	struct io_entry *v;
 	size_t cap;
 
+	/* Each secret costs locked pages: refuse absurd imports clearly. */
+	if (more > IO_MAX_ENTRIES || l->n > IO_MAX_ENTRIES - more)
+		return MFA_ETOOBIG;
 	if (more <= l->cap - l->n)
 		return 0;
-	if (more > SIZE_MAX / sizeof(*v) - l->n)
-		return MFA_ENOMEM;
 	cap = l->cap > 0 ? l->cap : 8;
 	while (cap < l->n + more)
 		cap = cap > SIZE_MAX / sizeof(*v) / 2 ? l->n + more : cap * 2;

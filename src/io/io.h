@@ -45,6 +45,8 @@ enum io_format {
 };
 
 #define IO_WHY_MAX 256
+/* At most this many accounts in one list (one import). */
+#define IO_MAX_ENTRIES 10000
 
 /* "uri", "google", "aegis", "andotp", "2fas", "aws-seed", "image", "json". */
 const char *io_format_name(enum io_format f);
