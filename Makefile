@@ -139,7 +139,7 @@ valgrind: all unit
 	@MFA_VALGRIND=1 MFA_BUILD=$(BUILD) MFA_BIN=$(abspath $(OUT))/mfa sh tests/tools/run-all $(UNIT_BIN)
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@sh tests/tools/demo.sh
 
 bench: all
