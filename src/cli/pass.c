@@ -248,15 +248,13 @@ tty_confirm(const char *question)
 static int
 pass_ask_new(const char *prompt, char **pass, size_t *len)
 {
-	char *again = NULL, prompt2[128];
+	char *again = NULL;
 	size_t alen = 0;
 	int rc;
 
 	if ((rc = tty_read_secret(prompt, pass, len)) != 0)
 		return rc;
-	snprintf(prompt2, sizeof(prompt2), "Repeat %s", prompt);
-	prompt2[7] = (char)(prompt2[7] | 0x20);
-	if ((rc = tty_read_secret(prompt2, &again, &alen)) != 0) {
+	if ((rc = tty_read_secret("Repeat it: ", &again, &alen)) != 0) {
 		sodium_free(*pass);
 		return rc;
 	}
