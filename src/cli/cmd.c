@@ -237,39 +237,34 @@ args_uint(struct mfa_ctx *ctx, const struct mfa_args *a, const char *name,
 	return 0;
 }
 
+/* The one place an error message is recorded for main to print. */
+#define CLI_RECORD(ctx, whole, fmt)                                            \
+	do {                                                                   \
+		va_list ap;                                                    \
+		va_start(ap, fmt);                                             \
+		vsnprintf((ctx)->msg, sizeof((ctx)->msg), fmt, ap);            \
+		va_end(ap);                                                    \
+		(ctx)->msg_is_whole = (whole);                                 \
+	} while (0)
+
 int
 cli_fail(struct mfa_ctx *ctx, int rc, const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
-	va_end(ap);
-	ctx->msg_is_whole = false;
+	CLI_RECORD(ctx, false, fmt);
 	return rc;
 }
 
 int
 cli_failx(struct mfa_ctx *ctx, int rc, const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
-	va_end(ap);
-	ctx->msg_is_whole = true;
+	CLI_RECORD(ctx, true, fmt);
 	return rc;
 }
 
 int
 cli_usage(struct mfa_ctx *ctx, const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
-	va_end(ap);
-	ctx->msg_is_whole = true;
+	CLI_RECORD(ctx, true, fmt);
 	return CLI_USAGE;
 }
 
