@@ -129,6 +129,13 @@ int uri_parse(const char *uri, size_t len, struct otp_uri *u,
 	      const char **errparam);
 void uri_clear(struct otp_uri *u);
 /*
+ * Percent-decode s[0..n) into out (n + 1 bytes suffice), NUL terminated;
+ * '+' becomes a space when plus_space (query values). MFA_EURI_ENCODING for
+ * a bad or truncated escape, and for %00.
+ */
+int uri_unescape(const char *s, size_t n, bool plus_space, char *out,
+		 size_t *outlen);
+/*
  * Write an otpauth URI for the given account into out (outcap bytes, NUL
  * terminated). Steam is written as otpauth://totp/...&encoder=steam with
  * issuer Steam, which Aegis and Steam-aware apps read. The result holds the

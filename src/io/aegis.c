@@ -389,20 +389,18 @@ out:
 }
 
 bool
+aegis_sniff_json(const json_t *root)
+{
+	return json_is_object(root) &&
+	       json_object_get(root, "header") != NULL &&
+	       (json_is_object(json_object_get(root, "db")) ||
+		json_is_string(json_object_get(root, "db")));
+}
+
+bool
 aegis_sniff(const uint8_t *buf, size_t len)
 {
-	json_t *root;
-	bool yes;
-
-	if (iocrypto_trim(&buf, &len) != '{')
-		return false;
-	if ((root = io_json_load(buf, len, 0, NULL)) == NULL)
-		return false;
-	yes = json_is_object(root) && json_object_get(root, "header") != NULL &&
-	      (json_is_object(json_object_get(root, "db")) ||
-	       json_is_string(json_object_get(root, "db")));
-	json_decref(root);
-	return yes;
+	return io_json_sniff(buf, len, aegis_sniff_json);
 }
 
 /*

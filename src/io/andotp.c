@@ -287,25 +287,24 @@ andotp_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 }
 
 bool
+andotp_sniff_json(const json_t *root)
+{
+	const json_t *e = json_array_get(root, 0);
+
+	return json_is_array(root) && json_is_object(e) &&
+	       json_object_get(e, "secret") != NULL &&
+	       json_object_get(e, "label") != NULL;
+}
+
+bool
 andotp_sniff(const uint8_t *buf, size_t len)
 {
-	const json_t *e;
 	const uint8_t *t = buf;
 	size_t tlen = len;
-	json_t *root;
 	uint32_t iter;
-	bool yes;
 
-	if (iocrypto_trim(&t, &tlen) == '[') {
-		if ((root = io_json_load(t, tlen, 0, NULL)) == NULL)
-			return false;
-		e = json_array_get(root, 0);
-		yes = json_is_array(root) && json_is_object(e) &&
-		      json_object_get(e, "secret") != NULL &&
-		      json_object_get(e, "label") != NULL;
-		json_decref(root);
-		return yes;
-	}
+	if (iocrypto_trim(&t, &tlen) == '[')
+		return io_json_sniff(buf, len, andotp_sniff_json);
 	/*
 	 * The new encrypted layout: binary, room for header, tag and a JSON
 	 * array, and a plausible big-endian iteration count up front (which

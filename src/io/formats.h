@@ -6,6 +6,8 @@
 #ifndef MFA_IO_FORMATS_H
 #define MFA_IO_FORMATS_H
 
+#include <jansson.h>
+
 #include "io/io.h"
 
 /* uri_list.c: otpauth:// and otpauth-migration:// lines. */
@@ -29,7 +31,14 @@ int andotp_import(const uint8_t *buf, size_t len, io_pass_fn pass,
 int twofas_import(const uint8_t *buf, size_t len, io_pass_fn pass,
 		  void *pass_arg, struct io_list *out, char why[IO_WHY_MAX]);
 
-/* Content sniffing used by io_detect (each: true when buf looks like it). */
+/*
+ * Content sniffing (each: true when buf looks like it). io_detect parses a
+ * JSON file once and asks the *_json forms; the buffer forms load it
+ * themselves (through io_json_sniff) for other callers.
+ */
+bool aegis_sniff_json(const json_t *root);
+bool andotp_sniff_json(const json_t *root);
+bool twofas_sniff_json(const json_t *root);
 bool aegis_sniff(const uint8_t *buf, size_t len);
 bool andotp_sniff(const uint8_t *buf, size_t len);
 bool twofas_sniff(const uint8_t *buf, size_t len);

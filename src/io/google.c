@@ -38,41 +38,21 @@ static ProtobufCAllocator google_allocator = {
     .allocator_data = NULL,
 };
 
-static int
-google_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decode the data value into out (at least n bytes). */
+/*
+ * Percent-decode the data value. A '+' is base64, not a space; a space is a
+ * '+' that a web form or a copy and paste turned into one.
+ */
 static int
 google_unescape(const char *s, size_t n, char *out, size_t *outlen)
 {
-	size_t i, o = 0;
-	int hi, lo;
+	size_t i;
+	int rc;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%') {
-			if (i + 2 >= n)
-				return MFA_EURI_ENCODING;
-			if ((hi = google_hexval(s[i + 1])) < 0 ||
-			    (lo = google_hexval(s[i + 2])) < 0)
-				return MFA_EURI_ENCODING;
-			out[o++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else if (s[i] == ' ') {
-			out[o++] = '+';
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	*outlen = o;
+	if ((rc = uri_unescape(s, n, false, out, outlen)) != 0)
+		return rc;
+	for (i = 0; i < *outlen; i++)
+		if (out[i] == ' ')
+			out[i] = '+';
 	return 0;
 }
 
@@ -267,7 +247,7 @@ google_import_uri(const char *uri, size_t len, struct io_list *out,
 		io_why(why, "empty data parameter in otpauth-migration:// URI");
 		return MFA_EPARSE;
 	}
-	if ((raw = sodium_malloc(vlen)) == NULL)
+	if ((raw = sodium_malloc(vlen + 1)) == NULL)
 		return MFA_ENOMEM;
 	if ((rc = google_unescape(val, vlen, raw, &rawlen)) != 0) {
 		io_why(why, "bad percent-encoding in the data parameter");

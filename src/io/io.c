@@ -421,19 +421,49 @@ io_is_awsseed(const uint8_t *b, size_t len)
 	return n >= 16 && (upper == 0 || lower == 0);
 }
 
-static bool
-io_is_mfajson(const uint8_t *b, size_t len)
+bool
+io_json_sniff(const uint8_t *buf, size_t len, bool (*is)(const json_t *root))
 {
-	json_t *j, *f;
+	size_t skip = io_skip_bom(buf, len);
+	json_t *root;
 	bool yes;
 
-	if ((j = io_json_load(b, len, 0, NULL)) == NULL)
+	if ((root = io_json_load(buf + skip, len - skip, 0, NULL)) == NULL)
 		return false;
-	f = json_object_get(j, "format");
-	yes = json_is_string(f) &&
-	      strcmp(json_string_value(f), "mfa-export") == 0;
-	json_decref(j);
+	yes = is(root);
+	json_decref(root);
 	return yes;
+}
+
+static bool
+io_is_mfajson(const json_t *root)
+{
+	const json_t *f = json_object_get(root, "format");
+
+	return json_is_string(f) &&
+	       strcmp(json_string_value(f), "mfa-export") == 0;
+}
+
+/* One parse of a JSON file, asked of every JSON format in turn. */
+static enum io_format
+io_detect_json(const uint8_t *buf, size_t len)
+{
+	size_t skip = io_skip_bom(buf, len);
+	enum io_format f = IO_AUTO;
+	json_t *root;
+
+	if ((root = io_json_load(buf + skip, len - skip, 0, NULL)) == NULL)
+		return IO_AUTO;
+	if (io_is_mfajson(root))
+		f = IO_JSON;
+	else if (aegis_sniff_json(root))
+		f = IO_AEGIS;
+	else if (twofas_sniff_json(root))
+		f = IO_TWOFAS;
+	else if (andotp_sniff_json(root))
+		f = IO_ANDOTP;
+	json_decref(root);
+	return f;
 }
 
 enum io_format
@@ -446,17 +476,8 @@ io_detect(const uint8_t *buf, size_t len)
 	io_json_secure_init();
 	for (i = io_skip_bom(buf, len); i < len && io_is_space(buf[i]); i++)
 		;
-	if (i < len && (buf[i] == '{' || buf[i] == '[')) {
-		if (io_is_mfajson(buf, len))
-			return IO_JSON;
-		if (aegis_sniff(buf, len))
-			return IO_AEGIS;
-		if (twofas_sniff(buf, len))
-			return IO_TWOFAS;
-		if (andotp_sniff(buf, len))
-			return IO_ANDOTP;
-		return IO_AUTO;
-	}
+	if (i < len && (buf[i] == '{' || buf[i] == '['))
+		return io_detect_json(buf, len);
 	if (io_is_urilist(buf, len))
 		return IO_URI;
 	if (io_is_awsseed(buf, len))

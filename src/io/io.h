@@ -34,14 +34,14 @@ struct io_list {
 
 enum io_format {
 	IO_AUTO = 0,
-	IO_URI,     /* otpauth:// lines (and otpauth-migration:// lines) */
-	IO_GOOGLE,  /* otpauth-migration://offline?data=... */
-	IO_AEGIS,   /* Aegis vault JSON, plain or encrypted */
-	IO_ANDOTP,  /* andOTP JSON, or its encrypted .bin (new and old) */
-	IO_TWOFAS,  /* 2FAS .2fas, plain or encrypted */
-	IO_AWS_SEED,/* bare base32 text (AWS Base32StringSeed) */
-	IO_IMAGE,   /* PNG/JPEG/PPM/PGM: the cli sends these to qr */
-	IO_JSON,    /* mfa's own export JSON */
+	IO_URI,	     /* otpauth:// lines (and otpauth-migration:// lines) */
+	IO_GOOGLE,   /* otpauth-migration://offline?data=... */
+	IO_AEGIS,    /* Aegis vault JSON, plain or encrypted */
+	IO_ANDOTP,   /* andOTP JSON, or its encrypted .bin (new and old) */
+	IO_TWOFAS,   /* 2FAS .2fas, plain or encrypted */
+	IO_AWS_SEED, /* bare base32 text (AWS Base32StringSeed) */
+	IO_IMAGE,    /* PNG/JPEG/PPM/PGM: the cli sends these to qr */
+	IO_JSON,     /* mfa's own export JSON */
 };
 
 #define IO_WHY_MAX 256

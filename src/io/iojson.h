@@ -36,6 +36,13 @@ json_t *io_json_load(const uint8_t *buf, size_t len, size_t flags,
 		     char why[IO_WHY_MAX]);
 
 /*
+ * Load buf as JSON (no error text) and ask is() about the tree; false when
+ * it does not parse. For the *_sniff functions of the formats.
+ */
+bool io_json_sniff(const uint8_t *buf, size_t len,
+		   bool (*is)(const json_t *root));
+
+/*
  * Base64 (RFC 4648, standard or URL-safe alphabet, '=' padding optional,
  * spaces and line breaks ignored) into a sodium_malloc'd *out of *outlen
  * bytes (the caller sodium_free()s it; never NULL on success, even for empty

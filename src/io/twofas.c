@@ -245,19 +245,16 @@ out:
 }
 
 bool
+twofas_sniff_json(const json_t *root)
+{
+	return json_is_object(root) &&
+	       json_object_get(root, "schemaVersion") != NULL &&
+	       (json_object_get(root, "services") != NULL ||
+		json_object_get(root, "servicesEncrypted") != NULL);
+}
+
+bool
 twofas_sniff(const uint8_t *buf, size_t len)
 {
-	json_t *root;
-	bool yes;
-
-	if (iocrypto_trim(&buf, &len) != '{')
-		return false;
-	if ((root = io_json_load(buf, len, 0, NULL)) == NULL)
-		return false;
-	yes = json_is_object(root) &&
-	      json_object_get(root, "schemaVersion") != NULL &&
-	      (json_object_get(root, "services") != NULL ||
-	       json_object_get(root, "servicesEncrypted") != NULL);
-	json_decref(root);
-	return yes;
+	return io_json_sniff(buf, len, twofas_sniff_json);
 }

@@ -36,9 +36,9 @@ uri_hexval(char c)
  * space when plus_space. A NUL byte decoded from "%00" is refused: names
  * are C strings and a secret never holds one in its base32 text.
  */
-static int
-uri_pct_decode(const char *s, size_t n, bool plus_space, char *out,
-	       size_t *outlen)
+int
+uri_unescape(const char *s, size_t n, bool plus_space, char *out,
+	     size_t *outlen)
 {
 	size_t i, o = 0;
 	int hi, lo;
@@ -73,7 +73,7 @@ uri_pct_strdup(const char *s, size_t n, bool plus_space, char **out)
 
 	if (p == NULL)
 		return MFA_ENOMEM;
-	if ((rc = uri_pct_decode(s, n, plus_space, p, NULL)) != 0) {
+	if ((rc = uri_unescape(s, n, plus_space, p, NULL)) != 0) {
 		free(p);
 		return rc;
 	}
@@ -145,7 +145,7 @@ uri_param(struct otp_uri *u, struct uri_state *st, const char *key, size_t klen,
 		if (vlen + 1 > u->secret_cap)
 			return MFA_ETOOLONG;
 		/* Decode in place in the caller's secret memory. */
-		rc = uri_pct_decode(val, vlen, true, (char *)u->secret, &slen);
+		rc = uri_unescape(val, vlen, true, (char *)u->secret, &slen);
 		if (rc == 0)
 			rc = base32_decode((char *)u->secret, slen, u->secret,
 					   u->secret_cap, &u->secret_len,
@@ -186,7 +186,7 @@ uri_param(struct otp_uri *u, struct uri_state *st, const char *key, size_t klen,
 		       : KEY_IS("digits")  ? MFA_EDIGITS
 		       : KEY_IS("period")  ? MFA_EPERIOD
 					   : MFA_EURI_COUNTER;
-	if ((rc = uri_pct_decode(val, vlen, true, buf, NULL)) != 0)
+	if ((rc = uri_unescape(val, vlen, true, buf, NULL)) != 0)
 		return rc;
 	if (KEY_IS("algorithm")) {
 		if ((rc = otp_hash_parse(buf, &u->p.hash)) != 0)
