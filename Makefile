@@ -59,8 +59,10 @@ DEPS_aws := aws vault otp
 DEPS_cli := cli aws io qr vault otp
 PROTO := $(wildcard src/io/*.proto)
 PROTO_C := $(patsubst src/io/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTO))
+COMP_TPL := contrib/completion/mfa.bash contrib/completion/_mfa contrib/completion/mfa.fish
+COMP_C := $(BUILD)/gen/completion_tpl.c
 layer_obj = $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/cli/main.c,$(wildcard src/$(1)/*.c))) \
-	$(if $(filter io,$(1)),$(PROTO_C:.c=.o))
+	$(if $(filter io,$(1)),$(PROTO_C:.c=.o)) $(if $(filter cli,$(1)),$(COMP_C:.c=.o))
 ALL_OBJ := $(foreach l,$(LAYERS),$(call layer_obj,$(l)))
 MAIN_OBJ := $(BUILD)/src/cli/main.o
 layer_libs = $(foreach d,$(DEPS_$(1)),$(BUILD)/lib$(d).a)
@@ -76,6 +78,16 @@ all: $(OUT)/mfa $(OUT)/libmfa.a
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: src/io/%.proto
 	@mkdir -p $(BUILD)/gen
 	$(Q)protoc-c --c_out=$(BUILD)/gen --proto_path=src/io $<
+
+# The completion scripts' shell parts, compiled in as C strings.
+$(COMP_C): $(COMP_TPL) tests/tools/c-strings.sh
+	@mkdir -p $(BUILD)/gen
+	$(Q)sh tests/tools/c-strings.sh completion_tpl_bash contrib/completion/mfa.bash \
+		completion_tpl_zsh contrib/completion/_mfa \
+		completion_tpl_fish contrib/completion/mfa.fish > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/completion_tpl.o: $(COMP_C)
+	$(Q)$(CC) $(filter-out -Wmissing-prototypes,$(ALL_CFLAGS)) -MMD -MP -c -o $@ $<
 
 # Generated headers must exist before anything includes them.
 $(ALL_OBJ) $(MAIN_OBJ): | $(PROTO_C)

@@ -20,31 +20,192 @@
 
 #define CLI_USAGE 2
 #define CLI_NOMATCH 3
-#define CLI_MAX_OPTS 40
+#define CLI_FINDINGS 4
+#define CLI_DEPTH 4
+
+/*
+ * Every option of every command has an id here; a command reads its options
+ * by id (args_has(a, OPT_ISSUER)), so a misspelt option is a compile error,
+ * not an option silently never seen. Options that mean the same in several
+ * commands share an id.
+ */
+enum cli_opt_id {
+	OPT_NONE = 0,
+	/* global (the root of the command tree) */
+	OPT_VAULT,
+	OPT_NO_CACHE,
+	OPT_PASSPHRASE_FD,
+	OPT_HELP,
+	OPT_VERSION,
+	/* how codes are made (add, edit, code) */
+	OPT_TOTP,
+	OPT_HOTP,
+	OPT_STEAM,
+	OPT_ALGORITHM,
+	OPT_DIGITS,
+	OPT_PERIOD,
+	OPT_COUNTER,
+	/* account fields */
+	OPT_NAME,
+	OPT_ISSUER,
+	OPT_SERIAL,
+	OPT_NOTE,
+	OPT_FORCE,
+	/* code, verify, watch */
+	OPT_SECRET_STDIN,
+	OPT_AT,
+	OPT_NEXT,
+	OPT_FRESH,
+	OPT_COPY,
+	OPT_WINDOW,
+	/* list, show, rm, lock, unlock */
+	OPT_JSON,
+	OPT_CODES,
+	OPT_NAMES,
+	OPT_URI,
+	OPT_QR,
+	OPT_PNG,
+	OPT_YES,
+	OPT_ALL,
+	OPT_TTL,
+	/* init, passwd, import, export */
+	OPT_KDF_OPS,
+	OPT_KDF_MEM,
+	OPT_NEW_PASSPHRASE_FD,
+	OPT_IMPORT_PASSPHRASE_FD,
+	OPT_FORMAT,
+	OPT_OUTPUT,
+	OPT_PLAIN,
+	OPT_DRY_RUN,
+	/* aws */
+	OPT_PROFILE,
+	OPT_REGION,
+	OPT_USER_NAME,
+	OPT_DEVICE_NAME,
+	OPT_ROLE_ARN,
+	OPT_ROLE_SESSION_NAME,
+	OPT_DURATION,
+	OPT_CREDENTIALS_PROFILE,
+	OPT__COUNT
+};
+
+/* What an option's value or a positional argument is: for help and for the
+ * completion scripts. */
+enum cli_val {
+	VAL_TEXT,    /* free text: nothing to offer */
+	VAL_FILE,    /* a file name */
+	VAL_QUERY,   /* an account (names from the unlock cache) */
+	VAL_WORDS,   /* one of a fixed list (mfa_opt.words) */
+	VAL_COMMAND, /* an mfa command */
+	VAL_NUMBER,  /* a number */
+};
 
 struct mfa_opt {
+	enum cli_opt_id id;
 	const char *name; /* long name, "issuer" */
 	int short_name;	  /* 'a', or 0 */
 	const char *arg;  /* placeholder ("S") when it takes a value */
 	const char *help;
+	enum cli_val val;  /* what the value is */
+	const char *words; /* VAL_WORDS: "uri json google aegis" */
+	int group;	   /* >0: at most one option of the group */
+	unsigned flags;
+#define OPT_F_HIDDEN 0x1 /* serves scripts (completion): not in help */
+#define OPT_F_REPEAT 0x2 /* may be given more than once, all kept */
+#define OPT_F_HERE 0x4	 /* not inherited by subcommands (--version) */
+};
+
+/* Table entries. FLAG: no value. ARG: a value of kind V. */
+#define OPT_FLAG(ID, NAME, SHORT, HELP)                                        \
+	{                                                                      \
+		.id = (ID), .name = (NAME), .short_name = (SHORT),             \
+		.help = (HELP)                                                 \
+	}
+#define OPT_ARG(ID, NAME, SHORT, ARG, V, HELP)                                 \
+	{                                                                      \
+		.id = (ID), .name = (NAME), .short_name = (SHORT),             \
+		.arg = (ARG), .help = (HELP), .val = (V)                       \
+	}
+/* A flag of an exclusive group G: at most one of the group is given. */
+#define OPT_GROUP(ID, NAME, SHORT, G, HELP)                                    \
+	{                                                                      \
+		.id = (ID), .name = (NAME), .short_name = (SHORT),             \
+		.help = (HELP), .group = (G)                                   \
+	}
+/* A value that is one of WORDS (space separated). */
+#define OPT_WORDS(ID, NAME, SHORT, ARG, WORDS, HELP)                           \
+	{                                                                      \
+		.id = (ID), .name = (NAME), .short_name = (SHORT),             \
+		.arg = (ARG), .help = (HELP), .val = VAL_WORDS,                \
+		.words = (WORDS)                                               \
+	}
+#define OPT_END                                                                \
+	{                                                                      \
+		.id = OPT_NONE                                                 \
+	}
+
+struct mfa_pos {
+	const char *name; /* "QUERY", "FILE" */
+	enum cli_val val;
+	const char *words; /* VAL_WORDS */
+	unsigned flags;
+#define POS_F_OPTIONAL 0x1
+#define POS_F_REPEAT                                                           \
+	0x2		 /* the last positional: any number (>= 1 unless       \
+			    also optional) */
+#define POS_F_HIDDEN 0x4 /* accepted for a better message; not shown */
+};
+
+#define POS_END                                                                \
+	{                                                                      \
+		.name = NULL                                                   \
+	}
+
+struct mfa_ctx;
+struct mfa_args;
+
+/*
+ * A command of the tree. The root ("mfa") holds the global options and the
+ * top-level commands as subcommands; `aws` holds enroll, codes, session.
+ * Options of a command apply to its subcommands as well (aws --profile),
+ * so global options stand anywhere on the line. A command with subcommands
+ * and no exec needs one of them.
+ */
+struct mfa_cmd {
+	const char *name;
+	const char *alias;	    /* another exact name ("ls"), or NULL */
+	const char *summary;	    /* one line for `mfa help` */
+	const char *help;	    /* paragraph for `mfa help NAME`, or NULL */
+	const struct mfa_opt *opts; /* OPT_END terminated, or NULL */
+	const struct mfa_pos *pos;  /* POS_END terminated, or NULL */
+	const struct mfa_cmd *const *subs; /* NULL terminated, or NULL */
+	const char *usage; /* NULL: generated; else the arguments part */
+	int flags;
+#define CMD_HIDDEN 0x1 /* not listed, completed or prefix-matched */
+	int (*exec)(struct mfa_ctx *, struct mfa_args *);
 };
 
 struct mfa_args {
+	/* The command run and the path to it from the root. */
 	const struct mfa_cmd *cmd;
+	const struct mfa_cmd *path[CLI_DEPTH];
+	int depth;
 	int argc; /* positionals */
 	char **argv;
-	const struct mfa_opt *opt[CLI_MAX_OPTS]; /* options seen... */
-	const char *val[CLI_MAX_OPTS];		 /* ...and their values */
-	int nopt;
+	/* Every option seen, in order (repeats kept): nseen entries. */
+	struct {
+		enum cli_opt_id id;
+		const char *val; /* "" for a flag */
+	} * seen;
+	int nseen;
+	const char *last[OPT__COUNT]; /* the last value of each, or NULL */
 };
 
 struct mfa_ctx {
 	const char *vault_path; /* NULL until resolved */
 	char *vault_path_alloc;
 	bool no_cache;
-	const char *pass_fd;	    /* --passphrase-fd, or NULL */
-	const char *new_pass_fd;    /* --new-passphrase-fd */
-	const char *import_pass_fd; /* --import-passphrase-fd */
+	const struct mfa_args *args; /* the parsed command line */
 	const char *prog;
 	/* The error main prints: "mfa: <msg>: <mfa_strerror(rc)>". */
 	char msg[512];
@@ -52,32 +213,45 @@ struct mfa_ctx {
 	struct vault *vault; /* open vault, closed by main */
 };
 
-struct mfa_cmd {
-	const char *name;
-	const char *alias;	    /* another exact name ("ls"), or NULL */
-	const char *usage;	    /* arguments after the name */
-	const char *summary;	    /* one line for `mfa help` */
-	const char *help;	    /* paragraph for `mfa help NAME`, or NULL */
-	const struct mfa_opt *opts; /* NULL-name terminated */
-	int min_args, max_args;	    /* positionals; -1 = no limit */
-	int flags;
-#define CMD_HIDDEN 0x1
-	int (*exec)(struct mfa_ctx *, struct mfa_args *);
-};
-
 /* cmd.c */
-extern const struct mfa_cmd *const cmd_table[];
-extern const struct mfa_opt cmd_global_opts[];
-const struct mfa_cmd *cmd_find(const char *name, char *why, size_t whylen);
-int cmd_parse(const struct mfa_cmd *cmd, int argc, char **argv,
-	      struct mfa_ctx *ctx, struct mfa_args *a);
-void cmd_usage(const struct mfa_cmd *cmd, FILE *f, bool full);
+extern const struct mfa_cmd cmd_root;
+/*
+ * Parse argv (argv[0] is the program) against the command tree: global and
+ * command options anywhere ("--opt=value", "--opt value", "-o value",
+ * "-ovalue", unique prefixes of long names), "--" ends options. 0, or
+ * CLI_USAGE with the message recorded. a->argv/a->seen are malloc'd:
+ * args_free().
+ */
+int cmd_parse(int argc, char **argv, struct mfa_ctx *ctx, struct mfa_args *a);
+void args_free(struct mfa_args *a);
+/* A command word under parent: exact name, alias or unique prefix. */
+const struct mfa_cmd *cmd_find(const struct mfa_cmd *parent, const char *name,
+			       char *why, size_t whylen);
+/* "usage: mfa aws session ..." (full: summary, help and options too). */
+void cmd_usage(const struct mfa_cmd *const *path, int depth, FILE *f,
+	       bool full);
 void cmd_usage_all(FILE *f);
+/* The arguments part of a usage line, generated from the tables. */
+void cmd_usage_args(const struct mfa_cmd *c, char *buf, size_t len);
 
-bool args_has(const struct mfa_args *a, const char *name);
-const char *args_get(const struct mfa_args *a, const char *name);
+static inline bool
+args_has(const struct mfa_args *a, enum cli_opt_id id)
+{
+	return a->last[id] != NULL;
+}
+
+static inline const char *
+args_get(const struct mfa_args *a, enum cli_opt_id id)
+{
+	return a->last[id];
+}
+
+/* The i-th value (from 0) of a repeatable option, or NULL. */
+const char *args_nth(const struct mfa_args *a, enum cli_opt_id id, int i);
+/* The long name of an option, for messages ("format"). */
+const char *args_opt_name(enum cli_opt_id id);
 /* Number option in [min, max]; CLI_USAGE with a message when malformed. */
-int args_uint(struct mfa_ctx *ctx, const struct mfa_args *a, const char *name,
+int args_uint(struct mfa_ctx *ctx, const struct mfa_args *a, enum cli_opt_id id,
 	      uint64_t min, uint64_t max, uint64_t *out);
 
 /* Record an error for main to print; return rc. */
@@ -92,15 +266,19 @@ int cli_usage(struct mfa_ctx *ctx, const char *fmt, ...)
 
 /* The options that describe how codes are made (add, edit, code). */
 #define SECRET_OPTS                                                            \
-	{"totp", 0, NULL, "time-based codes (the default)"},                   \
-	    {"hotp", 0, NULL, "counter-based codes"},                          \
-	    {"steam", 0, NULL, "Steam Guard codes (5 characters)"},            \
-	    {"algorithm", 'a', "HASH", "SHA1 (default), SHA256 or SHA512"},    \
-	    {"digits", 'd', "N", "code length, 1 to 10 (default 6)"},          \
-	    {"period", 'p', "SECONDS", "TOTP time step (default 30)"},         \
-	{                                                                      \
-		"counter", 'c', "N", "HOTP counter (default 0)"                \
-	}
+	OPT_GROUP(OPT_TOTP, "totp", 0, 1, "time-based codes (the default)"),   \
+	    OPT_GROUP(OPT_HOTP, "hotp", 0, 1, "counter-based codes"),          \
+	    OPT_GROUP(OPT_STEAM, "steam", 0, 1,                                \
+		      "Steam Guard codes (5 characters)"),                     \
+	    OPT_WORDS(OPT_ALGORITHM, "algorithm", 'a', "HASH",                 \
+		      "SHA1 SHA256 SHA512",                                    \
+		      "SHA1 (default), SHA256 or SHA512"),                     \
+	    OPT_ARG(OPT_DIGITS, "digits", 'd', "N", VAL_NUMBER,                \
+		    "code length, 1 to 10 (default 6)"),                       \
+	    OPT_ARG(OPT_PERIOD, "period", 'p', "SECONDS", VAL_NUMBER,          \
+		    "TOTP time step (default 30)"),                            \
+	    OPT_ARG(OPT_COUNTER, "counter", 'c', "N", VAL_NUMBER,              \
+		    "HOTP counter (default 0)")
 
 /* secret.c: a secret (base32) or a whole otpauth URI from stdin or tty. */
 struct cli_secret {

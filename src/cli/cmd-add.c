@@ -12,12 +12,15 @@
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_add_opts[] = {
-    {"issuer", 'i', "S", "the service (e.g. \"Amazon Web Services\")"},
+    OPT_ARG(OPT_ISSUER, "issuer", 'i', "S", VAL_TEXT,
+	    "the service (e.g. \"Amazon Web Services\")"),
     SECRET_OPTS,
-    {"serial", 0, "ARN", "AWS MFA device serial (ARN) to keep with it"},
-    {"note", 0, "S", "a free-text note"},
-    {"force", 'f', NULL, "replace an account of the same name and issuer"},
-    {NULL, 0, NULL, NULL},
+    OPT_ARG(OPT_SERIAL, "serial", 0, "ARN", VAL_TEXT,
+	    "AWS MFA device serial (ARN) to keep with it"),
+    OPT_ARG(OPT_NOTE, "note", 0, "S", VAL_TEXT, "a free-text note"),
+    OPT_FLAG(OPT_FORCE, "force", 'f',
+	     "replace an account of the same name and issuer"),
+    OPT_END,
 };
 
 struct add_job {
@@ -89,9 +92,9 @@ cmd_add_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	if ((rc = secret_read(ctx, a, "secret from stdin", &s)) != 0)
 		return rc;
 	name = a->argc ? a->argv[0] : s.name;
-	issuer = args_has(a, "issuer") ? args_get(a, "issuer")
-		 : s.issuer != NULL    ? s.issuer
-				       : "";
+	issuer = args_has(a, OPT_ISSUER) ? args_get(a, OPT_ISSUER)
+		 : s.issuer != NULL	 ? s.issuer
+					 : "";
 	if (name == NULL || name[0] == '\0') {
 		secret_clear(&s);
 		return cli_usage(ctx, "an account NAME is needed (the secret "
@@ -103,16 +106,16 @@ cmd_add_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 				util_label(issuer, name));
 	}
 	memset(&j, 0, sizeof(j));
-	j.force = args_has(a, "force");
+	j.force = args_has(a, OPT_FORCE);
 	rc = vault_entry_init(&j.e, util_now());
 	if (rc == 0)
 		rc = vault_entry_set_str(&j.e.name, name);
 	if (rc == 0)
 		rc = vault_entry_set_str(&j.e.issuer, issuer);
-	if (rc == 0 && args_has(a, "serial"))
-		rc = vault_entry_set_str(&j.e.serial, args_get(a, "serial"));
-	if (rc == 0 && args_has(a, "note"))
-		rc = vault_entry_set_str(&j.e.note, args_get(a, "note"));
+	if (rc == 0 && args_has(a, OPT_SERIAL))
+		rc = vault_entry_set_str(&j.e.serial, args_get(a, OPT_SERIAL));
+	if (rc == 0 && args_has(a, OPT_NOTE))
+		rc = vault_entry_set_str(&j.e.note, args_get(a, OPT_NOTE));
 	if (rc == 0)
 		rc = vault_entry_set_secret(&j.e, s.secret, s.secret_len);
 	j.e.p = s.p;
@@ -132,17 +135,21 @@ cmd_add_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	return 0;
 }
 
+static const struct mfa_pos cmd_add_pos[] = {
+    {"NAME", VAL_TEXT, NULL, POS_F_OPTIONAL},
+    /* A secret given here is refused with a reason, not as a usage error. */
+    {"SECRET", VAL_TEXT, NULL, POS_F_OPTIONAL | POS_F_REPEAT | POS_F_HIDDEN},
+    POS_END,
+};
+
 const struct mfa_cmd cmd_add_entry = {
     .name = "add",
-    .usage = "[NAME] [--issuer S] [--totp|--hotp|--steam] [-a HASH] [-d N] "
-	     "[-p SECONDS] [-c N] [--serial ARN] [--note S] [--force]",
     .summary = "add an account (secret on stdin or at the prompt)",
     .help = "Reads a base32 secret, or a whole otpauth:// URI, from stdin "
 	    "(or asks on the\nterminal with echo off). NAME may be left out "
 	    "when a URI names the account.\nSecrets are never taken from "
 	    "the command line.",
     .opts = cmd_add_opts,
-    .min_args = 0,
-    .max_args = -1,
+    .pos = cmd_add_pos,
     .exec = cmd_add_exec,
 };

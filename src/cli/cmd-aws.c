@@ -22,31 +22,6 @@
 
 #define AWS_CREDFILE_MAX (1024 * 1024)
 
-static const struct mfa_opt cmd_aws_opts[] = {
-    {"user-name", 0, "U", "enroll: the IAM user (default: the caller)"},
-    {"device-name", 0, "D", "enroll: the device's name (default: the user)"},
-    {"name", 0, "ACCOUNT",
-     "enroll: the account's name in the vault (default: the device name)"},
-    {"role-arn", 0, "ARN", "session: assume this role (sts assume-role)"},
-    {"role-session-name", 0, "S",
-     "session: with --role-arn (default mfa-<device>-<unix time>)"},
-    {"duration", 0, "SECONDS", "session: lifetime, 900 to 129600"},
-    {"format", 0, "F",
-     "session: env (default), json, credential-process, credentials-file"},
-    {"credentials-profile", 0, "NAME",
-     "session: the profile credentials-file writes (default <profile>-mfa)"},
-    {"profile", 0, "P", "the AWS CLI profile mfa calls AWS with"},
-    {"region", 0, "R", "the AWS region"},
-    {NULL, 0, NULL, NULL},
-};
-
-struct aws_sub {
-	const char *name;
-	const char *const *opts; /* options it takes (besides global ones) */
-	int max_args;		 /* positionals after the subcommand */
-	int (*exec)(struct mfa_ctx *, struct mfa_args *);
-};
-
 /* Said while working (a wait): on the terminal only. */
 static void
 cmd_aws_notice(void *arg, const char *msg)
@@ -105,8 +80,8 @@ cmd_aws_ctx(struct mfa_ctx *ctx, const struct mfa_args *a, struct aws_ctx *x)
 				 "set MFA_AWS_CLI to its path");
 	if (rc != 0)
 		return cli_fail(ctx, rc, "AWS CLI");
-	x->profile = args_get(a, "profile");
-	x->region = args_get(a, "region");
+	x->profile = args_get(a, OPT_PROFILE);
+	x->region = args_get(a, OPT_REGION);
 	x->notice = cmd_aws_notice;
 	return 0;
 }
@@ -205,9 +180,9 @@ cmd_aws_enroll(struct mfa_ctx *ctx, struct mfa_args *a)
 		return rc;
 	}
 	memset(&e, 0, sizeof(e));
-	e.user = args_get(a, "user-name");
-	e.device = args_get(a, "device-name");
-	e.name = args_get(a, "name");
+	e.user = args_get(a, OPT_USER_NAME);
+	e.device = args_get(a, OPT_DEVICE_NAME);
+	e.name = args_get(a, OPT_NAME);
 	rc = aws_enroll(&x, v, &e);
 	switch (e.state) {
 	case AWS_ENROLL_ENABLED:
@@ -265,7 +240,7 @@ cmd_aws_codes(struct mfa_ctx *ctx, struct mfa_args *a)
 	if ((rc = unlock_vault(ctx, &v)) != 0)
 		return rc;
 	if ((rc = query_resolve(ctx, vault_data(v),
-				a->argc > 1 ? a->argv[1] : NULL, &idx)) != 0)
+				a->argc > 0 ? a->argv[0] : NULL, &idx)) != 0)
 		return rc;
 	e = &vault_data(v)->entries[idx];
 	snprintf(label, sizeof(label), "account %s",
@@ -416,9 +391,9 @@ cmd_aws_credfile(struct mfa_ctx *ctx, const struct mfa_args *a,
 
 	if (src == NULL || src[0] == '\0')
 		src = "default";
-	if (args_has(a, "credentials-profile"))
+	if (args_has(a, OPT_CREDENTIALS_PROFILE))
 		snprintf(section, sizeof(section), "%s",
-			 args_get(a, "credentials-profile"));
+			 args_get(a, OPT_CREDENTIALS_PROFILE));
 	else
 		snprintf(section, sizeof(section), "%.200s-mfa", src);
 	if (strcmp(section, src) == 0)
@@ -490,30 +465,31 @@ cmd_aws_session(struct mfa_ctx *ctx, struct mfa_args *a)
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	if (args_has(a, "format") &&
-	    aws_format_parse(args_get(a, "format"), &f) != 0)
+	if (args_has(a, OPT_FORMAT) &&
+	    aws_format_parse(args_get(a, OPT_FORMAT), &f) != 0)
 		return cli_usage(ctx,
 				 "--format wants env, json, "
 				 "credential-process or credentials-file, "
 				 "not '%s'",
-				 args_get(a, "format"));
-	if (args_has(a, "credentials-profile") && f != AWS_FMT_FILE)
+				 args_get(a, OPT_FORMAT));
+	if (args_has(a, OPT_CREDENTIALS_PROFILE) && f != AWS_FMT_FILE)
 		return cli_usage(ctx, "--credentials-profile goes with "
 				      "--format credentials-file");
-	if (args_has(a, "role-session-name") && !args_has(a, "role-arn"))
+	if (args_has(a, OPT_ROLE_SESSION_NAME) && !args_has(a, OPT_ROLE_ARN))
 		return cli_usage(ctx, "--role-session-name goes with "
 				      "--role-arn");
-	if ((rc = args_uint(ctx, a, "duration", 900, 129600, &r.duration)) != 0)
+	if ((rc = args_uint(ctx, a, OPT_DURATION, 900, 129600, &r.duration)) !=
+	    0)
 		return rc;
-	r.role_arn = args_get(a, "role-arn");
-	r.role_session_name = args_get(a, "role-session-name");
+	r.role_arn = args_get(a, OPT_ROLE_ARN);
+	r.role_session_name = args_get(a, OPT_ROLE_SESSION_NAME);
 	/* The global --no-cache (no unlock cache) bypasses this one too. */
 	r.no_cache = ctx->no_cache;
 	if ((rc = cmd_aws_ctx(ctx, a, &x)) != 0)
 		return rc;
 	if ((rc = unlock_vault(ctx, &v)) != 0 ||
 	    (rc = cmd_aws_account(ctx, vault_data(v),
-				  a->argc > 1 ? a->argv[1] : NULL, &idx)) !=
+				  a->argc > 0 ? a->argv[0] : NULL, &idx)) !=
 		0) {
 		aws_ctx_free(&x);
 		return rc;
@@ -548,104 +524,91 @@ cmd_aws_session(struct mfa_ctx *ctx, struct mfa_args *a)
 	return rc;
 }
 
-static const char *const aws_enroll_opts[] = {
-    "user-name", "device-name", "name", "profile", "region", NULL,
+static const struct mfa_pos cmd_aws_query_pos[] = {
+    {"QUERY", VAL_QUERY, NULL, POS_F_OPTIONAL},
+    POS_END,
 };
-static const char *const aws_codes_opts[] = {NULL};
-static const char *const aws_session_opts[] = {
-    "role-arn",
-    "role-session-name",
-    "duration",
-    "format",
-    "credentials-profile",
-    "profile",
-    "region",
+
+/* The options of every subcommand that calls AWS. */
+#define AWS_CALL_OPTS                                                          \
+	OPT_ARG(OPT_PROFILE, "profile", 0, "P", VAL_TEXT,                      \
+		"the AWS CLI profile mfa calls AWS with"),                     \
+	    OPT_ARG(OPT_REGION, "region", 0, "R", VAL_TEXT, "the AWS region")
+
+static const struct mfa_opt cmd_aws_enroll_opts[] = {
+    OPT_ARG(OPT_USER_NAME, "user-name", 0, "U", VAL_TEXT,
+	    "the IAM user (default: the caller)"),
+    OPT_ARG(OPT_DEVICE_NAME, "device-name", 0, "D", VAL_TEXT,
+	    "the device's name (default: the user)"),
+    OPT_ARG(OPT_NAME, "name", 0, "ACCOUNT", VAL_TEXT,
+	    "the account's name in the vault (default: the device name)"),
+    AWS_CALL_OPTS,
+    OPT_END,
+};
+
+static const struct mfa_cmd cmd_aws_enroll_entry = {
+    .name = "enroll",
+    .summary = "create a virtual MFA device, keep its seed, enable it",
+    .help = "Creates a virtual MFA device, saves its seed and serial in the "
+	    "vault, then\nenables it with two codes of consecutive time steps.",
+    .opts = cmd_aws_enroll_opts,
+    .exec = cmd_aws_enroll,
+};
+
+static const struct mfa_cmd cmd_aws_codes_entry = {
+    .name = "codes",
+    .summary = "two consecutive codes, for enrolling a device by hand",
+    .help = "Prints two codes of consecutive time steps, as the web console "
+	    "asks for when\nyou enable a virtual MFA device there.",
+    .pos = cmd_aws_query_pos,
+    .exec = cmd_aws_codes,
+};
+
+static const struct mfa_opt cmd_aws_session_opts[] = {
+    OPT_ARG(OPT_ROLE_ARN, "role-arn", 0, "ARN", VAL_TEXT,
+	    "assume this role (sts assume-role)"),
+    OPT_ARG(OPT_ROLE_SESSION_NAME, "role-session-name", 0, "S", VAL_TEXT,
+	    "with --role-arn (default mfa-<device>-<unix time>)"),
+    OPT_ARG(OPT_DURATION, "duration", 0, "SECONDS", VAL_NUMBER,
+	    "lifetime, 900 to 129600"),
+    OPT_WORDS(OPT_FORMAT, "format", 0, "F",
+	      "env json credential-process credentials-file",
+	      "env (default), json, credential-process, credentials-file"),
+    OPT_ARG(OPT_CREDENTIALS_PROFILE, "credentials-profile", 0, "NAME", VAL_TEXT,
+	    "the profile credentials-file writes (default "
+	    "<profile>-mfa)"),
+    AWS_CALL_OPTS,
+    OPT_END,
+};
+
+static const struct mfa_cmd cmd_aws_session_entry = {
+    .name = "session",
+    .summary = "MFA session credentials (sts get-session-token/assume-role)",
+    .help =
+	"Calls sts get-session-token (or assume-role with --role-arn) with a "
+	"fresh code;\nQUERY may be left out when one account has a serial. "
+	"The credentials are\ncached in the vault until 5 minutes before they "
+	"expire (--no-cache: not).\nIn ~/.aws/config:\n"
+	"  [profile mfa]\n"
+	"  credential_process = mfa aws session NAME --profile BASE --format "
+	"credential-process",
+    .opts = cmd_aws_session_opts,
+    .pos = cmd_aws_query_pos,
+    .exec = cmd_aws_session,
+};
+
+static const struct mfa_cmd *const cmd_aws_subs[] = {
+    &cmd_aws_enroll_entry,
+    &cmd_aws_codes_entry,
+    &cmd_aws_session_entry,
     NULL,
 };
 
-static const struct aws_sub aws_subs[] = {
-    {"enroll", aws_enroll_opts, 0, cmd_aws_enroll},
-    {"codes", aws_codes_opts, 1, cmd_aws_codes},
-    {"session", aws_session_opts, 1, cmd_aws_session},
-};
-
-static bool
-cmd_aws_global_opt(const char *name)
-{
-	const struct mfa_opt *o;
-
-	for (o = cmd_global_opts; o->name != NULL; o++)
-		if (strcmp(o->name, name) == 0)
-			return true;
-	return false;
-}
-
-static int
-cmd_aws_exec(struct mfa_ctx *ctx, struct mfa_args *a)
-{
-	const struct aws_sub *s = NULL;
-	const char *const *ok;
-	size_t i;
-	int k;
-
-	if (a->argc == 0)
-		return cli_usage(ctx, "which one: mfa aws enroll, codes or "
-				      "session?");
-	for (i = 0; i < sizeof(aws_subs) / sizeof(aws_subs[0]); i++)
-		if (strcmp(a->argv[0], aws_subs[i].name) == 0)
-			s = &aws_subs[i];
-	if (s == NULL)
-		return cli_usage(ctx,
-				 "unknown aws subcommand '%s' (enroll, codes "
-				 "or session)",
-				 a->argv[0]);
-	for (k = 0; k < a->nopt; k++) {
-		if (cmd_aws_global_opt(a->opt[k]->name))
-			continue;
-		for (ok = s->opts; *ok != NULL; ok++)
-			if (strcmp(*ok, a->opt[k]->name) == 0)
-				break;
-		if (*ok == NULL)
-			return cli_usage(ctx, "aws %s takes no --%s", s->name,
-					 a->opt[k]->name);
-	}
-	if (a->argc - 1 > s->max_args)
-		return cli_usage(ctx, "unexpected argument '%s'",
-				 a->argv[1 + s->max_args]);
-	return s->exec(ctx, a);
-}
-
 const struct mfa_cmd cmd_aws_entry = {
     .name = "aws",
-    .usage = "enroll [--user-name U] [--device-name D] [--name ACCOUNT] "
-	     "[--profile P] [--region R]\n"
-	     "       mfa aws codes [QUERY]\n"
-	     "       mfa aws session [QUERY] [--role-arn ARN "
-	     "[--role-session-name S]] [--duration SECONDS]\n"
-	     "           [--format env|json|credential-process|"
-	     "credentials-file] [--credentials-profile NAME]\n"
-	     "           [--profile P] [--region R]",
     .summary = "AWS: enroll a virtual MFA device, get MFA sessions",
-    .help =
-	"Talks to AWS through the AWS CLI ($MFA_AWS_CLI, else 'aws' in "
-	"PATH).\n\n"
-	"enroll   creates a virtual MFA device, saves its seed and serial in "
-	"the vault,\n         then enables it with two codes of consecutive "
-	"time steps.\n"
-	"codes    two consecutive codes for enrolling a device by hand (web "
-	"console).\n"
-	"session  sts get-session-token (or assume-role with --role-arn) "
-	"with a fresh code;\n         QUERY may be left out when one "
-	"account has a serial. The credentials are\n         cached in the "
-	"vault until 5 minutes before they expire (--no-cache: not).\n"
-	"         In ~/.aws/config:\n"
-	"           [profile mfa]\n"
-	"           credential_process = mfa aws session NAME --profile "
-	"BASE --format credential-process\n\n"
-	"A code's time step is never used twice: mfa waits for the next "
-	"step when needed.",
-    .opts = cmd_aws_opts,
-    .min_args = 0,
-    .max_args = 2,
-    .exec = cmd_aws_exec,
+    .help = "Talks to AWS through the AWS CLI ($MFA_AWS_CLI, else 'aws' in "
+	    "PATH).\nA code's time step is never used twice: mfa waits for "
+	    "the next step when needed.",
+    .subs = cmd_aws_subs,
 };

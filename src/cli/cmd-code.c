@@ -14,17 +14,18 @@
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_code_opts[] = {
-    {"secret-stdin", 0, NULL,
-     "no vault: read a base32 secret or an "
-     "otpauth URI from stdin"},
+    OPT_FLAG(OPT_SECRET_STDIN, "secret-stdin", 0,
+	     "no vault: read a base32 secret or an "
+	     "otpauth URI from stdin"),
     SECRET_OPTS,
-    {"at", 0, "TIME", "code at TIME (unix seconds or 2005-03-18T01:58:29Z)"},
-    {"next", 0, NULL, "the code of the next period (or counter)"},
-    {"fresh", 0, "S",
-     "wait for the next period if fewer than S seconds "
-     "are left"},
-    {"copy", 0, NULL, "copy the code to the clipboard too"},
-    {NULL, 0, NULL, NULL},
+    OPT_ARG(OPT_AT, "at", 0, "TIME", VAL_TEXT,
+	    "code at TIME (unix seconds or 2005-03-18T01:58:29Z)"),
+    OPT_FLAG(OPT_NEXT, "next", 0, "the code of the next period (or counter)"),
+    OPT_ARG(OPT_FRESH, "fresh", 0, "S", VAL_TEXT,
+	    "wait for the next period if fewer than S seconds "
+	    "are left"),
+    OPT_FLAG(OPT_COPY, "copy", 0, "copy the code to the clipboard too"),
+    OPT_END,
 };
 
 struct code_hotp {
@@ -36,11 +37,12 @@ static int
 cmd_code_time(struct mfa_ctx *ctx, const struct mfa_args *a, int64_t *now)
 {
 	*now = util_now();
-	if (args_has(a, "at") && otp_time_parse(args_get(a, "at"), now) != 0)
+	if (args_has(a, OPT_AT) &&
+	    otp_time_parse(args_get(a, OPT_AT), now) != 0)
 		return cli_usage(ctx,
 				 "--at wants unix seconds or ISO-8601 UTC "
 				 "(2005-03-18T01:58:29Z), not '%s'",
-				 args_get(a, "at"));
+				 args_get(a, OPT_AT));
 	return 0;
 }
 
@@ -52,9 +54,9 @@ cmd_code_fresh(struct mfa_ctx *ctx, const struct mfa_args *a,
 	uint64_t fresh = 0, left;
 	int rc;
 
-	if ((rc = args_uint(ctx, a, "fresh", 0, 3600, &fresh)) != 0)
+	if ((rc = args_uint(ctx, a, OPT_FRESH, 0, 3600, &fresh)) != 0)
 		return rc;
-	if (fresh == 0 || p->type == OTP_HOTP || args_has(a, "at"))
+	if (fresh == 0 || p->type == OTP_HOTP || args_has(a, OPT_AT))
 		return 0;
 	if (fresh > p->period)
 		fresh = p->period;
@@ -83,7 +85,7 @@ cmd_code_print(struct mfa_ctx *ctx, const struct mfa_args *a, struct clip *clip,
 
 	printf("%s\n", code);
 	if (p->type != OTP_HOTP && isatty(STDERR_FILENO) &&
-	    !args_has(a, "at") && !args_has(a, "next"))
+	    !args_has(a, OPT_AT) && !args_has(a, OPT_NEXT))
 		fprintf(
 		    stderr, "(%llus left)\n",
 		    (unsigned long long)otp_remaining(now, p->t0, p->period));
@@ -123,11 +125,11 @@ cmd_code_stdin(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 		return rc;
 	}
 	if (s.p.type == OTP_HOTP) {
-		step = s.p.counter + (args_has(a, "next") ? 1 : 0);
+		step = s.p.counter + (args_has(a, OPT_NEXT) ? 1 : 0);
 	} else if ((rc = otp_step(now, s.p.t0, s.p.period, &step)) != 0) {
 		secret_clear(&s);
 		return cli_fail(ctx, rc, "--at");
-	} else if (args_has(a, "next")) {
+	} else if (args_has(a, OPT_NEXT)) {
 		step++;
 	}
 	rc = otp_code_at_step(&s.p, s.secret, s.secret_len, step, code);
@@ -154,12 +156,12 @@ cmd_code_run(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 	char label[512];
 	int rc;
 
-	if (args_has(a, "secret-stdin"))
+	if (args_has(a, OPT_SECRET_STDIN))
 		return cmd_code_stdin(ctx, a, clip);
-	if (args_has(a, "totp") || args_has(a, "hotp") ||
-	    args_has(a, "steam") || args_has(a, "algorithm") ||
-	    args_has(a, "digits") || args_has(a, "period") ||
-	    args_has(a, "counter"))
+	if (args_has(a, OPT_TOTP) || args_has(a, OPT_HOTP) ||
+	    args_has(a, OPT_STEAM) || args_has(a, OPT_ALGORITHM) ||
+	    args_has(a, OPT_DIGITS) || args_has(a, OPT_PERIOD) ||
+	    args_has(a, OPT_COUNTER))
 		return cli_usage(ctx, "code options such as -a/-d/-p/-c go "
 				      "with --secret-stdin; use 'mfa edit' "
 				      "to change an account");
@@ -174,7 +176,7 @@ cmd_code_run(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 		return rc;
 	e = &d->entries[h.idx];
 	if (e->p.type == OTP_HOTP) {
-		if (args_has(a, "next") || args_has(a, "at"))
+		if (args_has(a, OPT_NEXT) || args_has(a, OPT_AT))
 			return cli_usage(ctx,
 					 "--next and --at do not apply to "
 					 "HOTP account %s",
@@ -193,7 +195,7 @@ cmd_code_run(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 		return rc;
 	if ((rc = otp_step(now, e->p.t0, e->p.period, &step)) != 0)
 		return cli_fail(ctx, rc, "--at");
-	if (args_has(a, "next"))
+	if (args_has(a, OPT_NEXT))
 		step++;
 	rc = otp_code_at_step(&e->p, e->secret, e->secret_len, step, h.code);
 	if (rc != 0)
@@ -210,7 +212,7 @@ cmd_code_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct clip clip;
 	int rc;
 
-	if (!args_has(a, "copy"))
+	if (!args_has(a, OPT_COPY))
 		return cmd_code_run(ctx, a, NULL);
 	/* Now, before any secret is read: clip_open forks the helper that
 	 * clears the clipboard later, and it must inherit none. */
@@ -224,11 +226,13 @@ cmd_code_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	return rc;
 }
 
+static const struct mfa_pos cmd_code_pos[] = {
+    {"QUERY", VAL_QUERY, NULL, POS_F_OPTIONAL},
+    POS_END,
+};
+
 const struct mfa_cmd cmd_code_entry = {
     .name = "code",
-    .usage = "[QUERY] [--at TIME] [--next] [--fresh S] [--copy] | "
-	     "--secret-stdin [--totp|--hotp|--steam] [-a HASH] [-d N] "
-	     "[-p SECONDS] [-c N] [--at TIME] [--next] [--copy]",
     .summary = "print a one-time code",
     .help = "Prints the code of the account QUERY (or of the only account) "
 	    "and a newline\non stdout, nothing else. HOTP accounts advance "
@@ -240,7 +244,6 @@ const struct mfa_cmd cmd_code_entry = {
 	    "'set -g set-clipboard on') and clears it\nafter $MFA_CLIP_TIME "
 	    "seconds (default 45) unless it changed meanwhile.",
     .opts = cmd_code_opts,
-    .min_args = 0,
-    .max_args = 1,
+    .pos = cmd_code_pos,
     .exec = cmd_code_exec,
 };

@@ -11,12 +11,14 @@
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_edit_opts[] = {
-    {"name", 'n', "S", "new account name"},
-    {"issuer", 'i', "S", "new issuer (\"\" for none)"},
-    {"serial", 0, "ARN", "AWS MFA device serial (\"\" to drop it)"},
-    {"note", 0, "S", "free-text note"},
+    OPT_ARG(OPT_NAME, "name", 'n', "S", VAL_TEXT, "new account name"),
+    OPT_ARG(OPT_ISSUER, "issuer", 'i', "S", VAL_TEXT,
+	    "new issuer (\"\" for none)"),
+    OPT_ARG(OPT_SERIAL, "serial", 0, "ARN", VAL_TEXT,
+	    "AWS MFA device serial (\"\" to drop it)"),
+    OPT_ARG(OPT_NOTE, "note", 0, "S", VAL_TEXT, "free-text note"),
     SECRET_OPTS,
-    {NULL, 0, NULL, NULL},
+    OPT_END,
 };
 
 struct edit_job {
@@ -109,18 +111,20 @@ edit_run(struct mfa_ctx *ctx, const char *query, const char *name,
 static int
 cmd_edit_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 {
-	return edit_run(ctx, a->argv[0], args_get(a, "name"),
-			args_get(a, "issuer"), args_get(a, "serial"),
-			args_get(a, "note"), a);
+	return edit_run(ctx, a->argv[0], args_get(a, OPT_NAME),
+			args_get(a, OPT_ISSUER), args_get(a, OPT_SERIAL),
+			args_get(a, OPT_NOTE), a);
 }
+
+static const struct mfa_pos cmd_edit_pos[] = {
+    {"QUERY", VAL_QUERY, NULL, 0},
+    POS_END,
+};
 
 const struct mfa_cmd cmd_edit_entry = {
     .name = "edit",
-    .usage = "QUERY [--name S] [--issuer S] [--serial ARN] [--note S] "
-	     "[--totp|--hotp|--steam] [-a HASH] [-d N] [-p SECONDS] [-c N]",
     .summary = "change an account's details (not its secret)",
     .opts = cmd_edit_opts,
-    .min_args = 1,
-    .max_args = 1,
+    .pos = cmd_edit_pos,
     .exec = cmd_edit_exec,
 };

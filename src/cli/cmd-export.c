@@ -16,12 +16,15 @@
 #include "qr/encode.h"
 
 static const struct mfa_opt cmd_export_opts[] = {
-    {"format", 'f', "FORMAT", "uri (default), json, google or aegis"},
-    {"output", 'o', "FILE", "write to FILE (0600) instead of stdout"},
-    {"qr", 0, NULL, "google: draw each batch as a terminal QR code"},
-    {"plain", 0, NULL, "aegis: do not encrypt"},
-    {"new-passphrase-fd", 0, "N", "aegis: read its passphrase from fd N"},
-    {NULL, 0, NULL, NULL},
+    OPT_WORDS(OPT_FORMAT, "format", 'f', "FORMAT", "uri json google aegis",
+	      "uri (default), json, google or aegis"),
+    OPT_ARG(OPT_OUTPUT, "output", 'o', "FILE", VAL_FILE,
+	    "write to FILE (0600) instead of stdout"),
+    OPT_FLAG(OPT_QR, "qr", 0, "google: draw each batch as a terminal QR code"),
+    OPT_FLAG(OPT_PLAIN, "plain", 0, "aegis: do not encrypt"),
+    OPT_ARG(OPT_NEW_PASSPHRASE_FD, "new-passphrase-fd", 0, "N", VAL_NUMBER,
+	    "aegis: read its passphrase from fd N"),
+    OPT_END,
 };
 
 /* Views of the vault's entries as io entries; nothing is copied. */
@@ -75,8 +78,9 @@ export_qr(const char *text)
 static int
 cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 {
-	const char *fmt = args_has(a, "format") ? args_get(a, "format") : "uri";
-	const char *file = args_get(a, "output");
+	const char *fmt =
+	    args_has(a, OPT_FORMAT) ? args_get(a, OPT_FORMAT) : "uri";
+	const char *file = args_get(a, OPT_OUTPUT);
 	const struct vault_data *d;
 	struct io_entry *ents;
 	struct vault *v;
@@ -90,9 +94,9 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 				 "unknown export format '%s' (want uri, "
 				 "json, google or aegis)",
 				 fmt);
-	if (args_has(a, "qr") && strcmp(fmt, "google") != 0)
+	if (args_has(a, OPT_QR) && strcmp(fmt, "google") != 0)
 		return cli_usage(ctx, "--qr goes with --format google");
-	if (args_has(a, "plain") && strcmp(fmt, "aegis") != 0)
+	if (args_has(a, OPT_PLAIN) && strcmp(fmt, "aegis") != 0)
 		return cli_usage(ctx, "--plain goes with --format aegis");
 	if ((rc = unlock_vault(ctx, &v)) != 0)
 		return rc;
@@ -112,7 +116,7 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 			    strcmp(fmt, "uri") == 0 ? "otpauth URIs" : "Aegis");
 	if ((ents = export_entries(d)) == NULL)
 		return cli_fail(ctx, MFA_ENOMEM, "export");
-	if (strcmp(fmt, "aegis") == 0 && !args_has(a, "plain")) {
+	if (strcmp(fmt, "aegis") == 0 && !args_has(a, OPT_PLAIN)) {
 		rc = pass_get(ctx, PASS_NEW,
 			      "Passphrase for the Aegis file: ", &pass, &plen);
 		if (rc != 0) {
@@ -139,7 +143,7 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		if (rc == 0)
 			fprintf(stderr, "exported %zu accounts to %s\n",
 				d->n_entries, file);
-	} else if (args_has(a, "qr")) {
+	} else if (args_has(a, OPT_QR)) {
 		rc = export_qr(out);
 	} else if (fwrite(out, 1, outlen, stdout) != outlen) {
 		rc = MFA_EIO;
@@ -152,10 +156,7 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 
 const struct mfa_cmd cmd_export_entry = {
     .name = "export",
-    .usage = "[--format uri|json|google|aegis] [-o FILE] [--qr] [--plain]",
     .summary = "export every account (reveals secrets)",
     .opts = cmd_export_opts,
-    .min_args = 0,
-    .max_args = 0,
     .exec = cmd_export_exec,
 };

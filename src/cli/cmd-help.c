@@ -1,7 +1,7 @@
 /*
- * mfa help [COMMAND]: the list of commands, or one command's usage and
- * options, generated from the command table so help never drifts from what
- * the parser accepts.
+ * mfa help [COMMAND...]: the list of commands, or one command's usage and
+ * options ("mfa help aws session"), generated from the command tree so help
+ * never drifts from what the parser accepts.
  */
 #include <stdio.h>
 
@@ -10,24 +10,32 @@
 static int
 cmd_help_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 {
-	const struct mfa_cmd *cmd;
+	const struct mfa_cmd *path[CLI_DEPTH] = {&cmd_root};
 	char why[256];
+	int i, depth = 1;
 
-	if (a->argc == 0) {
-		cmd_usage_all(stdout);
-		return 0;
+	for (i = 0; i < a->argc; i++) {
+		if (depth >= CLI_DEPTH || path[depth - 1]->subs == NULL)
+			return cli_usage(ctx, "'%s' has no subcommands",
+					 path[depth - 1]->name);
+		path[depth] =
+		    cmd_find(path[depth - 1], a->argv[i], why, sizeof(why));
+		if (path[depth] == NULL)
+			return cli_usage(ctx, "%s", why);
+		depth++;
 	}
-	if ((cmd = cmd_find(a->argv[0], why, sizeof(why))) == NULL)
-		return cli_usage(ctx, "%s", why);
-	cmd_usage(cmd, stdout, true);
+	cmd_usage(path, depth, stdout, true);
 	return 0;
 }
 
+static const struct mfa_pos cmd_help_pos[] = {
+    {"COMMAND", VAL_COMMAND, NULL, POS_F_OPTIONAL | POS_F_REPEAT},
+    POS_END,
+};
+
 const struct mfa_cmd cmd_help_entry = {
     .name = "help",
-    .usage = "[COMMAND]",
     .summary = "show the commands, or one command's options",
-    .min_args = 0,
-    .max_args = 1,
+    .pos = cmd_help_pos,
     .exec = cmd_help_exec,
 };

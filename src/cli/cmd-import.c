@@ -22,15 +22,21 @@
 #define IMPORT_FILE_MAX (64u * 1024u * 1024u)
 
 static const struct mfa_opt cmd_import_opts[] = {
-    {"format", 'f', "FORMAT",
-     "uri, google, aegis, andotp, 2fas, aws-seed, "
-     "json or image (default: detect)"},
-    {"dry-run", 'n', NULL, "show what would be imported; change nothing"},
-    {"name", 0, "NAME", "account name (needed for an AWS seed file)"},
-    {"issuer", 0, "S", "issuer for a single imported account"},
-    {"serial", 0, "ARN", "AWS MFA device serial for a single account"},
-    {"import-passphrase-fd", 0, "N", "read the file's password from fd N"},
-    {NULL, 0, NULL, NULL},
+    OPT_WORDS(OPT_FORMAT, "format", 'f', "FORMAT",
+	      "uri google aegis andotp 2fas aws-seed json image",
+	      "uri, google, aegis, andotp, 2fas, aws-seed, "
+	      "json or image (default: detect)"),
+    OPT_FLAG(OPT_DRY_RUN, "dry-run", 'n',
+	     "show what would be imported; change nothing"),
+    OPT_ARG(OPT_NAME, "name", 0, "NAME", VAL_TEXT,
+	    "account name (needed for an AWS seed file)"),
+    OPT_ARG(OPT_ISSUER, "issuer", 0, "S", VAL_TEXT,
+	    "issuer for a single imported account"),
+    OPT_ARG(OPT_SERIAL, "serial", 0, "ARN", VAL_TEXT,
+	    "AWS MFA device serial for a single account"),
+    OPT_ARG(OPT_IMPORT_PASSPHRASE_FD, "import-passphrase-fd", 0, "N",
+	    VAL_NUMBER, "read the file's password from fd N"),
+    OPT_END,
 };
 
 struct import_pass {
@@ -217,8 +223,8 @@ import_overrides(struct mfa_ctx *ctx, const struct mfa_args *a,
 	const char *s;
 	int rc = 0;
 
-	if (!args_has(a, "name") && !args_has(a, "issuer") &&
-	    !args_has(a, "serial")) {
+	if (!args_has(a, OPT_NAME) && !args_has(a, OPT_ISSUER) &&
+	    !args_has(a, OPT_SERIAL)) {
 		if (l->n == 1 && l->v[0].name[0] == '\0')
 			return cli_failx(ctx, MFA_EINVAL,
 					 "file %s: the account has no name: "
@@ -233,11 +239,11 @@ import_overrides(struct mfa_ctx *ctx, const struct mfa_args *a,
 				 "a single account; this import has %zu",
 				 l->n);
 	e = &l->v[0];
-	if ((s = args_get(a, "name")) != NULL)
+	if ((s = args_get(a, OPT_NAME)) != NULL)
 		rc = vault_entry_set_str(&e->name, s);
-	if (rc == 0 && (s = args_get(a, "issuer")) != NULL)
+	if (rc == 0 && (s = args_get(a, OPT_ISSUER)) != NULL)
 		rc = vault_entry_set_str(&e->issuer, s);
-	if (rc == 0 && (s = args_get(a, "serial")) != NULL) {
+	if (rc == 0 && (s = args_get(a, OPT_SERIAL)) != NULL) {
 		rc = vault_entry_set_str(&e->serial, s);
 		/* A device serial means an AWS account, whatever the file. */
 		if (rc == 0 && e->issuer[0] == '\0')
@@ -258,14 +264,14 @@ cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct import_job j;
 	enum io_format fmt = IO_AUTO;
 	struct vault *v = NULL;
-	bool dry = args_has(a, "dry-run");
+	bool dry = args_has(a, OPT_DRY_RUN);
 	int i, rc = 0;
 	size_t k, nskip = 0;
 
-	if (args_has(a, "format") &&
-	    io_format_parse(args_get(a, "format"), &fmt) != 0)
+	if (args_has(a, OPT_FORMAT) &&
+	    io_format_parse(args_get(a, OPT_FORMAT), &fmt) != 0)
 		return cli_usage(ctx, "unknown format '%s'",
-				 args_get(a, "format"));
+				 args_get(a, OPT_FORMAT));
 	memset(&list, 0, sizeof(list));
 	for (i = 0; i < a->argc && rc == 0; i++)
 		rc = import_file(ctx, a->argv[i], fmt, &list);
@@ -322,9 +328,13 @@ cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	return rc;
 }
 
+static const struct mfa_pos cmd_import_pos[] = {
+    {"FILE", VAL_FILE, NULL, POS_F_REPEAT},
+    POS_END,
+};
+
 const struct mfa_cmd cmd_import_entry = {
     .name = "import",
-    .usage = "[-f FORMAT] [--dry-run] [--name NAME] [--serial ARN] FILE...|-",
     .summary = "import QR images and other authenticators' exports",
     .help = "Formats, found from the content: QR images (PNG, JPEG, PPM/PGM)"
 	    "; otpauth://\nURI lists; Google Authenticator "
@@ -333,7 +343,6 @@ const struct mfa_cmd cmd_import_entry = {
 	    "mfa's own JSON export. Nothing is saved unless every file "
 	    "imports.",
     .opts = cmd_import_opts,
-    .min_args = 1,
-    .max_args = -1,
+    .pos = cmd_import_pos,
     .exec = cmd_import_exec,
 };

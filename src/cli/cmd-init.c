@@ -11,24 +11,29 @@
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_init_opts[] = {
-    {"kdf-ops", 0, "N", "Argon2id passes (default 3, libsodium MODERATE)"},
-    {"kdf-mem", 0, "MiB", "Argon2id memory in MiB (default 256)"},
-    {"new-passphrase-fd", 0, "N", "read the new passphrase from fd N"},
-    {NULL, 0, NULL, NULL},
+    OPT_ARG(OPT_KDF_OPS, "kdf-ops", 0, "N", VAL_NUMBER,
+	    "Argon2id passes (default 3, libsodium MODERATE)"),
+    OPT_ARG(OPT_KDF_MEM, "kdf-mem", 0, "MiB", VAL_NUMBER,
+	    "Argon2id memory in MiB (default 256)"),
+    OPT_ARG(OPT_NEW_PASSPHRASE_FD, "new-passphrase-fd", 0, "N", VAL_NUMBER,
+	    "read the new passphrase from fd N"),
+    OPT_END,
 };
 
 /* Is any source of a new passphrase given, as opposed to the plain ones? */
 static bool
 cmd_init_new_source(struct mfa_ctx *ctx)
 {
-	return ctx->new_pass_fd != NULL || getenv("MFA_NEW_PASSPHRASE_FILE") ||
+	return args_get(ctx->args, OPT_NEW_PASSPHRASE_FD) != NULL ||
+	       getenv("MFA_NEW_PASSPHRASE_FILE") ||
 	       getenv("MFA_NEW_PASSPHRASE");
 }
 
 static bool
 cmd_init_plain_source(struct mfa_ctx *ctx)
 {
-	return ctx->pass_fd != NULL || getenv("MFA_PASSPHRASE_FILE") ||
+	return args_get(ctx->args, OPT_PASSPHRASE_FD) != NULL ||
+	       getenv("MFA_PASSPHRASE_FILE") ||
 	       getenv("MFA_PASSPHRASE_COMMAND") || getenv("MFA_PASSPHRASE");
 }
 
@@ -41,9 +46,9 @@ cmd_init_kdf(struct mfa_ctx *ctx, const struct mfa_args *a,
 
 	vault_kdf_default(kdf);
 	mib = kdf->mem >> 20;
-	if ((rc = args_uint(ctx, a, "kdf-ops", 1, 1000, &kdf->ops)) != 0)
+	if ((rc = args_uint(ctx, a, OPT_KDF_OPS, 1, 1000, &kdf->ops)) != 0)
 		return rc;
-	if ((rc = args_uint(ctx, a, "kdf-mem", 1, 4096, &mib)) != 0)
+	if ((rc = args_uint(ctx, a, OPT_KDF_MEM, 1, 4096, &mib)) != 0)
 		return rc;
 	kdf->mem = mib << 20;
 	if (vault_kdf_weak(kdf))
@@ -83,12 +88,9 @@ cmd_init_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 
 const struct mfa_cmd cmd_init_entry = {
     .name = "init",
-    .usage = "[--kdf-ops N] [--kdf-mem MiB]",
     .summary = "create an empty vault",
     .help = "Creates the vault (folder 0700, file 0600). Refuses to "
 	    "overwrite an existing one.",
     .opts = cmd_init_opts,
-    .min_args = 0,
-    .max_args = 0,
     .exec = cmd_init_exec,
 };

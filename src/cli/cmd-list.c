@@ -12,10 +12,13 @@
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_list_opts[] = {
-    {"json", 'j', NULL, "JSON array of accounts (no secrets)"},
-    {"codes", 'c', NULL, "add current codes and seconds left"},
-    {"names", 0, NULL, "(for completion) names only, from the unlock cache"},
-    {NULL, 0, NULL, NULL},
+    OPT_FLAG(OPT_JSON, "json", 'j', "JSON array of accounts (no secrets)"),
+    OPT_FLAG(OPT_CODES, "codes", 'c', "add current codes and seconds left"),
+    {.id = OPT_NAMES,
+     .name = "names",
+     .help = "names only, from the unlock cache (for completion)",
+     .flags = OPT_F_HIDDEN},
+    OPT_END,
 };
 
 /* The current code of a TOTP/Steam entry; HOTP shows none (it would burn
@@ -158,23 +161,21 @@ cmd_list_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct vault *v;
 	int rc;
 
-	if (args_has(a, "names"))
+	if (args_has(a, OPT_NAMES))
 		return cmd_list_names(ctx);
 	if ((rc = unlock_vault(ctx, &v)) != 0)
 		return rc;
-	if (args_has(a, "json"))
-		return cmd_list_json(ctx, vault_data(v), args_has(a, "codes"));
-	cmd_list_table(vault_data(v), args_has(a, "codes"));
+	if (args_has(a, OPT_JSON))
+		return cmd_list_json(ctx, vault_data(v),
+				     args_has(a, OPT_CODES));
+	cmd_list_table(vault_data(v), args_has(a, OPT_CODES));
 	return 0;
 }
 
 const struct mfa_cmd cmd_list_entry = {
     .name = "list",
     .alias = "ls",
-    .usage = "[--json] [--codes]",
     .summary = "list the accounts (no secrets)",
     .opts = cmd_list_opts,
-    .min_args = 0,
-    .max_args = 0,
     .exec = cmd_list_exec,
 };

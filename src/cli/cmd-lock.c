@@ -10,8 +10,8 @@
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_lock_opts[] = {
-    {"all", 'a', NULL, "drop the cached keys of every vault"},
-    {NULL, 0, NULL, NULL},
+    OPT_FLAG(OPT_ALL, "all", 'a', "drop the cached keys of every vault"),
+    OPT_END,
 };
 
 static int
@@ -33,7 +33,7 @@ cmd_lock_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct vault *v;
 	int rc;
 
-	if (args_has(a, "all") || path == NULL)
+	if (args_has(a, OPT_ALL) || path == NULL)
 		return cmd_lock_all(ctx, "");
 	if ((rc = vault_open(path, &v)) != 0)
 		return cmd_lock_all(ctx, rc == MFA_ENOVAULT
@@ -48,10 +48,7 @@ cmd_lock_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 
 const struct mfa_cmd cmd_lock_entry = {
     .name = "lock",
-    .usage = "[--all]",
     .summary = "forget the cached vault key",
     .opts = cmd_lock_opts,
-    .min_args = 0,
-    .max_args = 0,
     .exec = cmd_lock_exec,
 };

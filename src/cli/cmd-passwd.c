@@ -8,10 +8,13 @@
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_passwd_opts[] = {
-    {"new-passphrase-fd", 0, "N", "read the new passphrase from fd N"},
-    {"kdf-ops", 0, "N", "Argon2id passes for the new slot"},
-    {"kdf-mem", 0, "MiB", "Argon2id memory for the new slot"},
-    {NULL, 0, NULL, NULL},
+    OPT_ARG(OPT_NEW_PASSPHRASE_FD, "new-passphrase-fd", 0, "N", VAL_NUMBER,
+	    "read the new passphrase from fd N"),
+    OPT_ARG(OPT_KDF_OPS, "kdf-ops", 0, "N", VAL_NUMBER,
+	    "Argon2id passes for the new slot"),
+    OPT_ARG(OPT_KDF_MEM, "kdf-mem", 0, "MiB", VAL_NUMBER,
+	    "Argon2id memory for the new slot"),
+    OPT_END,
 };
 
 static int
@@ -41,10 +44,7 @@ cmd_passwd_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 
 const struct mfa_cmd cmd_passwd_entry = {
     .name = "passwd",
-    .usage = "[--new-passphrase-fd N] [--kdf-ops N] [--kdf-mem MiB]",
     .summary = "change the vault passphrase",
     .opts = cmd_passwd_opts,
-    .min_args = 0,
-    .max_args = 0,
     .exec = cmd_passwd_exec,
 };

@@ -7,11 +7,15 @@ cmd_rename_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	return edit_run(ctx, a->argv[0], a->argv[1], NULL, NULL, NULL, NULL);
 }
 
+static const struct mfa_pos cmd_rename_pos[] = {
+    {"QUERY", VAL_QUERY, NULL, 0},
+    {"NEW", VAL_TEXT, NULL, 0},
+    POS_END,
+};
+
 const struct mfa_cmd cmd_rename_entry = {
     .name = "rename",
-    .usage = "QUERY NEW",
     .summary = "rename an account",
-    .min_args = 2,
-    .max_args = 2,
+    .pos = cmd_rename_pos,
     .exec = cmd_rename_exec,
 };

@@ -11,8 +11,8 @@
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_rm_opts[] = {
-    {"yes", 'y', NULL, "do not ask for confirmation"},
-    {NULL, 0, NULL, NULL},
+    OPT_FLAG(OPT_YES, "yes", 'y', "do not ask for confirmation"),
+    OPT_END,
 };
 
 struct rm_job {
@@ -48,7 +48,7 @@ cmd_rm_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		return rc;
 	snprintf(label, sizeof(label), "%s",
 		 util_label(d->entries[idx].issuer, d->entries[idx].name));
-	if (!args_has(a, "yes")) {
+	if (!args_has(a, OPT_YES)) {
 		if (!tty_available())
 			return cli_usage(ctx,
 					 "not removing %s without --yes "
@@ -71,12 +71,15 @@ cmd_rm_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	return 0;
 }
 
+static const struct mfa_pos cmd_rm_pos[] = {
+    {"QUERY", VAL_QUERY, NULL, 0},
+    POS_END,
+};
+
 const struct mfa_cmd cmd_rm_entry = {
     .name = "rm",
-    .usage = "QUERY [--yes]",
     .summary = "remove an account",
     .opts = cmd_rm_opts,
-    .min_args = 1,
-    .max_args = 1,
+    .pos = cmd_rm_pos,
     .exec = cmd_rm_exec,
 };

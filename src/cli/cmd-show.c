@@ -14,10 +14,16 @@
 #include "qr/encode.h"
 
 static const struct mfa_opt cmd_show_opts[] = {
-    {"uri", 0, NULL, "print the otpauth:// URI (reveals the secret)"},
-    {"qr", 0, NULL, "draw the URI as a QR code in the terminal"},
-    {"png", 0, "FILE", "write the URI as a QR code PNG (0600)"},
-    {NULL, 0, NULL, NULL},
+    OPT_GROUP(OPT_URI, "uri", 0, 1,
+	      "print the otpauth:// URI (reveals the secret)"),
+    OPT_GROUP(OPT_QR, "qr", 0, 1, "draw the URI as a QR code in the terminal"),
+    {.id = OPT_PNG,
+     .name = "png",
+     .arg = "FILE",
+     .val = VAL_FILE,
+     .group = 1,
+     .help = "write the URI as a QR code PNG (0600)"},
+    OPT_END,
 };
 
 /* The account's URI in secret memory; caller must sodium_free(). */
@@ -86,8 +92,8 @@ cmd_show_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	char *uri = NULL, *art = NULL, label[512];
 	uint8_t *png = NULL;
 	size_t idx, len = 0;
-	int rc,
-	    forms = args_has(a, "uri") + args_has(a, "qr") + args_has(a, "png");
+	int rc, forms = args_has(a, OPT_URI) + args_has(a, OPT_QR) +
+			args_has(a, OPT_PNG);
 
 	if (forms > 1)
 		return cli_usage(ctx, "choose one of --uri, --qr and --png");
@@ -103,9 +109,9 @@ cmd_show_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	}
 	if ((rc = show_uri(e, &uri)) != 0)
 		return cli_fail(ctx, rc, "account %s", label);
-	if (args_has(a, "uri")) {
+	if (args_has(a, OPT_URI)) {
 		printf("%s\n", uri);
-	} else if (args_has(a, "qr")) {
+	} else if (args_has(a, OPT_QR)) {
 		rc = qr_render_terminal(uri, getenv("NO_COLOR") == NULL, &art,
 					&len);
 		if (rc == 0)
@@ -113,12 +119,12 @@ cmd_show_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	} else {
 		rc = qr_render_png(uri, 8, &png, &len);
 		if (rc == 0)
-			rc = util_write_file(args_get(a, "png"), png, len);
+			rc = util_write_file(args_get(a, OPT_PNG), png, len);
 		if (rc == 0)
-			fprintf(stderr, "wrote %s\n", args_get(a, "png"));
+			fprintf(stderr, "wrote %s\n", args_get(a, OPT_PNG));
 		else
 			snprintf(label, sizeof(label), "%s",
-				 args_get(a, "png"));
+				 args_get(a, OPT_PNG));
 	}
 	if (art != NULL)
 		sodium_free(art);
@@ -127,16 +133,20 @@ cmd_show_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	sodium_free(uri);
 	if (rc != 0)
 		return cli_fail(ctx, rc, "%s %s",
-				args_has(a, "png") ? "file" : "account", label);
+				args_has(a, OPT_PNG) ? "file" : "account",
+				label);
 	return 0;
 }
 
+static const struct mfa_pos cmd_show_pos[] = {
+    {"QUERY", VAL_QUERY, NULL, 0},
+    POS_END,
+};
+
 const struct mfa_cmd cmd_show_entry = {
     .name = "show",
-    .usage = "QUERY [--uri|--qr|--png FILE]",
     .summary = "show an account; --uri/--qr/--png reveal its secret",
     .opts = cmd_show_opts,
-    .min_args = 1,
-    .max_args = 1,
+    .pos = cmd_show_pos,
     .exec = cmd_show_exec,
 };

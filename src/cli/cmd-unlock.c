@@ -9,10 +9,10 @@
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_unlock_opts[] = {
-    {"ttl", 't', "S",
-     "seconds to keep the key (default $MFA_CACHE_TTL "
-     "or 300)"},
-    {NULL, 0, NULL, NULL},
+    OPT_ARG(OPT_TTL, "ttl", 't', "S", VAL_TEXT,
+	    "seconds to keep the key (default $MFA_CACHE_TTL "
+	    "or 300)"),
+    OPT_END,
 };
 
 static int
@@ -23,7 +23,7 @@ cmd_unlock_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct vault *v;
 	int rc;
 
-	if ((rc = args_uint(ctx, a, "ttl", 1, 7 * 86400, &ttl)) != 0)
+	if ((rc = args_uint(ctx, a, OPT_TTL, 1, 7 * 86400, &ttl)) != 0)
 		return rc;
 	if (ttl == 0)
 		return cli_usage(ctx, "MFA_CACHE_TTL is 0 (cache off); give "
@@ -41,10 +41,7 @@ cmd_unlock_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 
 const struct mfa_cmd cmd_unlock_entry = {
     .name = "unlock",
-    .usage = "[--ttl S]",
     .summary = "keep the vault key in the kernel keyring for a while",
     .opts = cmd_unlock_opts,
-    .min_args = 0,
-    .max_args = 0,
     .exec = cmd_unlock_exec,
 };

@@ -13,11 +13,11 @@
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_verify_opts[] = {
-    {"window", 'w', "N",
-     "accept N steps (or counters) either side; "
-     "default 1 (TOTP), 10 (HOTP lookahead)"},
-    {"at", 0, "TIME", "verify as of TIME"},
-    {NULL, 0, NULL, NULL},
+    OPT_ARG(OPT_WINDOW, "window", 'w', "N", VAL_NUMBER,
+	    "accept N steps (or counters) either side; "
+	    "default 1 (TOTP), 10 (HOTP lookahead)"),
+    OPT_ARG(OPT_AT, "at", 0, "TIME", VAL_TEXT, "verify as of TIME"),
+    OPT_END,
 };
 
 struct verify_job {
@@ -106,7 +106,8 @@ cmd_verify_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	if (n == 0 || n >= sizeof(given))
 		return cli_usage(ctx, "CODE must be 1 to 10 characters");
 	memcpy(given, a->argv[1], n + 1);
-	if (args_has(a, "at") && otp_time_parse(args_get(a, "at"), &now) != 0)
+	if (args_has(a, OPT_AT) &&
+	    otp_time_parse(args_get(a, OPT_AT), &now) != 0)
 		return cli_usage(ctx,
 				 "--at wants unix seconds or ISO-8601 UTC");
 	if ((rc = unlock_vault(ctx, &v)) != 0)
@@ -116,7 +117,7 @@ cmd_verify_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	e = &vault_data(v)->entries[idx];
 	snprintf(label, sizeof(label), "%s", util_label(e->issuer, e->name));
 	window = e->p.type == OTP_HOTP ? 10 : 1;
-	if ((rc = args_uint(ctx, a, "window", 0, 1000, &window)) != 0)
+	if ((rc = args_uint(ctx, a, OPT_WINDOW, 0, 1000, &window)) != 0)
 		return rc;
 	memset(&j, 0, sizeof(j));
 	if (e->p.type == OTP_HOTP) {
@@ -151,15 +152,19 @@ cmd_verify_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	return 0;
 }
 
+static const struct mfa_pos cmd_verify_pos[] = {
+    {"QUERY", VAL_QUERY, NULL, 0},
+    {"CODE", VAL_TEXT, NULL, 0},
+    POS_END,
+};
+
 const struct mfa_cmd cmd_verify_entry = {
     .name = "verify",
-    .usage = "QUERY CODE [--window N] [--at TIME]",
     .summary = "check a code (exit 0 valid, 3 invalid)",
     .help = "Prints the step offset of the match (0 now, -1 the previous "
 	    "step, +1 the next).\nHOTP accounts move their counter past a "
 	    "match.",
     .opts = cmd_verify_opts,
-    .min_args = 2,
-    .max_args = 2,
+    .pos = cmd_verify_pos,
     .exec = cmd_verify_exec,
 };

@@ -747,9 +747,13 @@ out:
 	return rc;
 }
 
+static const struct mfa_pos cmd_watch_pos[] = {
+    {"QUERY", VAL_QUERY, NULL, POS_F_OPTIONAL},
+    POS_END,
+};
+
 const struct mfa_cmd cmd_watch_entry = {
     .name = "watch",
-    .usage = "[QUERY]",
     .summary = "live view of the codes, with countdown bars",
     .help = "A full-screen view of every account (or those whose issuer:name "
 	    "contains QUERY)\nwith its code, a bar and the seconds left in "
@@ -761,8 +765,6 @@ const struct mfa_cmd cmd_watch_entry = {
 	    "clipboard as with 'mfa code --copy'\n(wl-copy, xclip, xsel, "
 	    "else OSC 52: in tmux set 'set -g set-clipboard on')\nand are "
 	    "cleared after $MFA_CLIP_TIME seconds (default 45).",
-    .opts = NULL,
-    .min_args = 0,
-    .max_args = 1,
+    .pos = cmd_watch_pos,
     .exec = cmd_watch_exec,
 };

@@ -33,21 +33,16 @@ main_harden(void)
 }
 
 static int
-main_exit(struct mfa_ctx *ctx, const struct mfa_cmd *cmd, int rc)
+main_exit(struct mfa_ctx *ctx, const struct mfa_args *a, int rc)
 {
-	if (rc == 0 || rc == CLI_NOMATCH)
+	if (rc == 0 || rc == CLI_NOMATCH || rc == CLI_FINDINGS)
 		return rc;
 	/* Messages quote names from files: keep them one harmless line. */
 	otp_label_clean(ctx->msg);
 	if (rc == CLI_USAGE) {
 		if (ctx->msg[0] != '\0')
 			fprintf(stderr, "mfa: %s\n", ctx->msg);
-		if (cmd != NULL)
-			cmd_usage(cmd, stderr, false);
-		else
-			fprintf(stderr,
-				"usage: mfa [--vault PATH] [--no-cache] "
-				"COMMAND [ARGS] (see 'mfa help')\n");
+		cmd_usage(a->path, a->depth, stderr, false);
 		return 2;
 	}
 	if (ctx->msg[0] == '\0')
@@ -64,9 +59,7 @@ main(int argc, char **argv)
 {
 	struct mfa_ctx ctx;
 	struct mfa_args args;
-	const struct mfa_cmd *cmd = NULL;
-	char why[256];
-	int i, rc;
+	int rc;
 
 	main_harden();
 	memset(&ctx, 0, sizeof(ctx));
@@ -76,56 +69,20 @@ main(int argc, char **argv)
 	}
 	io_json_secure_init();
 
-	/* Global options before the command. */
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-		if (strcmp(argv[i], "--version") == 0 ||
-		    strcmp(argv[i], "-V") == 0) {
-			printf("mfa %s\n", MFA_VERSION);
-			return 0;
-		}
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0) {
-			cmd_usage_all(stdout);
-			return 0;
-		}
-		if (strcmp(argv[i], "--no-cache") == 0) {
-			ctx.no_cache = true;
-		} else if ((strcmp(argv[i], "--vault") == 0 ||
-			    strcmp(argv[i], "--passphrase-fd") == 0) &&
-			   i + 1 < argc) {
-			if (strcmp(argv[i], "--vault") == 0)
-				ctx.vault_path = argv[i + 1];
-			else
-				ctx.pass_fd = argv[i + 1];
-			i++;
-		} else if (strcmp(argv[i], "--vault") == 0 ||
-			   strcmp(argv[i], "--passphrase-fd") == 0) {
-			snprintf(ctx.msg, sizeof(ctx.msg),
-				 "option '%s' needs a value", argv[i]);
-			return main_exit(&ctx, NULL, CLI_USAGE);
-		} else if (strncmp(argv[i], "--vault=", 8) == 0) {
-			ctx.vault_path = argv[i] + 8;
-		} else {
-			snprintf(ctx.msg, sizeof(ctx.msg),
-				 "unknown option '%s'", argv[i]);
-			return main_exit(&ctx, NULL, CLI_USAGE);
-		}
-	}
-	if (i >= argc) {
+	if (argc < 2) {
 		cmd_usage_all(stderr);
 		return 2;
 	}
-	if ((cmd = cmd_find(argv[i], why, sizeof(why))) == NULL) {
-		snprintf(ctx.msg, sizeof(ctx.msg), "%s", why);
-		return main_exit(&ctx, NULL, CLI_USAGE);
+	rc = cmd_parse(argc, argv, &ctx, &args);
+	if (rc == 0 && args_has(&args, OPT_VERSION)) {
+		printf("mfa %s\n", MFA_VERSION);
+	} else if (rc == 0 && args_has(&args, OPT_HELP)) {
+		cmd_usage(args.path, args.depth, stdout, true);
+	} else if (rc == 0) {
+		ctx.vault_path = args_get(&args, OPT_VAULT);
+		ctx.no_cache = args_has(&args, OPT_NO_CACHE);
+		rc = args.cmd->exec(&ctx, &args);
 	}
-	rc = cmd_parse(cmd, argc - i, argv + i, &ctx, &args);
-	if (rc == 0 && args_has(&args, "help")) {
-		cmd_usage(cmd, stdout, true);
-		return 0;
-	}
-	if (rc == 0)
-		rc = cmd->exec(&ctx, &args);
 	if (ctx.vault != NULL)
 		vault_close(ctx.vault);
 	free(ctx.vault_path_alloc);
@@ -133,5 +90,7 @@ main(int argc, char **argv)
 		snprintf(ctx.msg, sizeof(ctx.msg), "cannot write output");
 		rc = MFA_EIO;
 	}
-	return main_exit(&ctx, cmd, rc);
+	rc = main_exit(&ctx, &args, rc);
+	args_free(&args);
+	return rc;
 }

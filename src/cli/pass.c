@@ -288,16 +288,16 @@ pass_get(struct mfa_ctx *ctx, enum pass_kind kind, const char *prompt,
 	*pass = NULL;
 	*len = 0;
 	if (kind == PASS_CURRENT) {
-		fdstr = ctx->pass_fd;
+		fdstr = args_get(ctx->args, OPT_PASSPHRASE_FD);
 		file = pass_env("MFA_PASSPHRASE_FILE");
 		cmd = pass_env("MFA_PASSPHRASE_COMMAND");
 		plain = pass_env("MFA_PASSPHRASE");
 	} else if (kind == PASS_NEW) {
-		fdstr = ctx->new_pass_fd;
+		fdstr = args_get(ctx->args, OPT_NEW_PASSPHRASE_FD);
 		file = pass_env("MFA_NEW_PASSPHRASE_FILE");
 		plain = pass_env("MFA_NEW_PASSPHRASE");
 	} else {
-		fdstr = ctx->import_pass_fd;
+		fdstr = args_get(ctx->args, OPT_IMPORT_PASSPHRASE_FD);
 		file = pass_env("MFA_IMPORT_PASSPHRASE_FILE");
 		plain = pass_env("MFA_IMPORT_PASSPHRASE");
 	}

@@ -78,38 +78,38 @@ secret_apply_opts(struct mfa_ctx *ctx, const struct mfa_args *a,
 		  struct otp_params *p)
 {
 	uint64_t v;
-	int rc, ntypes = args_has(a, "totp") + args_has(a, "hotp") +
-			 args_has(a, "steam");
+	int rc, ntypes = args_has(a, OPT_TOTP) + args_has(a, OPT_HOTP) +
+			 args_has(a, OPT_STEAM);
 
 	if (ntypes > 1)
 		return cli_usage(ctx, "--totp, --hotp and --steam exclude "
 				      "each other");
-	if (args_has(a, "totp"))
+	if (args_has(a, OPT_TOTP))
 		p->type = OTP_TOTP;
-	if (args_has(a, "hotp"))
+	if (args_has(a, OPT_HOTP))
 		p->type = OTP_HOTP;
-	if (args_has(a, "steam")) {
+	if (args_has(a, OPT_STEAM)) {
 		p->type = OTP_STEAM;
 		p->digits = OTP_STEAM_DIGITS;
 		p->hash = OTP_SHA1;
 	}
-	if (args_has(a, "algorithm") &&
-	    otp_hash_parse(args_get(a, "algorithm"), &p->hash) != 0)
+	if (args_has(a, OPT_ALGORITHM) &&
+	    otp_hash_parse(args_get(a, OPT_ALGORITHM), &p->hash) != 0)
 		return cli_usage(ctx,
 				 "unknown algorithm '%s' (want SHA1, "
 				 "SHA256 or SHA512)",
-				 args_get(a, "algorithm"));
+				 args_get(a, OPT_ALGORITHM));
 	v = p->digits;
-	if ((rc = args_uint(ctx, a, "digits", OTP_DIGITS_MIN, OTP_DIGITS_MAX,
+	if ((rc = args_uint(ctx, a, OPT_DIGITS, OTP_DIGITS_MIN, OTP_DIGITS_MAX,
 			    &v)) != 0)
 		return rc;
 	p->digits = (unsigned)v;
-	if ((rc = args_uint(ctx, a, "period", 1, UINT32_MAX, &p->period)))
+	if ((rc = args_uint(ctx, a, OPT_PERIOD, 1, UINT32_MAX, &p->period)))
 		return rc;
-	if ((rc = args_uint(ctx, a, "counter", 0, UINT64_MAX, &p->counter)))
+	if ((rc = args_uint(ctx, a, OPT_COUNTER, 0, UINT64_MAX, &p->counter)))
 		return rc;
 	if (p->type == OTP_STEAM &&
-	    (args_has(a, "digits") || args_has(a, "algorithm")))
+	    (args_has(a, OPT_DIGITS) || args_has(a, OPT_ALGORITHM)))
 		return cli_usage(ctx, "Steam codes are always 5 characters "
 				      "from HMAC-SHA1");
 	return 0;

@@ -212,9 +212,9 @@ on_pty() {
 	out=$(comp_bash mfa aws codes --)
 	has "$out" --vault --no-cache
 	hasnt "$out" --user-name --role-arn --profile
-	# Before the subcommand: all of them.
-	out=$(comp_bash mfa aws --)
-	has "$out" --user-name --role-arn
+	# Before the subcommand: the subcommands.
+	out=$(comp_bash mfa aws "")
+	has "$out" enroll codes session
 	out=$(comp_bash mfa aws session --format "")
 	[ "$(sort <<< "$out" | tr '\n' ' ')" = "credential-process credentials-file env json " ]
 }

@@ -177,8 +177,9 @@ source_env_vars() {
 		run "$MFA_BIN" import -f "$f" --dry-run /dev/null
 		[[ "$output" != *"unknown format"* ]]
 	done
-	# Export formats, from the usage line of `mfa export`.
-	exp=$("$MFA_BIN" help export | sed -n 's/.*--format \([a-z|]*\).*/\1/p' | tr '|' ' ')
+	# Export formats, as `mfa help export` lists them.
+	exp=$("$MFA_BIN" help export | grep -E -- '--format' |
+		sed -E 's/.*--format FORMAT *//; s/\(default\)//; s/,| or / /g')
 	[ "$(wc -w <<< "$exp")" -ge 4 ]
 	for f in $exp; do
 		awk '/^   Export formats/ { on = 1; next } /^   [^ ]/ { on = 0 } on' <<< "$fmts" |
