@@ -45,8 +45,8 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN) -Iinclude -
 	$(LIBS_CFLAGS) -DMFA_VERSION='"$(VERSION)"' $(CFLAGS)
 ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 
-# Objects go into one archive per layer (build/lib<layer>.a). libmfa.a is the
-# engine and the vault; ./mfa links every layer. A unit test
+# Objects go into one archive per layer (build/lib<layer>.a); ./mfa links
+# every layer. There is no public library (see the README). A unit test
 # tests/unit/test_<layer>_*.c links only its layer and the ones below it, so
 # each layer is tested alone.
 OUT ?= .
@@ -73,7 +73,7 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 
 .PHONY: all deps demo check unit bats asan valgrind bench fuzz install uninstall clean format
 
-all: $(OUT)/mfa $(OUT)/libmfa.a
+all: $(OUT)/mfa
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: src/io/%.proto
 	@mkdir -p $(BUILD)/gen
@@ -109,9 +109,6 @@ $(BUILD)/lib$(1).a: $(call layer_obj,$(1))
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
-
-$(OUT)/libmfa.a: $(call layer_obj,otp) $(call layer_obj,vault)
-	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(OUT)/mfa: $(MAIN_OBJ) $(call layer_libs,cli)
 	@$(if $(Q),echo "  LD      $@")
@@ -181,4 +178,4 @@ format:
 	clang-format -i $(shell find src include tests/unit fuzz -name '*.[ch]')
 
 clean:
-	rm -rf $(BUILD) build mfa libmfa.a
+	rm -rf $(BUILD) build mfa

@@ -301,7 +301,7 @@ int secret_check_storable(struct mfa_ctx *ctx, const struct otp_params *p,
 /* Read all of fd (at most max bytes) into sodium_malloc'd memory. */
 int secret_read_fd(int fd, size_t max, char **out, size_t *len);
 
-/* pass.c: passphrases from the sources DESIGN.md lists. */
+/* pass.c: passphrases from the sources mfa(1) lists under ENVIRONMENT. */
 enum pass_kind { PASS_CURRENT, PASS_NEW, PASS_IMPORT };
 int pass_get(struct mfa_ctx *ctx, enum pass_kind kind, const char *prompt,
 	     char **pass, size_t *len);

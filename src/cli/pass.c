@@ -1,5 +1,5 @@
 /*
- * Passphrases, from the first source that is set (DESIGN.md):
+ * Passphrases, from the first source that is set:
  * --passphrase-fd N, $MFA_PASSPHRASE_FILE (first line),
  * $MFA_PASSPHRASE_COMMAND (first line of its output, run by sh),
  * $MFA_PASSPHRASE (the weakest: visible in /proc/PID/environ to the same
