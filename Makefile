@@ -14,17 +14,30 @@ PKGS := libcrypto:libssl-dev libsodium:libsodium-dev zbar:libzbar-dev \
 	libqrencode:libqrencode-dev libpng:libpng-dev libkeyutils:libkeyutils-dev \
 	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev ncursesw:libncurses-dev
 TEST_PKGS := cmocka:libcmocka-dev
-# Debian packages needed beyond the libraries: tools for building and the
-# independent implementations the tests compare against.
-DEB_TOOLS := pkg-config gcc make libjpeg-dev protobuf-c-compiler protobuf-compiler \
-	libcmocka-dev bats oathtool python3-pyotp zbar-tools qrencode awscli \
-	keyutils mandoc tmux libncurses-dev python3-cryptography bash-completion zsh fish \
-	man-db groff-base
+# Debian packages needed beyond the libraries: tools for building, and every
+# tool a test runs (the independent implementations it compares against, the
+# shells and terminals it drives). tests/tools/test-tools checks each works.
+DEB_TOOLS := pkg-config gcc make libc6-dev libjpeg-dev protobuf-c-compiler protobuf-compiler \
+	libcmocka-dev bats oathtool python3 python3-pyotp python3-cryptography zbar-tools \
+	qrencode imagemagick awscli keyutils mandoc man-db groff-base bsdextrautils tmux \
+	bash-completion zsh fish procps valgrind
 DEB_PKGS := $(foreach p,$(PKGS),$(word 2,$(subst :, ,$(p)))) $(DEB_TOOLS)
 
-ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
+# The libraries are looked for while make reads this file, so a plain `make`
+# stops at once with one clear line. The set-up goals skip the look: they
+# install what is missing (deps) and then build in a sub-make, which looks.
+SETUP_GOALS := deps clean demo check asan
+ifeq ($(MAKECMDGOALS),)
+LIB_CHECK := y
+else ifneq ($(filter-out $(SETUP_GOALS),$(MAKECMDGOALS)),)
+LIB_CHECK := y
+endif
+ifeq ($(LIB_CHECK),y)
+ifeq ($(shell command -v $(PKG_CONFIG) 2>/dev/null),)
+$(error missing tool $(PKG_CONFIG): install the Debian package pkg-config (or run 'make deps'))
+endif
 define need_pkg
-$(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(1))) && echo y),,\
+$(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(1))) 2>/dev/null && echo y),,\
   $(error missing library $(word 1,$(subst :, ,$(1))): install the Debian package $(word 2,$(subst :, ,$(1))) (or run 'make deps')))
 endef
 $(foreach p,$(PKGS),$(call need_pkg,$(p)))

@@ -7,7 +7,8 @@
 #   sh fuzz/run.sh [fuzz/fuzz_x.c ...]     (no arguments: every harness)
 #
 # Environment: FUZZ_SECONDS, FUZZ_BUILD (default build/fuzz), FUZZ_CC
-# (default clang), MFA_SHARED_FIXTURES (default ../shared/fixtures).
+# (default clang), MFA_FIXTURES (the third-party fixtures, as for the
+# tests; default ../shared/fixtures).
 # Seeds: files under tests/fixtures/<layer>/<harness>/, plus what the shared
 # fixtures hold for the harness (otpauth URIs, base32 secrets). The corpus is
 # kept in $FUZZ_BUILD/corpus/<harness> between runs; crashes are written to
@@ -17,7 +18,7 @@ set -eu
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 OUT=${FUZZ_BUILD:-build/fuzz}
 CC=${FUZZ_CC:-clang}
-SHARED=${MFA_SHARED_FIXTURES:-../shared/fixtures}
+SHARED=${MFA_FIXTURES:-../shared/fixtures}
 PKGS="libcrypto libsodium zbar libqrencode libpng libkeyutils jansson libprotobuf-c"
 
 cd "$(dirname "$0")/.."

@@ -10,8 +10,8 @@
 #   - tests/tools/aws/standin.py, our stand-in IAM/STS, which checks every
 #     code with python3-pyotp (valid_window=1) and refuses a (device, step)
 #     pair it has seen: a code sent twice fails there.
-# Either server missing: its tests are skipped with the reason, never
-# passed. Some tests wait for the next 30-second step (that is the point of
+# A server's program missing: its tests are skipped with the reason, never
+# passed; a server that does not start fails them. Some tests wait for the next 30-second step (that is the point of
 # them); the whole file stays under about three minutes.
 #
 # The tests run in file order and share the servers and two vaults: one per
@@ -25,7 +25,9 @@ ACCT=123456789012
 setup_file() {
 	export AWS_T
 	AWS_T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/mfa-aws.XXXXXX")
-	export MOTO_WHY="" STANDIN_WHY=""
+	# *_WHY: a tool is missing, the tests skip; *_ERR: a server did not
+	# start, the tests fail.
+	export MOTO_WHY="" STANDIN_WHY="" MOTO_ERR="" STANDIN_ERR=""
 	if [ ! -x /usr/bin/aws ]; then
 		MOTO_WHY="Debian's awscli (/usr/bin/aws) is not installed"
 		STANDIN_WHY=$MOTO_WHY
@@ -36,14 +38,14 @@ setup_file() {
 	case $rc in
 	0) ;;
 	77) MOTO_WHY="no moto_server (not in PATH, nor ${MFA_BUILD:-build}/moto/bin; make deps or pip install 'moto[server]')" ;;
-	*) MOTO_WHY="moto_server did not start: $(tail -3 "$AWS_T/moto.log")" ;;
+	*) MOTO_ERR="moto_server did not start: $(tail -3 "$AWS_T/moto.log")" ;;
 	esac
 	rc=0
 	"$TOOLS/standin-start" "$AWS_T" || rc=$?
 	case $rc in
 	0) ;;
 	77) STANDIN_WHY="python3-pyotp is missing for /usr/bin/python3" ;;
-	*) STANDIN_WHY="the stand-in server did not start: $(cat "$AWS_T/standin.err")" ;;
+	*) STANDIN_ERR="the stand-in server did not start: $(cat "$AWS_T/standin.err")" ;;
 	esac
 	printf 'test passphrase\n' > "$AWS_T/pass"
 	for v in moto standin fresh; do
@@ -65,7 +67,7 @@ setup() {
 	/*) ;;
 	*) MFA_BIN="$PWD/$MFA_BIN" ;;
 	esac
-	[ -x "$MFA_BIN" ] || skip "no mfa binary at $MFA_BIN"
+	[ -x "$MFA_BIN" ] || { echo "no mfa binary at $MFA_BIN (make all)" >&2; return 1; }
 	export MFA_BIN
 	export HOME="$AWS_T/home"
 	mkdir -p "$HOME"
@@ -83,12 +85,14 @@ setup() {
 
 use_moto() {
 	[ -z "$MOTO_WHY" ] || skip "$MOTO_WHY"
+	[ -z "$MOTO_ERR" ] || { echo "$MOTO_ERR" >&2; return 1; }
 	export MFA_TEST_ENDPOINT="http://127.0.0.1:$(cat "$AWS_T/moto.port")"
 	export MFA_VAULT="$AWS_T/moto.vault"
 }
 
 use_standin() {
 	[ -z "$STANDIN_WHY" ] || skip "$STANDIN_WHY"
+	[ -z "$STANDIN_ERR" ] || { echo "$STANDIN_ERR" >&2; return 1; }
 	export MFA_TEST_ENDPOINT="http://127.0.0.1:$(cat "$AWS_T/standin.port")"
 	export MFA_VAULT="$AWS_T/standin.vault"
 }
@@ -493,7 +497,7 @@ print([json.loads(l) for l in open(sys.argv[1]) if "AssumeRole" in l][-1]["sessi
 		> '$AWS_T/wait.out' 2> '$AWS_T/wait.err'" /dev/null > "$AWS_T/wait.tty" || true
 	grep -q 'mfa: waiting [0-9]*s for a fresh code' "$AWS_T/wait.tty"
 	[ ! -s "$AWS_T/wait.out" ]
-	! grep -q waiting "$AWS_T/wait.err"
+	run ! grep -q waiting "$AWS_T/wait.err"
 	# The stand-in does not know this device: AWS's refusal, as usual.
 	grep -q '(AccessDenied)' "$AWS_T/wait.err"
 }

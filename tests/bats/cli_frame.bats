@@ -19,7 +19,7 @@ setup() {
 	/*) ;;
 	*) MFA_BIN="$PWD/$MFA_BIN" ;;
 	esac
-	[ -x "$MFA_BIN" ] || skip "no mfa binary at $MFA_BIN"
+	[ -x "$MFA_BIN" ] || { echo "no mfa binary at $MFA_BIN (make all)" >&2; return 1; }
 	# Never touch a real vault or unlock cache.
 	export HOME="$BATS_TEST_TMPDIR/home"
 	export XDG_DATA_HOME="$HOME/.local/share"

@@ -2,9 +2,12 @@
 # import, export and show --qr/--png from the command line (issue 4): real
 # files in, real tools (zbarimg, protoc, oathtool, pyotp) to check what
 # comes out, and the vault byte-for-byte unchanged on every error.
+
+bats_require_minimum_version 1.5.0
+
 load helpers
 
-F=../shared/fixtures
+F=$MFA_FIXTURES
 Q=tests/fixtures/qr
 AWS_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
 
@@ -15,10 +18,6 @@ setup() {
 
 teardown() {
 	mfa_teardown
-}
-
-need_shared() {
-	[ -d "$F" ] || skip "../shared/fixtures is absent"
 }
 
 count() {
@@ -46,15 +45,14 @@ assert a["serial"]=="arn:aws:iam::123456789012:mfa/alice", a'
 
 @test "a fresh qrencode PNG and its JPEG import; codes match oathtool" {
 	command -v qrencode > /dev/null || skip "qrencode missing"
+	command -v convert > /dev/null || skip "ImageMagick's convert missing"
 	S=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
 	qrencode -o "$T/q.png" "otpauth://totp/Example:bob?secret=$S&issuer=Example&digits=8&algorithm=SHA256"
 	mfa import "$T/q.png"
 	[ "$(mfa code bob --at 1111111109)" = "$(oathtool --totp=sha256 -d 8 -N @1111111109 "$(b32hex $S)")" ]
-	if command -v convert > /dev/null; then
-		convert "$T/q.png" -quality 85 "$T/q.jpg"
-		run mfa import "$T/q.jpg"
-		[[ "$output" == *"skipped Example:bob (already in the vault)"* ]]
-	fi
+	convert "$T/q.png" -quality 85 "$T/q.jpg"
+	run mfa import "$T/q.jpg"
+	[[ "$output" == *"skipped Example:bob (already in the vault)"* ]]
 }
 
 @test "bad images: clear one-line errors naming the file, vault unchanged" {
@@ -80,7 +78,7 @@ assert a["serial"]=="arn:aws:iam::123456789012:mfa/alice", a'
 }
 
 @test "one import is one transaction: a bad second file saves nothing" {
-	need_shared
+	need_fixtures
 	before=$(sha "$MFA_VAULT")
 	run mfa import "$F/aegis/importers/plain.txt" "$Q/noise.png"
 	[ "$status" -eq 1 ]
@@ -89,7 +87,7 @@ assert a["serial"]=="arn:aws:iam::123456789012:mfa/alice", a'
 }
 
 @test "otpauth list, Google migration text and QR, from files and stdin" {
-	need_shared
+	need_fixtures
 	mfa import "$F/aegis/importers/plain.txt"
 	[ "$(count)" = 7 ]
 	mfa import - < "$F/google-migration/scito/example_export.txt"
@@ -102,7 +100,7 @@ assert a["serial"]=="arn:aws:iam::123456789012:mfa/alice", a'
 }
 
 @test "encrypted Aegis, andOTP and 2FAS exports with their passwords" {
-	need_shared
+	need_fixtures
 	I=$F/aegis/importers
 	MFA_IMPORT_PASSPHRASE=test run mfa import "$I/aegis_encrypted.json"
 	[ "$status" -eq 0 ]
@@ -131,7 +129,7 @@ assert a["serial"]=="arn:aws:iam::123456789012:mfa/alice", a'
 }
 
 @test "--dry-run lists and changes nothing, and needs no vault" {
-	need_shared
+	need_fixtures
 	before=$(sha "$MFA_VAULT")
 	run mfa import --dry-run "$F/aegis/importers/plain.txt"
 	[ "$status" -eq 0 ]
@@ -143,7 +141,7 @@ assert a["serial"]=="arn:aws:iam::123456789012:mfa/alice", a'
 }
 
 @test "export uri -> import into a new vault gives the same codes" {
-	need_shared
+	need_fixtures
 	mfa import "$F/aegis/importers/plain.txt"
 	mfa export -o "$T/all.txt"
 	[ "$(stat -c %a "$T/all.txt")" = 600 ]
@@ -173,11 +171,11 @@ assert a["serial"]=="arn:aws:iam::123456789012:mfa/alice", a'
 }
 
 @test "export aegis (encrypted) -> import aegis gives the same accounts" {
-	need_shared
+	need_fixtures
 	mfa import "$F/aegis/importers/plain.txt"
 	echo "aegis pass" > "$T/ap"
 	MFA_NEW_PASSPHRASE_FILE="$T/ap" mfa export --format aegis -o "$T/aegis.json"
-	! grep -q 4SJHB4GSD43FZBAI7C2HLRJGPQ "$T/aegis.json"
+	run ! grep -q 4SJHB4GSD43FZBAI7C2HLRJGPQ "$T/aegis.json"
 	MFA_VAULT="$T/w/vault" "$MFA_BIN" init --kdf-ops 1 --kdf-mem 1 > /dev/null 2>&1
 	MFA_IMPORT_PASSPHRASE_FILE="$T/ap" MFA_VAULT="$T/w/vault" "$MFA_BIN" import "$T/aegis.json"
 	[ "$(MFA_VAULT="$T/w/vault" "$MFA_BIN" list)" = "$(mfa list)" ]

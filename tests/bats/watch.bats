@@ -4,6 +4,8 @@
 # are checked against oathtool for the same secret and time window (the
 # current step or a neighbour, as a step may end between the two).
 
+bats_require_minimum_version 1.5.0
+
 load ../tools/mfa-tty
 
 setup() {
@@ -65,7 +67,7 @@ code_of() {
 	tty_row ' alice ' | grep -qE ' [0-9]{4} [0-9]{4} '
 	tty_row ' steamy ' | grep -qE ' [2-9BCDFGHJKMNPQRTVWXY]{5} '
 	tty_row ' counter ' | grep -q '\[Enter\]'
-	! tty_row ' counter ' | grep -qE '[0-9]{3} [0-9]{3}'
+	run ! grep -qE '[0-9]{3} [0-9]{3}' <<< "$(tty_row ' counter ')"
 	one_of "$(code_of github)" $(totp_window $SECRET_GITHUB)
 	one_of "$(code_of alice)" $(totp_window $SECRET_AWS -d8 -s60)
 	# Each row counts down its own period.
@@ -202,7 +204,7 @@ has_colour_sgr() {
 	tty_script clear "NO_COLOR=1 '$MFA_BIN' watch" 'echo EXIT2=$?'
 	wait_until 100 tty_has 'q quit'
 	wait_until 50 tty_has ' github '
-	! has_colour_sgr
+	run ! has_colour_sgr
 	# Still readable: the selected row in reverse video.
 	tty_cap -e | grep -qE $'\e\\[([0-9]*;)*7(;[0-9]*)*m'
 	tty_send q

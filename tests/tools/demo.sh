@@ -9,7 +9,12 @@ export MFA_VAULT="$dir/vault" MFA_CACHE_TTL=0
 printf 'correct horse battery staple\n' > "$dir/pass"
 export MFA_PASSPHRASE_FILE="$dir/pass"
 
-say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# Commands in bold on a terminal; into a pipe or under NO_COLOR, plain text.
+bold="" plain=""
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	bold=$(printf '\033[1m') plain=$(printf '\033[0m')
+fi
+say() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; }
 m() { say "mfa $*"; "$MFA" "$@"; }
 
 echo "mfa demo: a throwaway vault in $dir (removed at the end)"

@@ -16,7 +16,7 @@ mfa_env() {
 	: "${MFA_BIN:=./mfa}"
 	case $MFA_BIN in /*) ;; *) MFA_BIN=$(pwd)/$MFA_BIN ;; esac
 	export MFA_BIN
-	[ -x "$MFA_BIN" ] || skip "no mfa binary at $MFA_BIN"
+	[ -x "$MFA_BIN" ] || { echo "no mfa binary at $MFA_BIN (make all)" >&2; return 1; }
 	export MFA_VAULT=$BATS_TEST_TMPDIR/vault
 	export MFA_PASSPHRASE=test-passphrase MFA_CACHE_TTL=0
 	unset MFA_PASSPHRASE_FILE MFA_PASSPHRASE_COMMAND MFA_CLIP_TIME

@@ -36,9 +36,10 @@
 #include "io/iojson.h"
 #include "mfa/otp.h"
 
-#define FIX "../shared/fixtures"
-#define AEGIS_DIR FIX "/aegis/importers"
-#define STRATUM_DIR FIX "/stratum"
+#include "fixtures.h"
+
+#define AEGIS "/aegis/importers"
+#define STRATUM "/stratum"
 
 typedef int (*import_fn)(const uint8_t *, size_t, io_pass_fn, void *,
 			 struct io_list *, char *);
@@ -114,22 +115,6 @@ pw_cancel(void *arg, char **pass, size_t *len)
 	(void)len;
 	return MFA_ECANCELED;
 }
-
-static bool
-have_dir(const char *d)
-{
-	struct stat st;
-
-	return stat(d, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-#define NEED(dir)                                                              \
-	do {                                                                   \
-		if (!have_dir(dir)) {                                          \
-			print_message("skipped: %s is absent\n", dir);         \
-			skip();                                                \
-		}                                                              \
-	} while (0)
 
 static uint8_t *
 slurp(const char *path, size_t *len)
@@ -415,14 +400,15 @@ test_aegis_fixtures(void **state)
 	struct vec w[7];
 
 	(void)state;
-	NEED(FIX "/aegis");
+	fixture_need("/aegis");
 	pick(w, ALL7, 7);
-	import_ok(aegis_import, AEGIS_DIR "/aegis_plain.json", NULL, true,
+	import_ok(aegis_import, fixture(AEGIS "/aegis_plain.json"), NULL, true,
 		  IO_AEGIS, w, 7);
-	import_ok(aegis_import, AEGIS_DIR "/aegis_encrypted.json", "test", true,
-		  IO_AEGIS, w, 7);
-	import_ok(aegis_import, FIX "/aegis/vault/aegis_plain_grouped_v2.json",
-		  NULL, true, IO_AEGIS, w, 7);
+	import_ok(aegis_import, fixture(AEGIS "/aegis_encrypted.json"), "test",
+		  true, IO_AEGIS, w, 7);
+	import_ok(aegis_import,
+		  fixture("/aegis/vault/aegis_plain_grouped_v2.json"), NULL,
+		  true, IO_AEGIS, w, 7);
 }
 
 static void
@@ -434,14 +420,14 @@ test_aegis_wrong_password(void **state)
 	size_t len;
 
 	(void)state;
-	NEED(FIX "/aegis");
-	import_fails(aegis_import, AEGIS_DIR "/aegis_encrypted.json", "tset",
-		     MFA_EDECRYPT, "wrong password or damaged file");
-	import_fails(aegis_import, AEGIS_DIR "/aegis_encrypted.json", "",
+	fixture_need("/aegis");
+	import_fails(aegis_import, fixture(AEGIS "/aegis_encrypted.json"),
+		     "tset", MFA_EDECRYPT, "wrong password or damaged file");
+	import_fails(aegis_import, fixture(AEGIS "/aegis_encrypted.json"), "",
 		     MFA_EDECRYPT, "wrong password");
-	import_fails(aegis_import, AEGIS_DIR "/aegis_encrypted.json", NULL,
+	import_fails(aegis_import, fixture(AEGIS "/aegis_encrypted.json"), NULL,
 		     MFA_ENOPASS, "password");
-	buf = slurp(AEGIS_DIR "/aegis_encrypted.json", &len);
+	buf = slurp(fixture(AEGIS "/aegis_encrypted.json"), &len);
 	sentinel(&l);
 	assert_int_equal(aegis_import(buf, len, pw_cancel, NULL, &l, why),
 			 MFA_ECANCELED);
@@ -468,19 +454,19 @@ test_aegis_stratum(void **state)
 	const char *t;
 
 	(void)state;
-	NEED(STRATUM_DIR);
-	import_fails(aegis_import, STRATUM_DIR "/aegis.unencrypted.json", NULL,
-		     MFA_EUNSUPPORTED,
+	fixture_need(STRATUM);
+	import_fails(aegis_import, fixture(STRATUM "/aegis.unencrypted.json"),
+		     NULL, MFA_EUNSUPPORTED,
 		     "entry 8 (Motp:Motp): type motp is not supported");
 	/* Same reason once decrypted: proves the password worked. */
-	import_fails(aegis_import, STRATUM_DIR "/aegis.encrypted.json", "test",
-		     MFA_EUNSUPPORTED,
+	import_fails(aegis_import, fixture(STRATUM "/aegis.encrypted.json"),
+		     "test", MFA_EUNSUPPORTED,
 		     "entry 8 (Motp:Motp): type motp is not supported");
-	import_fails(aegis_import, STRATUM_DIR "/aegis.encrypted.json", "test1",
-		     MFA_EDECRYPT, "wrong password");
+	import_fails(aegis_import, fixture(STRATUM "/aegis.encrypted.json"),
+		     "test1", MFA_EDECRYPT, "wrong password");
 
 	/* Without the entries mfa cannot compute, the rest imports. */
-	buf = slurp(STRATUM_DIR "/aegis.unencrypted.json", &len);
+	buf = slurp(fixture(STRATUM "/aegis.unencrypted.json"), &len);
 	root = json_loadb((const char *)buf, len, 0, NULL);
 	assert_non_null(root);
 	entries = json_object_get(json_object_get(root, "db"), "entries");
@@ -553,9 +539,9 @@ test_malformed_otpclient(void **state)
 	int rc;
 
 	(void)state;
-	NEED(FIX "/malformed");
-	root = json_load_file(FIX "/malformed/otpclient_malformed_inputs.json",
-			      0, NULL);
+	fixture_need("/malformed");
+	root = json_load_file(
+	    fixture("/malformed/otpclient_malformed_inputs.json"), 0, NULL);
 	assert_non_null(root);
 	cases = json_object_get(root, "cases");
 	json_array_foreach(cases, i, c)
@@ -678,10 +664,10 @@ test_truncated_and_garbled(void **state)
 		import_fn fn;
 		size_t flip; /* offset of a ciphertext byte to change */
 	} f[] = {
-	    {AEGIS_DIR "/aegis_encrypted.json", "test", aegis_import, 1000},
-	    {AEGIS_DIR "/andotp_encrypted.bin", "test", andotp_import, 100},
-	    {AEGIS_DIR "/andotp_encrypted_old.bin", "test", andotp_import, 100},
-	    {AEGIS_DIR "/2fas_authenticator_encrypted_v4.2fas", "test",
+	    {AEGIS "/aegis_encrypted.json", "test", aegis_import, 1000},
+	    {AEGIS "/andotp_encrypted.bin", "test", andotp_import, 100},
+	    {AEGIS "/andotp_encrypted_old.bin", "test", andotp_import, 100},
+	    {AEGIS "/2fas_authenticator_encrypted_v4.2fas", "test",
 	     twofas_import, 400},
 	};
 	size_t i, k, len, cut[5];
@@ -689,9 +675,9 @@ test_truncated_and_garbled(void **state)
 	char ctx[300];
 
 	(void)state;
-	NEED(FIX "/aegis");
+	fixture_need("/aegis");
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		buf = slurp(f[i].path, &len);
+		buf = slurp(fixture(f[i].path), &len);
 		cut[0] = 0;
 		cut[1] = 1;
 		cut[2] = 27;
@@ -732,25 +718,25 @@ test_andotp_fixtures(void **state)
 	size_t i;
 
 	(void)state;
-	NEED(FIX "/aegis");
+	fixture_need("/aegis");
 	pick(w, ALL7, 7);
-	import_ok(andotp_import, AEGIS_DIR "/andotp_plain.json", NULL, true,
-		  IO_ANDOTP, w, 7);
-	import_ok(andotp_import, AEGIS_DIR "/andotp_encrypted.bin", "test",
+	import_ok(andotp_import, fixture(AEGIS "/andotp_plain.json"), NULL,
+		  true, IO_ANDOTP, w, 7);
+	import_ok(andotp_import, fixture(AEGIS "/andotp_encrypted.bin"), "test",
 		  true, IO_ANDOTP, w, 7);
 	/* Old layout: label "Deno - Deno:Mason"; not auto-detected. */
 	for (i = 0; i < 6; i++) {
 		snprintf(w[i].name, sizeof(w[i].name), "%s:%s", V[i].issuer,
 			 V[i].name);
 	}
-	import_ok(andotp_import, AEGIS_DIR "/andotp_encrypted_old.bin", "test",
-		  false, IO_AUTO, w, 6);
-	import_fails(andotp_import, AEGIS_DIR "/andotp_encrypted.bin", "tset",
-		     MFA_EDECRYPT, "wrong password or damaged file");
-	import_fails(andotp_import, AEGIS_DIR "/andotp_encrypted_old.bin",
+	import_ok(andotp_import, fixture(AEGIS "/andotp_encrypted_old.bin"),
+		  "test", false, IO_AUTO, w, 6);
+	import_fails(andotp_import, fixture(AEGIS "/andotp_encrypted.bin"),
 		     "tset", MFA_EDECRYPT, "wrong password or damaged file");
-	import_fails(andotp_import, AEGIS_DIR "/andotp_encrypted.bin", NULL,
-		     MFA_ENOPASS, NULL);
+	import_fails(andotp_import, fixture(AEGIS "/andotp_encrypted_old.bin"),
+		     "tset", MFA_EDECRYPT, "wrong password or damaged file");
+	import_fails(andotp_import, fixture(AEGIS "/andotp_encrypted.bin"),
+		     NULL, MFA_ENOPASS, NULL);
 }
 
 static void
@@ -767,20 +753,20 @@ test_andotp_stratum(void **state)
 	uint8_t *buf;
 
 	(void)state;
-	NEED(STRATUM_DIR);
-	import_fails(andotp_import, STRATUM_DIR "/andotp.unencrypted.json",
+	fixture_need(STRATUM);
+	import_fails(andotp_import, fixture(STRATUM "/andotp.unencrypted.json"),
 		     NULL, MFA_EUNSUPPORTED,
 		     "entry 8 (Motp:motp): type MOTP is not supported");
-	import_fails(andotp_import, STRATUM_DIR "/andotp.encrypted.bin",
+	import_fails(andotp_import, fixture(STRATUM "/andotp.encrypted.bin"),
 		     "testtest", MFA_EUNSUPPORTED,
 		     "entry 8 (Motp:motp): type MOTP is not supported");
-	import_fails(andotp_import, STRATUM_DIR "/andotp.encrypted.bin", "test",
-		     MFA_EDECRYPT, "wrong password");
-	buf = slurp(STRATUM_DIR "/andotp.encrypted.bin", &len);
+	import_fails(andotp_import, fixture(STRATUM "/andotp.encrypted.bin"),
+		     "test", MFA_EDECRYPT, "wrong password");
+	buf = slurp(fixture(STRATUM "/andotp.encrypted.bin"), &len);
 	assert_int_equal(io_detect(buf, len), IO_ANDOTP);
 	free(buf);
 
-	buf = slurp(STRATUM_DIR "/andotp.unencrypted.json", &len);
+	buf = slurp(fixture(STRATUM "/andotp.unencrypted.json"), &len);
 	root = json_loadb((const char *)buf, len, 0, NULL);
 	assert_non_null(root);
 	for (i = 0; i < json_array_size(root);) {
@@ -849,7 +835,7 @@ test_twofas_fixtures(void **state)
 	size_t i;
 
 	(void)state;
-	NEED(FIX "/aegis");
+	fixture_need("/aegis");
 	/* Schema 1: every account TOTP SHA1/6/30. */
 	pick(w, ALL7, 6);
 	for (i = 0; i < 6; i++) {
@@ -858,8 +844,8 @@ test_twofas_fixtures(void **state)
 		w[i].digits = 6;
 		w[i].pc = 30;
 	}
-	import_ok(twofas_import, AEGIS_DIR "/2fas_authenticator.json", NULL,
-		  true, IO_TWOFAS, w, 6);
+	import_ok(twofas_import, fixture(AEGIS "/2fas_authenticator.json"),
+		  NULL, true, IO_TWOFAS, w, 6);
 	/* Schema 2: TOTP with the vector's algorithm and digits. */
 	pick(w, s2, 4);
 	for (i = 0; i < 4; i++) {
@@ -867,28 +853,32 @@ test_twofas_fixtures(void **state)
 			w[i].pc = 30;
 		strcpy(w[i].type, "totp");
 	}
-	import_ok(twofas_import, AEGIS_DIR "/2fas_authenticator_plain.2fas",
-		  NULL, true, IO_TWOFAS, w, 4);
-	import_ok(twofas_import, AEGIS_DIR "/2fas_authenticator_encrypted.2fas",
-		  "test", true, IO_TWOFAS, w, 4);
+	import_ok(twofas_import,
+		  fixture(AEGIS "/2fas_authenticator_plain.2fas"), NULL, true,
+		  IO_TWOFAS, w, 4);
+	import_ok(twofas_import,
+		  fixture(AEGIS "/2fas_authenticator_encrypted.2fas"), "test",
+		  true, IO_TWOFAS, w, 4);
 	/* Schema 3 and 4: exact. */
 	pick(w, ALL7, 6);
-	import_ok(twofas_import, AEGIS_DIR "/2fas_authenticator_plain_v3.2fas",
-		  NULL, true, IO_TWOFAS, w, 6);
 	import_ok(twofas_import,
-		  AEGIS_DIR "/2fas_authenticator_encrypted_v3.2fas", "test",
+		  fixture(AEGIS "/2fas_authenticator_plain_v3.2fas"), NULL,
 		  true, IO_TWOFAS, w, 6);
-	pick(w, s4, 5);
-	import_ok(twofas_import, AEGIS_DIR "/2fas_authenticator_plain_v4.2fas",
-		  NULL, true, IO_TWOFAS, w, 5);
 	import_ok(twofas_import,
-		  AEGIS_DIR "/2fas_authenticator_encrypted_v4.2fas", "test",
+		  fixture(AEGIS "/2fas_authenticator_encrypted_v3.2fas"),
+		  "test", true, IO_TWOFAS, w, 6);
+	pick(w, s4, 5);
+	import_ok(twofas_import,
+		  fixture(AEGIS "/2fas_authenticator_plain_v4.2fas"), NULL,
 		  true, IO_TWOFAS, w, 5);
+	import_ok(twofas_import,
+		  fixture(AEGIS "/2fas_authenticator_encrypted_v4.2fas"),
+		  "test", true, IO_TWOFAS, w, 5);
 	import_fails(twofas_import,
-		     AEGIS_DIR "/2fas_authenticator_encrypted_v4.2fas", "tset",
-		     MFA_EDECRYPT, "wrong password or damaged file");
+		     fixture(AEGIS "/2fas_authenticator_encrypted_v4.2fas"),
+		     "tset", MFA_EDECRYPT, "wrong password or damaged file");
 	import_fails(twofas_import,
-		     AEGIS_DIR "/2fas_authenticator_encrypted.2fas", NULL,
+		     fixture(AEGIS "/2fas_authenticator_encrypted.2fas"), NULL,
 		     MFA_ENOPASS, NULL);
 }
 
@@ -898,7 +888,7 @@ test_twofas_stratum(void **state)
 	struct vec w[6];
 
 	(void)state;
-	NEED(STRATUM_DIR);
+	fixture_need(STRATUM);
 	/* File order; "algorithm": null on the first means SHA1. */
 	w[0] = S_TOTP;
 	w[1] = S_NOISSUER;
@@ -906,11 +896,11 @@ test_twofas_stratum(void **state)
 	w[3] = S_512;
 	w[4] = S_LONG;
 	w[5] = S_HOTP;
-	import_ok(twofas_import, STRATUM_DIR "/twofas.unencrypted.2fas", NULL,
-		  true, IO_TWOFAS, w, 6);
-	import_ok(twofas_import, STRATUM_DIR "/twofas.encrypted.2fas", "test",
-		  true, IO_TWOFAS, w, 6);
-	import_fails(twofas_import, STRATUM_DIR "/twofas.encrypted.2fas",
+	import_ok(twofas_import, fixture(STRATUM "/twofas.unencrypted.2fas"),
+		  NULL, true, IO_TWOFAS, w, 6);
+	import_ok(twofas_import, fixture(STRATUM "/twofas.encrypted.2fas"),
+		  "test", true, IO_TWOFAS, w, 6);
+	import_fails(twofas_import, fixture(STRATUM "/twofas.encrypted.2fas"),
 		     "test1", MFA_EDECRYPT, "wrong password");
 }
 
@@ -1005,12 +995,12 @@ test_codes_oathtool(void **state)
 	int checked = 0;
 
 	(void)state;
-	NEED(FIX "/aegis");
+	fixture_need("/aegis");
 	if (system("oathtool --version >/dev/null 2>&1") != 0) {
 		print_message("skipped: oathtool not found\n");
 		skip();
 	}
-	buf = slurp(AEGIS_DIR "/aegis_encrypted.json", &len);
+	buf = slurp(fixture(AEGIS "/aegis_encrypted.json"), &len);
 	assert_int_equal(aegis_import(buf, len, pw_cb, &pw, &l, why), 0);
 	free(buf);
 	assert_int_equal(l.n, 7);
@@ -1178,6 +1168,13 @@ test_export_encrypted(void **state)
 	int fd;
 
 	(void)state;
+	/* The independent decryption needs it: checked before anything. */
+	if (system("/usr/bin/python3 -c 'import cryptography' "
+		   ">/dev/null 2>&1") != 0) {
+		print_message("skipped: /usr/bin/python3 lacks "
+			      "python3-cryptography\n");
+		skip();
+	}
 	make_entries(&l);
 	assert_int_equal(
 	    io_export_aegis(l.v, l.n, pass, strlen(pass), &out, &outlen), 0);
@@ -1210,14 +1207,6 @@ test_export_encrypted(void **state)
 	sodium_free(out2);
 
 	/* Independent decryption. */
-	if (system("/usr/bin/python3 -c 'import cryptography' "
-		   ">/dev/null 2>&1") != 0) {
-		sodium_free(out);
-		io_list_free(&l);
-		print_message("skipped: /usr/bin/python3 lacks "
-			      "python3-cryptography\n");
-		skip();
-	}
 	assert_true((fd = mkstemp(vpath)) >= 0);
 	assert_int_equal(write(fd, out, outlen), (ssize_t)outlen);
 	close(fd);

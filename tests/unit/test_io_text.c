@@ -25,31 +25,15 @@
 #include "io/formats.h"
 #include "io/iojson.h"
 
-#define AEGIS_DIR "../shared/fixtures/aegis/importers"
-#define STRATUM_DIR "../shared/fixtures/stratum"
-#define GMIG_DIR "../shared/fixtures/google-migration"
-#define SCITO_DIR GMIG_DIR "/scito"
+#include "fixtures.h"
+
+#define AEGIS "/aegis/importers"
+#define STRATUM "/stratum"
+#define GMIG "/google-migration"
+#define SCITO GMIG "/scito"
 #define OWN_DIR "tests/fixtures/io"
 
 /* ---- helpers ---- */
-
-static bool
-have_dir(const char *dir)
-{
-	struct stat st;
-
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-		return true;
-	print_message("fixture folder %s is absent: skipping\n", dir);
-	return false;
-}
-
-#define NEED_DIR(d)                                                            \
-	do {                                                                   \
-		if (!have_dir(d)) {                                            \
-			skip();                                                \
-		}                                                              \
-	} while (0)
 
 static uint8_t *
 slurp(const char *path, size_t *len)
@@ -320,11 +304,11 @@ test_aegis_plain_txt(void **state)
 	uint8_t *buf;
 
 	(void)state;
-	NEED_DIR(AEGIS_DIR);
-	buf = slurp(AEGIS_DIR "/plain.txt", &len);
+	fixture_need(AEGIS);
+	buf = slurp(fixture(AEGIS "/plain.txt"), &len);
 	assert_int_equal(io_detect(buf, len), IO_URI);
 	free(buf);
-	import_ok(AEGIS_DIR "/plain.txt", &l, 7);
+	import_ok(fixture(AEGIS "/plain.txt"), &l, 7);
 	for (i = 0; i < 7; i++)
 		check_entry(&l.v[i], &aegis_vec[i]);
 	/* Codes against an independent implementation. */
@@ -346,8 +330,8 @@ test_aegis_ente_auth(void **state)
 	size_t i;
 
 	(void)state;
-	NEED_DIR(AEGIS_DIR);
-	import_ok(AEGIS_DIR "/ente_auth.txt", &l, 7);
+	fixture_need(AEGIS);
+	import_ok(fixture(AEGIS "/ente_auth.txt"), &l, 7);
 	for (i = 0; i < 7; i++)
 		check_entry(&l.v[i], &aegis_vec[order[i]]);
 	io_list_free(&l);
@@ -364,8 +348,8 @@ test_stratum_urilists(void **state)
 	size_t i;
 
 	(void)state;
-	NEED_DIR(STRATUM_DIR);
-	import_ok(STRATUM_DIR "/urilist.txt", &l, 7);
+	fixture_need(STRATUM);
+	import_ok(fixture(STRATUM "/urilist.txt"), &l, 7);
 	for (i = 0; i < 7; i++)
 		check_entry(&l.v[i], &stratum_vec[uri_order[i]]);
 	check_oathtool(&l.v[0], 1700000000); /* 60 s period */
@@ -373,7 +357,7 @@ test_stratum_urilists(void **state)
 	check_oathtool(&l.v[4], 0);	     /* HOTP counter 10 */
 	io_list_free(&l);
 
-	import_ok(STRATUM_DIR "/ente.unencrypted.txt", &l, 7);
+	import_ok(fixture(STRATUM "/ente.unencrypted.txt"), &l, 7);
 	for (i = 0; i < 7; i++)
 		check_entry(&l.v[i], &stratum_vec[ente_order[i]]);
 	io_list_free(&l);
@@ -390,11 +374,11 @@ test_stratum_google(void **state)
 	uint8_t *buf;
 
 	(void)state;
-	NEED_DIR(STRATUM_DIR);
-	buf = slurp(STRATUM_DIR "/googleauthenticator.txt", &len);
+	fixture_need(STRATUM);
+	buf = slurp(fixture(STRATUM "/googleauthenticator.txt"), &len);
 	assert_int_equal(io_detect(buf, len), IO_URI);
 	free(buf);
-	import_ok(STRATUM_DIR "/googleauthenticator.txt", &l, 6);
+	import_ok(fixture(STRATUM "/googleauthenticator.txt"), &l, 6);
 	for (i = 0; i < 6; i++) {
 		w = stratum_vec[order[i]];
 		if (order[i] == ST_NOISS)
@@ -526,16 +510,16 @@ test_scito_example_export(void **state)
 	uint8_t *buf;
 
 	(void)state;
-	NEED_DIR(SCITO_DIR);
-	buf = slurp(SCITO_DIR "/example_export.txt", &len);
+	fixture_need(SCITO);
+	buf = slurp(fixture(SCITO "/example_export.txt"), &len);
 	assert_int_equal(io_detect(buf, len), IO_URI);
 	free(buf);
-	import_ok(SCITO_DIR "/example_export.txt", &l, 6);
+	import_ok(fixture(SCITO "/example_export.txt"), &l, 6);
 	for (i = 0; i < 6; i++)
 		check_entry(&l.v[i], &scito_vec[i]);
 
 	/* scito's own JSON rendering of the same file. */
-	buf = slurp(SCITO_DIR "/example_output.json", &len);
+	buf = slurp(fixture(SCITO "/example_output.json"), &len);
 	root = json_loadb((const char *)buf, len, 0, NULL);
 	free(buf);
 	assert_non_null(root);
@@ -562,13 +546,13 @@ test_scito_example_export(void **state)
 	json_decref(root);
 
 	/* scito's re-encoded otpauth list must give the same accounts. */
-	import_ok(SCITO_DIR "/url_list_output.txt", &u, 6);
+	import_ok(fixture(SCITO "/url_list_output.txt"), &u, 6);
 	for (i = 0; i < 6; i++)
 		check_same(&l.v[i], &u.v[i], false);
 	io_list_free(&u);
 	io_list_free(&l);
 
-	import_ok(SCITO_DIR "/example_export_only_totp.txt", &l, 5);
+	import_ok(fixture(SCITO "/example_export_only_totp.txt"), &l, 5);
 	for (i = 0; i < 5; i++)
 		check_entry(&l.v[i], &scito_vec[i < 4 ? i : 5]);
 	io_list_free(&l);
@@ -589,9 +573,9 @@ test_scito_special(void **state)
 	uint8_t *buf;
 
 	(void)state;
-	NEED_DIR(SCITO_DIR);
+	fixture_need(SCITO);
 	/* Raw '+' and '/' in data= must survive. */
-	import_ok(SCITO_DIR "/test_plus_problem_export.txt", &l, 4);
+	import_ok(fixture(SCITO "/test_plus_problem_export.txt"), &l, 4);
 	for (i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "test%zu@serenitylabs.co.uk",
 			 i + 1);
@@ -602,7 +586,7 @@ test_scito_special(void **state)
 	}
 	io_list_free(&l);
 	/* A copy that went through form decoding has spaces for '+'. */
-	buf = slurp(SCITO_DIR "/test_plus_problem_export.txt", &len);
+	buf = slurp(fixture(SCITO "/test_plus_problem_export.txt"), &len);
 	for (i = 0; i < len; i++)
 		if (buf[i] == '+')
 			buf[i] = ' ';
@@ -614,26 +598,26 @@ test_scito_special(void **state)
 	io_list_free(&l);
 
 	/* zbarimg's "QR-Code:" prefix. */
-	import_ok(SCITO_DIR "/test_export_wrong_prefix.txt", &l, 1);
+	import_ok(fixture(SCITO "/test_export_wrong_prefix.txt"), &l, 1);
 	check_entry(&l.v[0], &scito_vec[0]);
 	io_list_free(&l);
 
 	/* Comments only: nothing, and no error. */
-	import_ok(SCITO_DIR "/only_comments.txt", &l, 0);
+	import_ok(fixture(SCITO "/only_comments.txt"), &l, 0);
 	io_list_free(&l);
 
-	buf = slurp(SCITO_DIR "/test_export_wrong_data.txt", &len);
+	buf = slurp(fixture(SCITO "/test_export_wrong_data.txt"), &len);
 	import_fails(buf, len, IO_AUTO,
 		     "line 1: cannot decode the migration payload");
 	free(buf);
 
-	buf = slurp(SCITO_DIR "/test_export_wrong_content.txt", &len);
+	buf = slurp(fixture(SCITO "/test_export_wrong_content.txt"), &len);
 	assert_int_equal(io_detect(buf, len), IO_AUTO);
 	import_fails(buf, len, IO_AUTO, "unrecognised format");
 	import_fails(buf, len, IO_URI, "line 1: not an otpauth:// URI");
 	free(buf);
 
-	buf = slurp(SCITO_DIR "/empty_file.txt", &len);
+	buf = slurp(fixture(SCITO "/empty_file.txt"), &len);
 	assert_int_equal(len, 0);
 	import_fails(buf, len, IO_AUTO, "empty input");
 	free(buf);
@@ -704,8 +688,8 @@ test_migration_cases(void **state)
 	int rc;
 
 	(void)state;
-	NEED_DIR(GMIG_DIR);
-	buf = slurp(GMIG_DIR "/migration_cases.json", &len);
+	fixture_need(GMIG);
+	buf = slurp(fixture(GMIG "/migration_cases.json"), &len);
 	root = json_loadb((const char *)buf, len, 0, NULL);
 	free(buf);
 	assert_non_null(root);
@@ -781,8 +765,8 @@ test_migration_batches_in_one_file(void **state)
 	FILE *f;
 
 	(void)state;
-	NEED_DIR(GMIG_DIR);
-	buf = slurp(GMIG_DIR "/migration_cases.json", &len);
+	fixture_need(GMIG);
+	buf = slurp(fixture(GMIG "/migration_cases.json"), &len);
 	root = json_loadb((const char *)buf, len, 0, NULL);
 	free(buf);
 	assert_non_null(root);

@@ -24,8 +24,8 @@
 
 #include "mfa/otp.h"
 
-#define FIXTURES "../shared/fixtures"
-#define URIS FIXTURES "/uris"
+#include "fixtures.h"
+
 #define ANY_ERR 1 /* any negative code */
 
 /* What a parse must give; NULL and 0 fields are not checked. */
@@ -778,7 +778,7 @@ load(const char *file)
 	json_error_t err;
 	json_t *root;
 
-	snprintf(path, sizeof(path), "%s/%s", URIS, file);
+	snprintf(path, sizeof(path), "%s/%s", fixture("/uris"), file);
 	root = json_load_file(path, 0, &err);
 	if (root == NULL)
 		fail_msg("%s: %s (line %d)", path, err.text, err.line);
@@ -788,12 +788,7 @@ load(const char *file)
 static void
 need_fixtures(void)
 {
-	struct stat st;
-
-	if (stat(URIS, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		print_message("skip: %s not present\n", URIS);
-		skip();
-	}
+	fixture_need("/uris");
 }
 
 /* The first word of a note such as "SHA256 (last duplicate wins)". */

@@ -21,7 +21,7 @@
 #include "mfa/otp.h"
 #include "otp/hmac.h"
 
-#define FIXTURES "../shared/fixtures"
+#include "fixtures.h"
 
 /* RFC 4226 Appendix D: secret "12345678901234567890", counters 0..9. */
 static const char rfc4226_key[] = "12345678901234567890";
@@ -86,16 +86,6 @@ static size_t
 rfc6238_seedlen(enum otp_hash h)
 {
 	return h == OTP_SHA1 ? 20 : h == OTP_SHA256 ? 32 : 64;
-}
-
-static int
-fixtures_present(const char *sub)
-{
-	char path[512];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, sub);
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static size_t
@@ -273,11 +263,8 @@ test_rfc_fixture_files(void **state)
 	size_t i;
 
 	(void)state;
-	if (!fixtures_present("rfc")) {
-		print_message("skip: %s/rfc not present\n", FIXTURES);
-		skip();
-	}
-	fp = fopen(FIXTURES "/rfc/rfc4226_appendix_d.txt", "r");
+	fixture_need("/rfc");
+	fp = fopen(fixture("/rfc/rfc4226_appendix_d.txt"), "r");
 	assert_non_null(fp);
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		if (line[0] == '#' || line[0] == '\n')
@@ -303,7 +290,7 @@ test_rfc_fixture_files(void **state)
 	assert_int_equal(rows2, 10);
 	assert_int_equal(rows4, 10);
 
-	fp = fopen(FIXTURES "/rfc/rfc6238_appendix_b.txt", "r");
+	fp = fopen(fixture("/rfc/rfc6238_appendix_b.txt"), "r");
 	assert_non_null(fp);
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		if (line[0] == '#' || line[0] == '\n')
@@ -616,12 +603,9 @@ test_otp_vectors_json(void **state)
 	size_t kl;
 
 	(void)state;
-	if (!fixtures_present("otp-vectors")) {
-		print_message("skip: %s/otp-vectors not present\n", FIXTURES);
-		skip();
-	}
+	fixture_need("/otp-vectors");
 	root =
-	    json_load_file(FIXTURES "/otp-vectors/otp_vectors.json", 0, &err);
+	    json_load_file(fixture("/otp-vectors/otp_vectors.json"), 0, &err);
 	if (root == NULL)
 		fail_msg("otp_vectors.json: %s line %d", err.text, err.line);
 	groups = json_object_get(root, "groups");

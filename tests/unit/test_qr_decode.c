@@ -21,8 +21,10 @@
 #include "mfa/rc.h"
 #include "qr/decode.h"
 
+#include "fixtures.h"
+
 #define FIX "tests/fixtures/qr/"
-#define SHARED "../shared/fixtures/qr/"
+#define QRF "/qr/" /* in the third-party fixtures */
 
 static const char aws_uri[] =
     "otpauth://totp/Amazon%20Web%20Services:alice@123456789012"
@@ -151,31 +153,27 @@ zbarimg(const char *path)
 	return out;
 }
 
+/* Skips the calling test when zbarimg is not installed: call it first. */
+static void
+need_zbarimg(void)
+{
+	if (system("command -v zbarimg >/dev/null 2>&1") != 0) {
+		print_message(
+		    "skipped: zbarimg (zbar-tools) is not installed\n");
+		skip();
+	}
+}
+
+/* After need_zbarimg(): zbarimg reads path as want. */
 static void
 expect_zbarimg_agrees(const char *path, const char *want)
 {
 	char *ref = zbarimg(path);
 
-	if (ref == NULL) {
-		print_message("zbarimg missing: %s not cross-checked\n", path);
-		return;
-	}
+	if (ref == NULL)
+		fail_msg("zbarimg missing: %s not cross-checked", path);
 	assert_string_equal(ref, want);
 	free(ref);
-}
-
-#define skip_shared()                                                          \
-	do {                                                                   \
-		print_message("skipped: " SHARED " is absent\n");              \
-		skip();                                                        \
-	} while (0)
-
-static int
-have_shared(void)
-{
-	struct stat st;
-
-	return stat(SHARED "PROVENANCE.md", &st) == 0;
 }
 
 /* AWS's own QR image shape, through every decoder path. */
@@ -184,6 +182,7 @@ static void
 test_aws_png_palette1(void **state)
 {
 	(void)state;
+	need_zbarimg();
 	expect_aws("aws.png");
 	expect_zbarimg_agrees(FIX "aws.png", aws_uri);
 }
@@ -265,6 +264,7 @@ test_utf8_bytes_unchanged(void **state)
 	    "?secret=JBSWY3DPEHPK3PXP&issuer=B\xc3\xa4nk";
 
 	(void)state;
+	need_zbarimg();
 	expect_one(FIX "utf8.png", want, strlen(want));
 	expect_zbarimg_agrees(FIX "utf8.png", want);
 }
@@ -591,10 +591,11 @@ test_shared_dim13(void **state)
 	    "?issuer=Example&period=30&secret=JBSWY3DPEHPK3PXP";
 
 	(void)state;
-	if (!have_shared())
-		skip_shared();
-	expect_one(SHARED "dim13_otpauth_example.png", want, strlen(want));
-	expect_zbarimg_agrees(SHARED "dim13_otpauth_example.png", want);
+	need_zbarimg();
+	fixture_need(QRF "PROVENANCE.md");
+	expect_one(fixture(QRF "dim13_otpauth_example.png"), want,
+		   strlen(want));
+	expect_zbarimg_agrees(fixture(QRF "dim13_otpauth_example.png"), want);
 }
 
 static void
@@ -608,11 +609,11 @@ test_shared_scito_export(void **state)
 	    "20aBVRlc3QzIAEoATACEAEYASAAKI3orYEE";
 
 	(void)state;
-	if (!have_shared())
-		skip_shared();
+	need_zbarimg();
+	fixture_need(QRF "PROVENANCE.md");
 	/* A real phone screenshot, 523x942 RGB. */
-	expect_one(SHARED "scito_example_export.png", want, strlen(want));
-	expect_zbarimg_agrees(SHARED "scito_example_export.png", want);
+	expect_one(fixture(QRF "scito_example_export.png"), want, strlen(want));
+	expect_zbarimg_agrees(fixture(QRF "scito_example_export.png"), want);
 }
 
 static void
@@ -621,20 +622,21 @@ test_shared_scito_not_otp(void **state)
 	static const char want[] = "NOT A otpauth-migration:// URL";
 
 	(void)state;
-	if (!have_shared())
-		skip_shared();
-	expect_one(SHARED "scito_qr_but_without_otp.png", want, strlen(want));
-	expect_zbarimg_agrees(SHARED "scito_qr_but_without_otp.png", want);
+	need_zbarimg();
+	fixture_need(QRF "PROVENANCE.md");
+	expect_one(fixture(QRF "scito_qr_but_without_otp.png"), want,
+		   strlen(want));
+	expect_zbarimg_agrees(fixture(QRF "scito_qr_but_without_otp.png"),
+			      want);
 }
 
 static void
 test_shared_scito_text(void **state)
 {
 	(void)state;
-	if (!have_shared())
-		skip_shared();
-	expect_rc(SHARED "scito_text_masquerading_as_image.jpeg", MFA_EIMAGE,
-		  "not a PNG/JPEG/PPM image");
+	fixture_need(QRF "PROVENANCE.md");
+	expect_rc(fixture(QRF "scito_text_masquerading_as_image.jpeg"),
+		  MFA_EIMAGE, "not a PNG/JPEG/PPM image");
 }
 
 static void
@@ -648,12 +650,11 @@ test_shared_aegis_camera(void **state)
 	struct qr_texts t = {0};
 	uint8_t *buf;
 	size_t n = 0, r;
-	char why[128];
+	char why[128], cmd[1100];
 	FILE *p;
 
 	(void)state;
-	if (!have_shared())
-		skip_shared();
+	fixture_need(QRF "PROVENANCE.md");
 	/* zlib is not linked into the tests: gzip(1) does the inflating. */
 	if (system("command -v gzip >/dev/null 2>&1") != 0) {
 		print_message("gzip missing: aegis_qr.y.gz not tested\n");
@@ -662,7 +663,9 @@ test_shared_aegis_camera(void **state)
 	buf = malloc(sizeof(hdr) - 1 + plane + 1);
 	assert_non_null(buf);
 	memcpy(buf, hdr, sizeof(hdr) - 1);
-	p = popen("gzip -dc " SHARED "aegis_qr.y.gz", "r");
+	snprintf(cmd, sizeof(cmd), "gzip -dc '%s'",
+		 fixture(QRF "aegis_qr.y.gz"));
+	p = popen(cmd, "r");
 	assert_non_null(p);
 	while ((r = fread(buf + sizeof(hdr) - 1 + n, 1, plane + 1 - n, p)) > 0)
 		n += r;
