@@ -56,13 +56,17 @@
 	ERR(MFA_EUNSUPPORTED, -40, "not supported")                            \
 	ERR(MFA_EPARSE, -41, "malformed input")                                \
 	ERR(MFA_ENOVAULT, -42, "no vault here (run 'mfa init' first)")         \
-	ERR(MFA_EISDIR, -43, "is a directory")
+	ERR(MFA_EISDIR, -43, "is a directory")                                 \
+	ERR(MFA_EURI_REPEAT, -44, "parameter given twice in URI")              \
+	ERR(MFA_ENUL, -45, "NUL character in a name")                          \
+	ERR(MFA_ECOUNTER_END, -46,                                             \
+	    "HOTP counter at the end of its range (2^63 - 1): no more codes")
 
 enum mfa_rc {
 #define MFA_RC_ENUM(name, value, desc) name = value,
 	MFA_RC_LIST(MFA_RC_ENUM)
 #undef MFA_RC_ENUM
-	    MFA_RC_MIN = -43
+	    MFA_RC_MIN = -46
 };
 
 /* Describe a return code; never NULL, static storage. */

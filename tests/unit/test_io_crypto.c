@@ -512,6 +512,43 @@ test_aegis_stratum(void **state)
 	io_list_free(&l);
 	io_wipe_free(txt);
 	json_decref(root);
+
+	/*
+	 * skip_unsupported: the real file, plain and encrypted, gives the
+	 * same nine accounts, and names the two it left out.
+	 */
+	for (i = 0; i < 2; i++) {
+		struct pw pw = {"test", 0};
+		uint8_t *f;
+		size_t flen;
+
+		f = slurp(i == 0 ? STRATUM_DIR "/aegis.unencrypted.json"
+				 : STRATUM_DIR "/aegis.encrypted.json",
+			  &flen);
+		memset(&l, 0, sizeof(l));
+		l.skip_unsupported = true;
+		if (io_import(f, flen, IO_AUTO, pw_cb, &pw, &l, why) != 0)
+			fail_msg("stratum aegis with skips: %s", why);
+		check_list(&l, 0, w, 9, "stratum aegis (skipped)");
+		assert_int_equal(l.nskipped, 2);
+		assert_string_equal(
+		    l.skipped[0],
+		    "entry 8 (Motp:Motp): type motp is not supported");
+		assert_string_equal(
+		    l.skipped[1],
+		    "entry 9 (Yandex:Yandex): type yandex is not supported");
+		assert_false(l.entry_failed);
+		io_list_free(&l);
+		free(f);
+	}
+	/* Without it: the first such entry fails the file, flagged so. */
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(io_import(buf, len, IO_AUTO, NULL, NULL, &l, why),
+			 MFA_EUNSUPPORTED);
+	assert_true(l.entry_failed);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(l.nskipped, 0);
+	io_list_free(&l);
 	free(buf);
 }
 
@@ -738,13 +775,16 @@ test_andotp_fixtures(void **state)
 		  IO_ANDOTP, w, 7);
 	import_ok(andotp_import, AEGIS_DIR "/andotp_encrypted.bin", "test",
 		  true, IO_ANDOTP, w, 7);
-	/* Old layout: label "Deno - Deno:Mason"; not auto-detected. */
+	/*
+	 * Old layout: label "Deno - Deno:Mason". It has no magic; detection
+	 * takes a binary file of no other kind for one.
+	 */
 	for (i = 0; i < 6; i++) {
 		snprintf(w[i].name, sizeof(w[i].name), "%s:%s", V[i].issuer,
 			 V[i].name);
 	}
 	import_ok(andotp_import, AEGIS_DIR "/andotp_encrypted_old.bin", "test",
-		  false, IO_AUTO, w, 6);
+		  true, IO_ANDOTP, w, 6);
 	import_fails(andotp_import, AEGIS_DIR "/andotp_encrypted.bin", "tset",
 		     MFA_EDECRYPT, "wrong password or damaged file");
 	import_fails(andotp_import, AEGIS_DIR "/andotp_encrypted_old.bin",

@@ -858,8 +858,10 @@ test_google_bad_accounts(void **state)
 	otp_parameters__init(&op);
 	op.secret.data = key;
 	op.secret.len = sizeof(key);
-	op.name = "Acme:bob";
-	op.issuer = "Acme";
+	op.name.data = (uint8_t *)"Acme:bob";
+	op.name.len = 8;
+	op.issuer.data = (uint8_t *)"Acme";
+	op.issuer.len = 4;
 	op.type = OTP_PARAMETERS__OTP_TYPE__OTP_TYPE_TOTP;
 
 	/* Sanity: the crafted URI (URL-safe base64 even) imports. */
@@ -909,6 +911,34 @@ test_google_bad_accounts(void **state)
 	assert_int_equal(l.v[0].p.type, OTP_HOTP);
 	assert_int_equal(l.v[0].p.counter, 5);
 	assert_int_equal(l.v[0].p.digits, 8);
+	io_list_free(&l);
+	free(uri);
+
+	/* An embedded NUL is refused, naming the account, not cut short. */
+	op.name.data = (uint8_t *)"Acme:bob\0evil";
+	op.name.len = 13;
+	uri = craft_uri(&op);
+	import_str_fails(uri, IO_AUTO,
+			 "account 1 (Acme:bob): its name holds a NUL byte");
+	free(uri);
+	op.name.len = 8;
+	op.issuer.data = (uint8_t *)"Ac\0me";
+	op.issuer.len = 5;
+	uri = craft_uri(&op);
+	import_str_fails(uri, IO_AUTO,
+			 "account 1 (Acme:bob): its issuer holds a NUL byte");
+	free(uri);
+	/* Invalid UTF-8 is repaired at the door: U+FFFD per bad byte. */
+	op.issuer.data = (uint8_t *)"Acme";
+	op.issuer.len = 4;
+	op.name.data = (uint8_t *)"Acme:b\xff"
+				  "b\xc3";
+	op.name.len = 9;
+	uri = craft_uri(&op);
+	assert_int_equal(google_import_uri(uri, strlen(uri), &l, why), 0);
+	assert_string_equal(l.v[0].name, "b\xef\xbf\xbd"
+					 "b\xef\xbf\xbd");
+	assert_true(l.v[0].repaired);
 	io_list_free(&l);
 	free(uri);
 
@@ -1399,27 +1429,20 @@ test_export_google_refusals(void **state)
 			 MFA_EUNSUPPORTED);
 	assert_string_equal(why, "Google Authenticator cannot hold a 20-second "
 				 "period: SPDX:James");
-	/* Steam (index 6) goes out as TOTP SHA1 6 digits. */
-	assert_int_equal(io_export_google(a.v + 6, 1, &out, &outlen, why), 0);
-	assert_int_equal(
-	    io_import((uint8_t *)out, outlen, IO_GOOGLE, NULL, NULL, &b, why),
-	    0);
-	sodium_free(out);
-	assert_int_equal(b.n, 1);
-	assert_int_equal(b.v[0].p.type, OTP_TOTP);
-	assert_int_equal(b.v[0].p.digits, 6);
-	assert_int_equal(b.v[0].p.hash, OTP_SHA1);
-	assert_string_equal(b32_of(&b.v[0]), aegis_vec[6].b32);
-	assert_string_equal(b.v[0].name, "Sophia");
-	assert_string_equal(b.v[0].issuer, "Boeing");
-	io_list_free(&b);
+	/* Steam (index 6) is refused, never converted to 6-digit TOTP. */
+	assert_int_equal(io_export_google(a.v + 6, 1, &out, &outlen, why),
+			 MFA_EUNSUPPORTED);
+	assert_null(out);
+	assert_string_equal(why, "Google Authenticator has no Steam codes: "
+				 "Boeing:Sophia");
+	(void)b;
 	/* HOTP accounts, whatever their stored period. */
 	assert_int_equal(io_export_google(a.v + 3, 1, &out, &outlen, why), 0);
 	sodium_free(out);
 	a.v[0].p.t0 = 5;
 	assert_int_equal(io_export_google(a.v, 1, &out, &outlen, why),
 			 MFA_EUNSUPPORTED);
-	assert_non_null(strstr(why, "T0: Deno:Mason"));
+	assert_non_null(strstr(why, "(T0): Deno:Mason"));
 	io_list_free(&a);
 
 	assert_int_equal(io_export_google(NULL, 0, &out, &outlen, why), 0);
