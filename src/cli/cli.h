@@ -20,6 +20,8 @@
 
 #define CLI_USAGE 2
 #define CLI_NOMATCH 3
+/* Done, with findings to report (import --skip-unsupported left some out). */
+#define CLI_FINDINGS 4
 #define CLI_MAX_OPTS 40
 
 struct mfa_opt {

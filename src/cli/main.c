@@ -35,7 +35,7 @@ main_harden(void)
 static int
 main_exit(struct mfa_ctx *ctx, const struct mfa_cmd *cmd, int rc)
 {
-	if (rc == 0 || rc == CLI_NOMATCH)
+	if (rc == 0 || rc == CLI_NOMATCH || rc == CLI_FINDINGS)
 		return rc;
 	/* Messages quote names from files: keep them one harmless line. */
 	otp_label_clean(ctx->msg);
