@@ -23,7 +23,8 @@
 	ERR(MFA_EURI_TYPE, -11, "unknown OTP type (want totp, hotp or steam)") \
 	ERR(MFA_EURI_NOSECRET, -12, "no secret in URI")                        \
 	ERR(MFA_EURI_ENCODING, -13, "bad percent-encoding in URI")             \
-	ERR(MFA_EURI_COUNTER, -14, "HOTP needs a counter (a whole number)")    \
+	ERR(MFA_EURI_COUNTER, -14,                                             \
+	    "HOTP needs a counter (a whole number up to 2^63 - 1)")            \
 	ERR(MFA_EURI_NUMBER, -15, "parameter is not a valid number")           \
 	ERR(MFA_ETOOLONG, -16, "input too long")                               \
 	ERR(MFA_EIO, -17, "input/output error")                                \

@@ -109,6 +109,8 @@ struct cli_secret {
 	struct otp_params p;
 	char *name;   /* from a URI, else NULL */
 	char *issuer; /* from a URI, else NULL */
+	char *note;   /* from a URI's mfa-note, else NULL */
+	char *serial; /* from a URI's mfa-serial, else NULL */
 	bool from_uri;
 	uint8_t *secret; /* sodium_malloc'd */
 	size_t secret_len;

@@ -398,8 +398,8 @@ import_overrides(struct mfa_ctx *ctx, const struct mfa_args *a,
 }
 
 /* One line on stderr, with whatever came from a file made harmless. */
-static void
-import_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void import_note(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static void
 import_note(const char *fmt, ...)
@@ -435,8 +435,8 @@ import_report(const struct import_job *j, bool dry)
 					       : "twice in this import");
 			continue;
 		}
-		printf("%s %s (%s)\n", dry ? "would import" : "imported",
-		       label, otp_type_name(e->p.type));
+		printf("%s %s (%s)\n", dry ? "would import" : "imported", label,
+		       otp_type_name(e->p.type));
 		if (m->shares)
 			import_note("mfa: warning: %s has the same secret as "
 				    "%s (%s); imported as another account",
@@ -506,9 +506,9 @@ cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		else
 			rc = vault_update(v, import_edit, &j);
 		if (rc != 0 && ctx->msg[0] == '\0')
-			rc = v != NULL ? cli_fail(ctx, rc, "vault %s",
-						  vault_path(v))
-				       : cli_fail(ctx, rc, "import");
+			rc = v != NULL
+				 ? cli_fail(ctx, rc, "vault %s", vault_path(v))
+				 : cli_fail(ctx, rc, "import");
 	}
 	if (rc == 0) {
 		nskip = import_report(&j, dry);

@@ -106,7 +106,16 @@ secret_apply_opts(struct mfa_ctx *ctx, const struct mfa_args *a,
 	p->digits = (unsigned)v;
 	if ((rc = args_uint(ctx, a, "period", 1, UINT32_MAX, &p->period)))
 		return rc;
-	if ((rc = args_uint(ctx, a, "counter", 0, UINT64_MAX, &p->counter)))
+	/*
+	 * What goes into the vault stays within what every export format
+	 * carries (add, edit); a code made without a vault (code
+	 * --secret-stdin) may use all 64 bits, as oathtool does.
+	 */
+	if ((rc = args_uint(ctx, a, "counter", 0,
+			    a->cmd != NULL && strcmp(a->cmd->name, "code") == 0
+				? UINT64_MAX
+				: OTP_COUNTER_MAX,
+			    &p->counter)))
 		return rc;
 	if (p->type == OTP_STEAM &&
 	    (args_has(a, "digits") || args_has(a, "algorithm")))
@@ -120,6 +129,8 @@ secret_clear(struct cli_secret *s)
 {
 	free(s->name);
 	free(s->issuer);
+	free(s->note);
+	free(s->serial);
 	if (s->secret != NULL)
 		sodium_free(s->secret);
 	memset(s, 0, sizeof(*s));
@@ -191,6 +202,15 @@ secret_read(struct mfa_ctx *ctx, const struct mfa_args *a, const char *what,
 		s->p = u.p;
 		s->name = u.name;
 		s->issuer = u.issuer;
+		/* Empty ones are no news: keep NULL, "not given". */
+		if (u.note[0] != '\0')
+			s->note = u.note;
+		else
+			free(u.note);
+		if (u.serial[0] != '\0')
+			s->serial = u.serial;
+		else
+			free(u.serial);
 		s->secret_len = u.secret_len;
 		s->from_uri = true;
 	} else {
