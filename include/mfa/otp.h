@@ -140,9 +140,9 @@ size_t base32_encoded_len(size_t n);
  * readers ignore.
  * Errors: MFA_EURI_SCHEME, MFA_EURI_TYPE, MFA_EURI_NOSECRET, MFA_EBASE32,
  * MFA_EHASH, MFA_EDIGITS, MFA_EPERIOD, MFA_EURI_COUNTER, MFA_EURI_NUMBER,
- * MFA_EURI_ENCODING, MFA_EURI_REPEAT, MFA_ETOOLONG. On error *errparam
- * names the parameter at fault when there is one ("secret", "digits", ...),
- * else NULL.
+ * MFA_EURI_ENCODING, MFA_ENUL, MFA_EURI_REPEAT, MFA_ETOOLONG. On error
+ * *errparam names the parameter at fault when there is one ("secret", "digits",
+ * ...), else NULL.
  */
 struct otp_uri {
 	struct otp_params p;
@@ -161,7 +161,7 @@ void uri_clear(struct otp_uri *u);
 /*
  * Percent-decode s[0..n) into out (n + 1 bytes suffice), NUL terminated;
  * '+' becomes a space when plus_space (query values). MFA_EURI_ENCODING for
- * a bad or truncated escape, and for %00.
+ * a bad or truncated escape, MFA_ENUL for %00 (it would cut a C string).
  */
 int uri_unescape(const char *s, size_t n, bool plus_space, char *out,
 		 size_t *outlen);

@@ -130,22 +130,6 @@ import_image(struct mfa_ctx *ctx, const char *file, const uint8_t *buf,
 	return 0;
 }
 
-/* Prefix the reasons of entries left out since `from` with the file. */
-static int
-import_name_skips(struct io_list *l, size_t from, const char *file)
-{
-	char *s;
-	size_t i;
-
-	for (i = from; i < l->nskipped; i++) {
-		if (asprintf(&s, "%s: %s", file, l->skipped[i]) < 0)
-			return MFA_ENOMEM;
-		free(l->skipped[i]);
-		l->skipped[i] = s;
-	}
-	return 0;
-}
-
 static int
 import_file(struct mfa_ctx *ctx, const char *file, enum io_format fmt,
 	    struct io_list *out)
@@ -173,7 +157,7 @@ import_file(struct mfa_ctx *ctx, const char *file, enum io_format fmt,
 			 ? cli_failx(ctx, rc, "file %s: %s", file, why)
 			 : cli_fail(ctx, rc, "file %s", file);
 	sodium_free(buf);
-	if (rc == 0 && (rc = import_name_skips(out, skipped, file)) != 0)
+	if (rc == 0 && (rc = io_list_prefix_skips(out, skipped, file)) != 0)
 		rc = cli_fail(ctx, rc, "import");
 	return rc;
 }

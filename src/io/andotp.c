@@ -229,11 +229,17 @@ out:
 	return rc;
 }
 
-/* True when buf is UTF-8 text (what a JSON backup would be). */
+/*
+ * True when buf is text (what a JSON backup would be): no control bytes
+ * but white space, and UTF-8, or a JSON array whose stray bytes the JSON
+ * loader repairs. Ciphertext has control bytes and does not start "[".
+ */
 static bool
 andotp_is_text(const uint8_t *buf, size_t len)
 {
-	size_t i = 0, n;
+	const uint8_t *t = buf;
+	size_t i = 0, n, tlen = len;
+	bool utf8 = true;
 
 	while (i < len) {
 		if (buf[i] < 0x20 && buf[i] != '\t' && buf[i] != '\r' &&
@@ -245,12 +251,16 @@ andotp_is_text(const uint8_t *buf, size_t len)
 
 			memcpy(tail, buf + i, len - i);
 			if ((n = otp_utf8_len(tail)) == 0 || n > len - i)
-				return false;
-		} else if ((n = otp_utf8_len(buf + i)) == 0)
-			return false;
+				n = 0;
+		} else
+			n = otp_utf8_len(buf + i);
+		if (n == 0) {
+			utf8 = false;
+			n = 1;
+		}
 		i += n;
 	}
-	return true;
+	return utf8 || iocrypto_trim(&t, &tlen) == '[';
 }
 
 int

@@ -61,15 +61,71 @@ io_json_secure_init(void)
 	done = 1;
 }
 
+/*
+ * A copy of buf with every byte that is not part of valid UTF-8 replaced by
+ * U+FFFD (in wiping memory: it may hold secrets), or NULL when buf is valid
+ * (or on no memory, *rc then says so).
+ */
+static char *
+io_utf8_fix(const uint8_t *buf, size_t len, size_t *outlen, int *rc)
+{
+	uint8_t tail[4];
+	size_t i, n, bad = 0, o = 0;
+	char *out;
+
+	*rc = 0;
+	for (i = 0; i < len; i += n ? n : 1) {
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, buf + i, len - i < 4 ? len - i : 4);
+		if ((n = otp_utf8_len(tail)) == 0 || n > len - i) {
+			n = 0;
+			bad++;
+		}
+	}
+	if (bad == 0)
+		return NULL;
+	if ((out = io_wipe_alloc(len + 2 * bad)) == NULL) {
+		*rc = MFA_ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < len; i += n ? n : 1) {
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, buf + i, len - i < 4 ? len - i : 4);
+		if ((n = otp_utf8_len(tail)) == 0 || n > len - i) {
+			n = 0;
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+		} else {
+			memcpy(out + o, buf + i, n);
+			o += n;
+		}
+	}
+	sodium_memzero(tail, sizeof(tail));
+	*outlen = o;
+	return out;
+}
+
 json_t *
 io_json_load(const uint8_t *buf, size_t len, size_t flags, char why[IO_WHY_MAX])
 {
 	json_error_t err;
 	json_t *j;
-	char *near;
+	char *near, *fixed;
+	size_t flen = 0;
+	int rc;
 
 	io_json_secure_init();
-	j = json_loadb((const char *)buf, len, flags, &err);
+	/*
+	 * jansson refuses a whole file for one byte that is not UTF-8: repair
+	 * it first (U+FFFD), as every importer's door does for names.
+	 */
+	if ((fixed = io_utf8_fix(buf, len, &flen, &rc)) == NULL && rc != 0) {
+		io_why(why, "%s", mfa_strerror(rc));
+		return NULL;
+	}
+	j = json_loadb(fixed != NULL ? fixed : (const char *)buf,
+		       fixed != NULL ? flen : len, flags, &err);
+	io_wipe_free(fixed);
 	if (j == NULL) {
 		/* jansson quotes the input after " near "; it may be secret. */
 		if ((near = strstr(err.text, " near ")) != NULL)
@@ -369,6 +425,21 @@ io_skip(struct io_list *l, int rc, const char *why)
 }
 
 int
+io_list_prefix_skips(struct io_list *l, size_t from, const char *prefix)
+{
+	char *s;
+	size_t i;
+
+	for (i = from; i < l->nskipped; i++) {
+		if (asprintf(&s, "%s: %s", prefix, l->skipped[i]) < 0)
+			return MFA_ENOMEM;
+		free(l->skipped[i]);
+		l->skipped[i] = s;
+	}
+	return 0;
+}
+
+int
 io_list_move(struct io_list *dst, struct io_list *src)
 {
 	struct io_entry *e;
@@ -645,7 +716,8 @@ io_json_sniff(const uint8_t *buf, size_t len, bool (*is)(const json_t *root))
 	json_t *root;
 	bool yes;
 
-	if ((root = io_json_load(buf + skip, len - skip, 0, NULL)) == NULL)
+	if ((root = io_json_load(buf + skip, len - skip, JSON_ALLOW_NUL,
+				 NULL)) == NULL)
 		return false;
 	yes = is(root);
 	json_decref(root);
@@ -669,7 +741,8 @@ io_detect_json(const uint8_t *buf, size_t len)
 	enum io_format f = IO_AUTO;
 	json_t *root;
 
-	if ((root = io_json_load(buf + skip, len - skip, 0, NULL)) == NULL)
+	if ((root = io_json_load(buf + skip, len - skip, JSON_ALLOW_NUL,
+				 NULL)) == NULL)
 		return IO_AUTO;
 	if (io_is_mfajson(root))
 		f = IO_JSON;
@@ -815,7 +888,8 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 			i++;
 		/* Broken JSON says where it broke, not "unrecognised". */
 		if (i < len && (buf[i] == '{' || buf[i] == '[')) {
-			if ((j = io_json_load(buf, len, 0, why)) == NULL)
+			if ((j = io_json_load(buf, len, JSON_ALLOW_NUL, why)) ==
+			    NULL)
 				return MFA_EPARSE;
 			json_decref(j);
 			io_why(why, "JSON, but not from Aegis, andOTP, 2FAS "

@@ -110,6 +110,8 @@ int io_list_push(struct io_list *l, struct io_entry *e);
 int io_list_add(struct io_list *l, struct io_entry *e, char why[IO_WHY_MAX]);
 void io_entry_clear(struct io_entry *e);
 void io_list_free(struct io_list *l);
+/* Put "prefix: " before the skipped reasons from index `from` on. */
+int io_list_prefix_skips(struct io_list *l, size_t from, const char *prefix);
 
 /*
  * Exporters write into a sodium_malloc'd buffer *out of *outlen bytes (plus

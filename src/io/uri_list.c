@@ -28,6 +28,33 @@ urilist_prefix(const char *s, size_t n, const char *prefix)
 	return n >= pl && strncasecmp(s, prefix, pl) == 0;
 }
 
+/*
+ * The label of an otpauth line, to name it in a message: decoded when it
+ * decodes, else as written; "" when there is none.
+ */
+static const char *
+urilist_label(const char *line, size_t n, char *buf, size_t bufsz)
+{
+	const char *p = memchr(line, '/', n), *q;
+	size_t len;
+
+	buf[0] = '\0';
+	/* otpauth://TYPE/LABEL?... : the third '/' starts the label. */
+	if (p == NULL || (size_t)(p - line) + 2 > n || p[1] != '/' ||
+	    (p = memchr(p + 2, '/', n - (size_t)(p + 2 - line))) == NULL)
+		return buf;
+	p++;
+	q = memchr(p, '?', n - (size_t)(p - line));
+	len = (size_t)((q != NULL ? q : line + n) - p);
+	if (len + 1 > bufsz)
+		len = bufsz - 1;
+	if (uri_unescape(p, len, false, buf, NULL) != 0) {
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+	}
+	return buf;
+}
+
 /* One otpauth:// line into tmp; the parse errors go to the caller. */
 static int
 urilist_one(const char *line, size_t n, struct io_list *tmp,
@@ -67,8 +94,8 @@ urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
 	const char *s = (const char *)buf, *line;
 	const char *errparam;
 	struct io_list tmp;
-	char sub[IO_WHY_MAX];
-	size_t i = 0, lineno = 0, n, eol;
+	char sub[IO_WHY_MAX], label[64], where[96];
+	size_t i = 0, lineno = 0, n, eol, from;
 	int rc = 0;
 
 	io_list_begin(&tmp, out);
@@ -95,7 +122,13 @@ urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
 		}
 		sub[0] = '\0';
 		if (urilist_prefix(line, n, "otpauth-migration:")) {
-			if ((rc = google_import_uri(line, n, &tmp, sub)) != 0) {
+			from = tmp.nskipped;
+			snprintf(where, sizeof(where), "line %zu", lineno);
+			rc = google_import_uri(line, n, &tmp, sub);
+			if (rc == 0 &&
+			    (rc = io_list_prefix_skips(&tmp, from, where)) != 0)
+				break;
+			if (rc != 0) {
 				io_why(why, "line %zu: %s", lineno,
 				       sub[0] != '\0' ? sub : mfa_strerror(rc));
 				if ((rc = io_skip(&tmp, rc, why)) != 0)
@@ -105,18 +138,23 @@ urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
 		}
 		errparam = NULL;
 		if ((rc = urilist_one(line, n, &tmp, &errparam, sub)) != 0) {
-			if (rc == MFA_EURI_REPEAT)
-				io_why(why,
-				       "line %zu: parameter %s given twice",
-				       lineno, errparam);
-			else if (errparam != NULL)
-				io_why(why, "line %zu: %s (parameter %s)",
-				       lineno, mfa_strerror(rc), errparam);
-			else if (sub[0] != '\0')
-				io_why(why, "line %zu: %s", lineno, sub);
+			urilist_label(line, n, label, sizeof(label));
+			if (label[0] != '\0')
+				snprintf(where, sizeof(where), "line %zu (%s)",
+					 lineno, label);
 			else
-				io_why(why, "line %zu: %s", lineno,
-				       mfa_strerror(rc));
+				snprintf(where, sizeof(where), "line %zu",
+					 lineno);
+			if (rc == MFA_EURI_REPEAT)
+				io_why(why, "%s: parameter %s given twice",
+				       where, errparam);
+			else if (errparam != NULL)
+				io_why(why, "%s: %s (parameter %s)", where,
+				       mfa_strerror(rc), errparam);
+			else if (sub[0] != '\0')
+				io_why(why, "%s: %s", where, sub);
+			else
+				io_why(why, "%s: %s", where, mfa_strerror(rc));
 			if ((rc = io_skip(&tmp, rc, why)) != 0)
 				break;
 		}

@@ -49,8 +49,10 @@ uri_unescape(const char *s, size_t n, bool plus_space, char *out,
 				return MFA_EURI_ENCODING;
 			hi = uri_hexval(s[i + 1]);
 			lo = uri_hexval(s[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			if (hi < 0 || lo < 0)
 				return MFA_EURI_ENCODING;
+			if (hi == 0 && lo == 0)
+				return MFA_ENUL;
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else if (s[i] == '+' && plus_space) {

@@ -345,8 +345,11 @@ static const struct policy_case {
      {.rc = MFA_EURI_ENCODING, .errparam = "label"},
      "short escape in the label"},
     {"otpauth://totp/a%00b?secret=GEZDGNBV",
-     {.rc = MFA_EURI_ENCODING, .errparam = "label"},
-     "%00 would cut a C string"},
+     {.rc = MFA_ENUL, .errparam = "label"},
+     "%00 would cut a C string: refused as a NUL, naming where"},
+    {"otpauth://totp/a?secret=GEZDGNBV&issuer=a%00b",
+     {.rc = MFA_ENUL, .errparam = "issuer"},
+     "a NUL in the issuer too"},
     {"otpauth://totp/x?secret=GEZDGNBV&issuer=%G1",
      {.rc = MFA_EURI_ENCODING, .errparam = "issuer"},
      "bad escape in the issuer"},
@@ -1698,6 +1701,103 @@ fmt_uri(const struct fmt_case *f, uint8_t *key, size_t *keylen)
 	return out;
 }
 
+/* mfa-note and mfa-serial: read back, written only when set. */
+static void
+test_note_serial(void **state)
+{
+	static const char in[] = "otpauth://totp/x?secret=GEZDGNBV&mfa-note="
+				 "two%0Alines+%26+more&MFA-SERIAL=arn%3Aaws%"
+				 "3Aiam%3A%3A1%3Amfa%2Fx";
+	uint8_t key[1] = {0x01};
+	struct otp_uri u, v;
+	struct otp_params p;
+	char out[512];
+
+	(void)state;
+	assert_int_equal(parse(in, sizeof(in) - 1, &u, NULL), 0);
+	assert_string_equal(u.note, "two\nlines & more");
+	assert_string_equal(u.serial, "arn:aws:iam::1:mfa/x");
+	assert_int_equal(uri_format_full(&u.p, u.issuer, u.name, u.serial,
+					 u.note, u.secret, u.secret_len, out,
+					 sizeof(out)),
+			 0);
+	assert_string_equal(out, "otpauth://totp/x?secret=GEZDGNBV&algorithm="
+				 "SHA1&digits=6&period=30&mfa-serial=arn%3Aaws%"
+				 "3Aiam%3A%3A1%3Amfa%2Fx&mfa-note=two%0Alines%"
+				 "20%26%20more");
+	assert_int_equal(parse(out, strlen(out), &v, NULL), 0);
+	assert_string_equal(v.note, u.note);
+	assert_string_equal(v.serial, u.serial);
+	release(&v);
+	release(&u);
+	/* Absent: "", and nothing written. */
+	assert_int_equal(parse("otpauth://totp/x?secret=AE", 26, &u, NULL), 0);
+	assert_string_equal(u.note, "");
+	assert_string_equal(u.serial, "");
+	release(&u);
+	otp_params_default(&p, OTP_TOTP);
+	assert_int_equal(
+	    uri_format_full(&p, "", "x", "", NULL, key, 1, out, sizeof(out)),
+	    0);
+	assert_null(strstr(out, "mfa-"));
+	/* The length bound holds for the worst case. */
+	assert_int_equal(
+	    uri_format_full(
+		&p, "", "x", "\xff\xff\xff", "%%%", key, 1, out,
+		uri_format_full_len("", "x", "\xff\xff\xff", "%%%", 1)),
+	    0);
+}
+
+/* Labels for the terminal, and UTF-8 repair at the door. */
+static void
+test_labels(void **state)
+{
+	static const struct {
+		const char *in, *clean;
+	} cases[] = {
+	    {"plain", "plain"},
+	    {"\x1b[31mred", "?[31mred"}, /* C0: ESC */
+	    {"del\x7f", "del?"},	 /* DEL */
+	    {"csi\xc2\x9b"
+	     "2J",
+	     "csi??2J"}, /* C1 as UTF-8 */
+	    {"csi\x9b"
+	     "2J",
+	     "csi?2J"}, /* C1 raw: 8-bit CSI */
+	    {"osc\x9d"
+	     "52;c;x\x9c",
+	     "osc?52;c;x?"},		   /* raw OSC ... ST */
+	    {"bad\xff\xfe", "bad??"},	   /* not UTF-8 at all */
+	    {"cut\xc3", "cut?"},	   /* truncated */
+	    {"over\xc0\xaf", "over??"},	   /* overlong '/' */
+	    {"sur\xed\xa0\x80", "sur???"}, /* surrogate */
+	    {"\xc3\xa9l\xc3\xa8ve \xe6\x97\xa5 \xc2\xa0",
+	     "\xc3\xa9l\xc3\xa8ve \xe6\x97\xa5 \xc2\xa0"}, /* kept */
+	};
+	char buf[64], *s;
+	bool changed;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		otp_label_clean(buf);
+		if (strcmp(buf, cases[i].clean) != 0)
+			fail_msg("case %zu: \"%s\"", i, buf);
+	}
+	assert_true(otp_utf8_valid("\xc3\xa9t\xc3\xa9"));
+	assert_false(otp_utf8_valid("\x9b"));
+	assert_non_null(s = strdup("a\x9b"
+				   "b\xc3"));
+	assert_int_equal(otp_utf8_repair(&s, &changed), 0);
+	assert_true(changed);
+	assert_string_equal(s, "a\xef\xbf\xbd"
+			       "b\xef\xbf\xbd");
+	assert_int_equal(otp_utf8_repair(&s, &changed), 0);
+	assert_false(changed);
+	free(s);
+}
+
 static void
 test_format_round_trip(void **state)
 {
@@ -1900,6 +2000,8 @@ main(void)
 	    cmocka_unit_test(test_fixture_hectorm),
 	    cmocka_unit_test(test_tables_used),
 	    cmocka_unit_test(test_format_round_trip),
+	    cmocka_unit_test(test_note_serial),
+	    cmocka_unit_test(test_labels),
 	    cmocka_unit_test(test_format_errors),
 	    cmocka_unit_test(test_format_pyotp),
 	};
