@@ -58,56 +58,72 @@ export_select(struct mfa_ctx *ctx, const struct vault_data *d, enum io_format f,
 {
 	struct io_entry *v;
 	char why[IO_WHY_MAX], list[384] = "";
-	const char *lost, *label;
+	const char *lost;
 	size_t i, bad = 0, o = 0;
-	int rc, w;
+	int rc, w, pass;
 
 	*n = *left = 0;
 	if ((v = calloc(d->n_entries + 1, sizeof(*v))) == NULL)
 		return cli_fail(ctx, MFA_ENOMEM, "export");
-	for (i = 0; i < d->n_entries; i++) {
-		export_view(&v[*n], &d->entries[i]);
-		label = util_label(d->entries[i].issuer, d->entries[i].name);
-		rc = io_export_check(f, &v[*n], &lost, why);
-		if (rc == MFA_EUNSUPPORTED && skip) {
-			fprintf(stderr, "left out %s: %s\n", label, why);
-			(*left)++;
-			continue;
+	/* First what cannot go at all, then (when it all can) the losses. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0, *n = 0; i < d->n_entries; i++) {
+			const struct vault_entry *e = &d->entries[i];
+			char label[512];
+
+			export_view(&v[*n], e);
+			snprintf(label, sizeof(label), "%s",
+				 util_label(e->issuer, e->name));
+			rc = io_export_check(f, &v[*n], &lost, why);
+			if (rc == MFA_EUNSUPPORTED && skip) {
+				if (pass == 1) {
+					fprintf(stderr, "left out %s: %s\n",
+						label, why);
+					(*left)++;
+				}
+				continue;
+			}
+			if (rc == MFA_EUNSUPPORTED && pass == 0) {
+				/* All named, as far as one line goes. */
+				w = o < sizeof(list)
+					? snprintf(list + o, sizeof(list) - o,
+						   "%s%s (%s)",
+						   bad > 0 ? ", " : "", label,
+						   why)
+					: 0;
+				o += w > 0 ? (size_t)w : 0;
+				bad++;
+				continue;
+			}
+			if (rc != 0) {
+				free(v);
+				return cli_failx(ctx, rc,
+						 "export %s: account %s: %s",
+						 fmt, label, why);
+			}
+			if (lost != NULL && pass == 1)
+				fprintf(
+				    stderr,
+				    "mfa: warning: %s: its %s %s not "
+				    "carried (the %s format has no place "
+				    "for %s)\n",
+				    label, lost,
+				    strchr(lost, ' ') != NULL ? "are" : "is",
+				    fmt,
+				    strchr(lost, ' ') != NULL ? "them" : "it");
+			(*n)++;
 		}
-		if (rc == MFA_EUNSUPPORTED) {
-			/* Every one is named, as far as one line goes. */
-			w = o < sizeof(list)
-				? snprintf(list + o, sizeof(list) - o,
-					   "%s%s (%s)", bad > 0 ? ", " : "",
-					   label, why)
-				: 0;
-			o += w > 0 ? (size_t)w : 0;
-			bad++;
-			continue;
-		}
-		if (rc != 0) {
+		if (bad > 0) {
 			free(v);
-			return cli_failx(ctx, rc, "export %s: account %s: %s",
-					 fmt, label, why);
+			if (o >= sizeof(list))
+				memcpy(list + sizeof(list) - 4, "...", 4);
+			return cli_failx(ctx, MFA_EUNSUPPORTED,
+					 "export %s: cannot carry %zu "
+					 "account%s: %s; --skip-unsupported "
+					 "leaves %s out",
+					 fmt, bad, bad == 1 ? "" : "s", list,
+					 bad == 1 ? "it" : "them");
 		}
-		if (lost != NULL)
-			fprintf(stderr,
-				"mfa: warning: %s: its %s %s not carried (the "
-				"%s format has no place for %s)\n",
-				label, lost,
-				strchr(lost, ' ') != NULL ? "are" : "is", fmt,
-				strchr(lost, ' ') != NULL ? "them" : "it");
-		(*n)++;
-	}
-	if (bad > 0) {
-		free(v);
-		if (o >= sizeof(list))
-			memcpy(list + sizeof(list) - 4, "...", 4);
-		return cli_failx(ctx, MFA_EUNSUPPORTED,
-				 "export %s: cannot carry %zu account%s: %s; "
-				 "--skip-unsupported leaves %s out",
-				 fmt, bad, bad == 1 ? "" : "s", list,
-				 bad == 1 ? "it" : "them");
 	}
 	*out = v;
 	return 0;
