@@ -124,8 +124,11 @@ import_image(struct mfa_ctx *ctx, const char *file, const uint8_t *buf,
 					 "file %s: its QR code "
 					 "holds no otpauth or migration URI",
 					 file);
-		return cli_failx(ctx, last, "file %s: QR code: %s", file,
-				 why[0] ? why : mfa_strerror(last));
+		return cli_failx(ctx, last, "file %s: QR code: %s%s", file,
+				 why[0] ? why : mfa_strerror(last),
+				 out->entry_failed ? " (--skip-unsupported "
+						     "imports the others)"
+						   : "");
 	}
 	return 0;
 }

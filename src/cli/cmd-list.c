@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "cli/cli.h"
@@ -72,7 +73,14 @@ cmd_list_json(struct mfa_ctx *ctx, const struct vault_data *d, bool codes)
 		}
 		json_array_append_new(arr, o);
 	}
-	out = json_dumps(arr, JSON_INDENT(2));
+	/*
+	 * On a terminal every non-ASCII character goes out as \uXXXX, so a
+	 * C1 control in a name (U+009B, CSI) cannot act there; JSON readers
+	 * get the same strings either way.
+	 */
+	out = json_dumps(arr,
+			 JSON_INDENT(2) |
+			     (isatty(STDOUT_FILENO) ? JSON_ENSURE_ASCII : 0));
 	json_decref(arr);
 	if (out == NULL)
 		return cli_fail(ctx, MFA_ENOMEM, "list");

@@ -393,6 +393,13 @@ assert not bad, bad'
 		[ "$status" -eq 0 ]
 		printf '%s' "$output" | terminal_safe
 	done
+	# list --json on a terminal escapes them (\u009b); piped it is plain
+	# UTF-8 for scripts, and the same strings to a JSON reader.
+	if command -v script > /dev/null; then
+		script -qec "$MFA_BIN list --json" /dev/null < /dev/null | tr -d '\r' > "$T/tty"
+		grep -qi '\\u009b' "$T/tty"
+		terminal_safe < "$T/tty"
+	fi
 	# An error quoting such a name, too.
 	printf 'otpauth://totp/a%%1Bb?secret=%s&digits=99\n' "$S1" > "$T/bad.txt"
 	run mfa import "$T/bad.txt"
