@@ -27,8 +27,10 @@ void *io_wipe_alloc(size_t size);
 void io_wipe_free(void *p);
 
 /*
- * json_loadb() with io_json_secure_init() done first. On failure returns NULL
- * and writes "JSON error at line L column C: <reason>" to why (when not
+ * json_loadb() with io_json_secure_init() done first, on buf with every byte
+ * that is not part of valid UTF-8 replaced by U+FFFD (jansson would refuse
+ * the whole file; names are repaired at the door anyway). On failure returns
+ * NULL and writes "JSON error at line L column C: <reason>" to why (when not
  * NULL); jansson's "near '...'" quote of the input is dropped, since it may
  * hold part of a secret.
  */
