@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	} while (0)
 
 static const char *const fuzz_params[] = {
-    "secret",  "issuer",  "algorithm", "digits", "period",
-    "counter", "encoder", "label",     NULL,
+    "secret",  "issuer", "algorithm", "digits",	    "period", "counter",
+    "encoder", "label",	 "mfa-note",  "mfa-serial", NULL,
 };
 
 static int
@@ -68,7 +68,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 0) {
 		FUZZ_CHECK(rc < 0 && rc >= MFA_RC_MIN);
 		FUZZ_CHECK(errparam == NULL || fuzz_known_param(errparam));
-		FUZZ_CHECK(u.name == NULL && u.issuer == NULL);
+		FUZZ_CHECK(u.name == NULL && u.issuer == NULL &&
+			   u.note == NULL && u.serial == NULL);
 		free(u.secret);
 		return 0;
 	}
@@ -77,11 +78,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(u.secret_len > 0 && u.secret_len <= u.secret_cap);
 	FUZZ_CHECK(otp_params_check(&u.p) == 0);
 
-	cap = uri_format_len(u.issuer, u.name, u.secret_len);
+	cap = uri_format_full_len(u.issuer, u.name, u.serial, u.note,
+				  u.secret_len);
 	out = malloc(cap);
 	FUZZ_CHECK(out != NULL);
-	rc = uri_format(&u.p, u.issuer, u.name, u.secret, u.secret_len, out,
-			cap);
+	rc = uri_format_full(&u.p, u.issuer, u.name, u.serial, u.note, u.secret,
+			     u.secret_len, out, cap);
 	FUZZ_CHECK(rc == 0);
 	FUZZ_CHECK(strlen(out) < cap);
 
@@ -111,6 +113,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			"via %s\n",
 			u.issuer, u.name, v.issuer, v.name, out);
 	FUZZ_CHECK(strcmp(v.issuer, want_issuer) == 0);
+	FUZZ_CHECK(strcmp(v.note, u.note) == 0);
+	FUZZ_CHECK(strcmp(v.serial, u.serial) == 0);
 	FUZZ_CHECK(strcmp(fuzz_name(v.name), fuzz_name(u.name)) == 0);
 
 	uri_clear(&v);

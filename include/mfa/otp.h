@@ -27,6 +27,13 @@ enum otp_hash { OTP_SHA1 = 0, OTP_SHA256 = 1, OTP_SHA512 = 2 };
 /* Longest secret we accept, in bytes (Aegis allows long ones; 1 KiB is ample).
  */
 #define OTP_SECRET_MAX 1024
+/*
+ * Highest HOTP counter mfa keeps: 2^63 - 1, what signed 64-bit readers
+ * (Google's protobuf, JSON parsers, Aegis) can hold.
+ */
+#define OTP_COUNTER_MAX ((uint64_t)INT64_MAX)
+/* RFC 4226 section 4: a shared secret of at least 128 bits (160 advised). */
+#define OTP_SECRET_MIN_BITS 128
 
 /* How a code is made, without the secret. */
 struct otp_params {
@@ -69,11 +76,26 @@ int otp_code_at_step(const struct otp_params *p, const uint8_t *key,
 bool otp_code_equal(const char *a, const char *b);
 
 /*
- * Replace control characters (C0, DEL, and C1 written as UTF-8) in a label
- * (name, issuer, note) with '?', in place: a name from a hostile QR code or
- * file must never move a terminal's cursor or set its clipboard.
+ * Replace what could drive a terminal in a label (name, issuer, note), in
+ * place, with '?': C0 controls, DEL, C1 controls (U+0080-U+009F), and every
+ * byte that is not part of valid UTF-8 (so a raw 0x9B, CSI on terminals
+ * that read 8-bit controls, is caught too). A name from a hostile QR code
+ * or file must never move a terminal's cursor or set its clipboard.
  */
 void otp_label_clean(char *s);
+
+/*
+ * UTF-8 (RFC 3629). otp_utf8_len: the length of the valid sequence at s (1
+ * to 4; s[0] == 0 counts as 1), or 0 when none starts there (a stray
+ * continuation byte, an overlong form, a surrogate, a truncated sequence).
+ * otp_utf8_repair: replace every byte of *s (malloc'd, NUL terminated) that
+ * is not part of a valid sequence with U+FFFD; *s is then a new malloc'd
+ * string when anything changed (*changed says so). 0 or MFA_ENOMEM (then *s
+ * is untouched).
+ */
+size_t otp_utf8_len(const unsigned char *s);
+bool otp_utf8_valid(const char *s);
+int otp_utf8_repair(char **s, bool *changed);
 
 const char *otp_type_name(enum otp_type t); /* "totp", "hotp", "steam" */
 const char *otp_hash_name(enum otp_hash h); /* "SHA1", "SHA256", "SHA512" */
@@ -109,17 +131,25 @@ size_t base32_encoded_len(size_t n);
  * Policy (Key Uri Format first): scheme and type are case-insensitive;
  * label "issuer:name" split at the first ':' or "%3A", spaces after it
  * trimmed; an issuer= parameter wins over the label prefix; a label without
- * ':' is the account name; the last of a repeated parameter wins; '+' is a
- * space; "&amp;" separates like '&'; unknown parameters are ignored.
+ * ':' is the account name; a parameter we read (secret, issuer, algorithm,
+ * digits, period, counter, encoder, mfa-note, mfa-serial; any case) given
+ * twice is MFA_EURI_REPEAT, since apps disagree on which copy wins; '+' is
+ * a space; "&amp;" separates like '&'; unknown parameters are ignored. A
+ * counter above OTP_COUNTER_MAX is refused. mfa-note and mfa-serial are
+ * mfa's own parameters (the note and the AWS device serial), which other
+ * readers ignore.
  * Errors: MFA_EURI_SCHEME, MFA_EURI_TYPE, MFA_EURI_NOSECRET, MFA_EBASE32,
  * MFA_EHASH, MFA_EDIGITS, MFA_EPERIOD, MFA_EURI_COUNTER, MFA_EURI_NUMBER,
- * MFA_EURI_ENCODING, MFA_ETOOLONG. On error *errparam names the parameter
- * at fault when there is one ("secret", "digits", ...), else NULL.
+ * MFA_EURI_ENCODING, MFA_ENUL, MFA_EURI_REPEAT, MFA_ETOOLONG. On error
+ * *errparam names the parameter at fault when there is one ("secret", "digits",
+ * ...), else NULL.
  */
 struct otp_uri {
 	struct otp_params p;
 	char *name;   /* account name, may be "" */
 	char *issuer; /* may be "" */
+	char *note;   /* mfa-note, may be "" */
+	char *serial; /* mfa-serial, may be "" */
 	uint8_t *secret;
 	size_t secret_len;
 	size_t secret_cap;
@@ -131,7 +161,7 @@ void uri_clear(struct otp_uri *u);
 /*
  * Percent-decode s[0..n) into out (n + 1 bytes suffice), NUL terminated;
  * '+' becomes a space when plus_space (query values). MFA_EURI_ENCODING for
- * a bad or truncated escape, and for %00.
+ * a bad or truncated escape, MFA_ENUL for %00 (it would cut a C string).
  */
 int uri_unescape(const char *s, size_t n, bool plus_space, char *out,
 		 size_t *outlen);
@@ -140,11 +170,20 @@ int uri_unescape(const char *s, size_t n, bool plus_space, char *out,
  * terminated). Steam is written as otpauth://totp/...&encoder=steam with
  * issuer Steam, which Aegis and Steam-aware apps read. The result holds the
  * secret: give it secret memory. uri_format_len() is an upper bound.
+ * uri_format_full also writes a serial and a note (NULL or "": none) as
+ * mfa-serial= and mfa-note=.
  */
 int uri_format(const struct otp_params *p, const char *issuer, const char *name,
 	       const uint8_t *secret, size_t secret_len, char *out,
 	       size_t outcap);
 size_t uri_format_len(const char *issuer, const char *name, size_t secret_len);
+int uri_format_full(const struct otp_params *p, const char *issuer,
+		    const char *name, const char *serial, const char *note,
+		    const uint8_t *secret, size_t secret_len, char *out,
+		    size_t outcap);
+size_t uri_format_full_len(const char *issuer, const char *name,
+			   const char *serial, const char *note,
+			   size_t secret_len);
 
 /*
  * Parse TIME for --at: unix seconds ("1111111109", may be negative) or

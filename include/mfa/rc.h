@@ -23,7 +23,8 @@
 	ERR(MFA_EURI_TYPE, -11, "unknown OTP type (want totp, hotp or steam)") \
 	ERR(MFA_EURI_NOSECRET, -12, "no secret in URI")                        \
 	ERR(MFA_EURI_ENCODING, -13, "bad percent-encoding in URI")             \
-	ERR(MFA_EURI_COUNTER, -14, "HOTP needs a counter (a whole number)")    \
+	ERR(MFA_EURI_COUNTER, -14,                                             \
+	    "HOTP needs a counter (a whole number up to 2^63 - 1)")            \
 	ERR(MFA_EURI_NUMBER, -15, "parameter is not a valid number")           \
 	ERR(MFA_ETOOLONG, -16, "input too long")                               \
 	ERR(MFA_EIO, -17, "input/output error")                                \
@@ -56,13 +57,17 @@
 	ERR(MFA_EUNSUPPORTED, -40, "not supported")                            \
 	ERR(MFA_EPARSE, -41, "malformed input")                                \
 	ERR(MFA_ENOVAULT, -42, "no vault here (run 'mfa init' first)")         \
-	ERR(MFA_EISDIR, -43, "is a directory")
+	ERR(MFA_EISDIR, -43, "is a directory")                                 \
+	ERR(MFA_EURI_REPEAT, -44, "parameter given twice in URI")              \
+	ERR(MFA_ENUL, -45, "NUL character in a name")                          \
+	ERR(MFA_ECOUNTER_END, -46,                                             \
+	    "HOTP counter at the end of its range (2^63 - 1): no more codes")
 
 enum mfa_rc {
 #define MFA_RC_ENUM(name, value, desc) name = value,
 	MFA_RC_LIST(MFA_RC_ENUM)
 #undef MFA_RC_ENUM
-	    MFA_RC_MIN = -43
+	    MFA_RC_MIN = -46
 };
 
 /* Describe a return code; never NULL, static storage. */

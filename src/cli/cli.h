@@ -77,6 +77,7 @@ enum cli_opt_id {
 	OPT_OUTPUT,
 	OPT_PLAIN,
 	OPT_DRY_RUN,
+	OPT_SKIP_UNSUPPORTED,
 	/* aws */
 	OPT_PROFILE,
 	OPT_REGION,
@@ -285,6 +286,8 @@ struct cli_secret {
 	struct otp_params p;
 	char *name;   /* from a URI, else NULL */
 	char *issuer; /* from a URI, else NULL */
+	char *note;   /* from a URI's mfa-note, else NULL */
+	char *serial; /* from a URI's mfa-serial, else NULL */
 	bool from_uri;
 	uint8_t *secret; /* sodium_malloc'd */
 	size_t secret_len;

@@ -57,6 +57,21 @@ cmd_add_edit(struct vault_data *d, void *arg)
 	return vault_entry_add(d, &j->e);
 }
 
+static int
+cmd_add_repair(struct vault_entry *e, bool *repaired)
+{
+	bool a = false, b = false, c = false, d = false;
+	int rc;
+
+	if ((rc = otp_utf8_repair(&e->name, &a)) != 0 ||
+	    (rc = otp_utf8_repair(&e->issuer, &b)) != 0 ||
+	    (rc = otp_utf8_repair(&e->serial, &c)) != 0 ||
+	    (rc = otp_utf8_repair(&e->note, &d)) != 0)
+		return rc;
+	*repaired = a || b || c || d;
+	return 0;
+}
+
 static bool
 cmd_add_looks_secret(const char *s)
 {
@@ -80,6 +95,8 @@ cmd_add_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct vault *v;
 	const char *name, *issuer;
 	char label[512];
+	bool repaired = false;
+	size_t bits;
 	int rc;
 
 	if (a->argc > 1 || (a->argc == 1 && cmd_add_looks_secret(a->argv[0])))
@@ -112,14 +129,25 @@ cmd_add_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		rc = vault_entry_set_str(&j.e.name, name);
 	if (rc == 0)
 		rc = vault_entry_set_str(&j.e.issuer, issuer);
-	if (rc == 0 && args_has(a, OPT_SERIAL))
-		rc = vault_entry_set_str(&j.e.serial, args_get(a, OPT_SERIAL));
-	if (rc == 0 && args_has(a, OPT_NOTE))
-		rc = vault_entry_set_str(&j.e.note, args_get(a, OPT_NOTE));
+	if (rc == 0 && (args_has(a, OPT_SERIAL) || s.serial != NULL))
+		rc = vault_entry_set_str(&j.e.serial,
+					 args_has(a, OPT_SERIAL)
+					     ? args_get(a, OPT_SERIAL)
+					     : s.serial);
+	if (rc == 0 && (args_has(a, OPT_NOTE) || s.note != NULL))
+		rc = vault_entry_set_str(&j.e.note, args_has(a, OPT_NOTE)
+							? args_get(a, OPT_NOTE)
+							: s.note);
+	/* The same door as every importer's: bad bytes become U+FFFD. */
+	if (rc == 0)
+		rc = cmd_add_repair(&j.e, &repaired);
 	if (rc == 0)
 		rc = vault_entry_set_secret(&j.e, s.secret, s.secret_len);
 	j.e.p = s.p;
-	snprintf(label, sizeof(label), "%s", util_label(issuer, name));
+	snprintf(label, sizeof(label), "%s",
+		 util_label(j.e.issuer ? j.e.issuer : issuer,
+			    j.e.name ? j.e.name : name));
+	bits = s.secret_len * 8;
 	secret_clear(&s);
 	if (rc == 0)
 		rc = vault_update(v, cmd_add_edit, &j);
@@ -132,6 +160,16 @@ cmd_add_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	if (rc != 0)
 		return cli_fail(ctx, rc, "account %s", label);
 	printf("added %s\n", label);
+	if (bits < OTP_SECRET_MIN_BITS)
+		fprintf(stderr,
+			"mfa: warning: %s: its secret has %zu bits, fewer than "
+			"the %d RFC 4226 requires (160 advised)\n",
+			label, bits, OTP_SECRET_MIN_BITS);
+	if (repaired)
+		fprintf(stderr,
+			"mfa: warning: %s: bytes that were not UTF-8 became "
+			"U+FFFD\n",
+			label);
 	return 0;
 }
 

@@ -4,6 +4,12 @@
  * --qr, drawn for a phone to scan, at most 10 accounts a code) or an Aegis
  * vault (encrypted with a new passphrase unless --plain). No lock-in: a user
  * can always leave with their secrets. Files are written 0600, atomically.
+ *
+ * Nothing is lost without a word: an account a format cannot carry without
+ * changing its codes (Steam or 7 digits for Google, a T0 for URIs and
+ * Aegis) fails the export, naming every such account, or with
+ * --skip-unsupported is left out with one line each (exit 4); a field a
+ * format has no place for (Google: note, serial) is named on stderr.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -24,26 +30,106 @@ static const struct mfa_opt cmd_export_opts[] = {
     OPT_FLAG(OPT_PLAIN, "plain", 0, "aegis: do not encrypt"),
     OPT_ARG(OPT_NEW_PASSPHRASE_FD, "new-passphrase-fd", 0, "N", VAL_NUMBER,
 	    "aegis: read its passphrase from fd N"),
+    OPT_FLAG(OPT_SKIP_UNSUPPORTED, "skip-unsupported", 0,
+	     "leave out accounts the format cannot carry (exit 4)"),
     OPT_END,
 };
 
-/* Views of the vault's entries as io entries; nothing is copied. */
-static struct io_entry *
-export_entries(const struct vault_data *d)
+/* A view of a vault entry as an io entry; nothing is copied. */
+static void
+export_view(struct io_entry *v, const struct vault_entry *e)
 {
-	struct io_entry *v = calloc(d->n_entries + 1, sizeof(*v));
-	size_t i;
+	memset(v, 0, sizeof(*v));
+	v->name = e->name;
+	v->issuer = e->issuer;
+	v->serial = e->serial;
+	v->note = e->note;
+	v->p = e->p;
+	v->secret = e->secret;
+	v->secret_len = e->secret_len;
+}
 
-	for (i = 0; v != NULL && i < d->n_entries; i++) {
-		v[i].name = d->entries[i].name;
-		v[i].issuer = d->entries[i].issuer;
-		v[i].serial = d->entries[i].serial;
-		v[i].note = d->entries[i].note;
-		v[i].p = d->entries[i].p;
-		v[i].secret = d->entries[i].secret;
-		v[i].secret_len = d->entries[i].secret_len;
+/*
+ * The entries format f carries, into *out (views, *n of them). What it
+ * cannot carry fails the export naming every such account, or is left out
+ * with a line each (*left counts them); lost fields are named.
+ */
+static int
+export_select(struct mfa_ctx *ctx, const struct vault_data *d, enum io_format f,
+	      const char *fmt, bool skip, struct io_entry **out, size_t *n,
+	      size_t *left)
+{
+	struct io_entry *v;
+	char why[IO_WHY_MAX], list[384] = "";
+	const char *lost;
+	size_t i, bad = 0, o = 0;
+	int rc, w, pass;
+
+	*n = *left = 0;
+	if ((v = calloc(d->n_entries + 1, sizeof(*v))) == NULL)
+		return cli_fail(ctx, MFA_ENOMEM, "export");
+	/* First what cannot go at all, then (when it all can) the losses. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0, *n = 0; i < d->n_entries; i++) {
+			const struct vault_entry *e = &d->entries[i];
+			char label[512];
+
+			export_view(&v[*n], e);
+			snprintf(label, sizeof(label), "%s",
+				 util_label(e->issuer, e->name));
+			rc = io_export_check(f, &v[*n], &lost, why);
+			if (rc == MFA_EUNSUPPORTED && skip) {
+				if (pass == 1) {
+					fprintf(stderr, "left out %s: %s\n",
+						label, why);
+					(*left)++;
+				}
+				continue;
+			}
+			if (rc == MFA_EUNSUPPORTED && pass == 0) {
+				/* All named, as far as one line goes. */
+				w = o < sizeof(list)
+					? snprintf(list + o, sizeof(list) - o,
+						   "%s%s (%s)",
+						   bad > 0 ? ", " : "", label,
+						   why)
+					: 0;
+				o += w > 0 ? (size_t)w : 0;
+				bad++;
+				continue;
+			}
+			if (rc != 0) {
+				free(v);
+				return cli_failx(ctx, rc,
+						 "export %s: account %s: %s",
+						 fmt, label, why);
+			}
+			if (lost != NULL && pass == 1)
+				fprintf(
+				    stderr,
+				    "mfa: warning: %s: its %s %s not "
+				    "carried (the %s format has no place "
+				    "for %s)\n",
+				    label, lost,
+				    strchr(lost, ' ') != NULL ? "are" : "is",
+				    fmt,
+				    strchr(lost, ' ') != NULL ? "them" : "it");
+			(*n)++;
+		}
+		if (bad > 0) {
+			free(v);
+			if (o >= sizeof(list))
+				memcpy(list + sizeof(list) - 4, "...", 4);
+			return cli_failx(ctx, MFA_EUNSUPPORTED,
+					 "export %s: cannot carry %zu "
+					 "account%s: %s; --skip-unsupported "
+					 "leaves %s out",
+					 fmt, bad, bad == 1 ? "" : "s", list,
+					 bad == 1 ? "it" : "them");
+		}
 	}
-	return v;
+	*out = v;
+	return 0;
 }
 
 /* --qr: each migration URI as a terminal QR code, one after another. */
@@ -82,10 +168,11 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	    args_has(a, OPT_FORMAT) ? args_get(a, OPT_FORMAT) : "uri";
 	const char *file = args_get(a, OPT_OUTPUT);
 	const struct vault_data *d;
-	struct io_entry *ents;
+	struct io_entry *ents = NULL;
 	struct vault *v;
+	enum io_format f = IO_URI;
 	char *out = NULL, *pass = NULL, why[IO_WHY_MAX] = "";
-	size_t outlen = 0, plen = 0, i;
+	size_t outlen = 0, plen = 0, n, left;
 	int rc;
 
 	if (strcmp(fmt, "uri") && strcmp(fmt, "json") &&
@@ -101,21 +188,11 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	if ((rc = unlock_vault(ctx, &v)) != 0)
 		return rc;
 	d = vault_data(v);
-	/* otpauth URIs and Aegis have no time origin: codes would change. */
-	for (i = 0; i < d->n_entries; i++)
-		if (d->entries[i].p.t0 != 0 &&
-		    (strcmp(fmt, "uri") == 0 || strcmp(fmt, "aegis") == 0))
-			return cli_failx(
-			    ctx, MFA_EUNSUPPORTED,
-			    "export %s: account %s has a time "
-			    "origin (T0) that %s cannot carry; "
-			    "use --format json",
-			    fmt,
-			    util_label(d->entries[i].issuer,
-				       d->entries[i].name),
-			    strcmp(fmt, "uri") == 0 ? "otpauth URIs" : "Aegis");
-	if ((ents = export_entries(d)) == NULL)
-		return cli_fail(ctx, MFA_ENOMEM, "export");
+	io_format_parse(fmt, &f);
+	if ((rc = export_select(ctx, d, f, fmt,
+				args_has(a, OPT_SKIP_UNSUPPORTED), &ents, &n,
+				&left)) != 0)
+		return rc;
 	if (strcmp(fmt, "aegis") == 0 && !args_has(a, OPT_PLAIN)) {
 		rc = pass_get(ctx, PASS_NEW,
 			      "Passphrase for the Aegis file: ", &pass, &plen);
@@ -125,14 +202,13 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		}
 	}
 	if (strcmp(fmt, "uri") == 0)
-		rc = io_export_uri(ents, d->n_entries, &out, &outlen);
+		rc = io_export_uri(ents, n, &out, &outlen);
 	else if (strcmp(fmt, "json") == 0)
-		rc = io_export_json(ents, d->n_entries, &out, &outlen);
+		rc = io_export_json(ents, n, &out, &outlen);
 	else if (strcmp(fmt, "google") == 0)
-		rc = io_export_google(ents, d->n_entries, &out, &outlen, why);
+		rc = io_export_google(ents, n, &out, &outlen, why);
 	else
-		rc = io_export_aegis(ents, d->n_entries, pass, plen, &out,
-				     &outlen);
+		rc = io_export_aegis(ents, n, pass, plen, &out, &outlen);
 	free(ents);
 	pass_free(pass, plen);
 	if (rc != 0)
@@ -141,8 +217,8 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	if (file != NULL && strcmp(file, "-") != 0) {
 		rc = util_write_file(file, out, outlen);
 		if (rc == 0)
-			fprintf(stderr, "exported %zu accounts to %s\n",
-				d->n_entries, file);
+			fprintf(stderr, "exported %zu account%s to %s\n", n,
+				n == 1 ? "" : "s", file);
 	} else if (args_has(a, OPT_QR)) {
 		rc = export_qr(out);
 	} else if (fwrite(out, 1, outlen, stdout) != outlen) {
@@ -151,7 +227,7 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	sodium_free(out);
 	if (rc != 0)
 		return cli_fail(ctx, rc, "file %s", file ? file : "(stdout)");
-	return 0;
+	return left > 0 ? CLI_FINDINGS : 0;
 }
 
 const struct mfa_cmd cmd_export_entry = {

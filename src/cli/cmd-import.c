@@ -2,11 +2,15 @@
  * mfa import: bring accounts in from QR images and other authenticators'
  * files. The format is found from the content, never the file name. One
  * import is one transaction: every file is read and decoded first, and the
- * vault changes only if all of them succeeded. Accounts whose type and
- * secret are already in the vault are skipped and reported, so running an
- * import twice is harmless.
+ * vault changes only if all of them succeeded. With --skip-unsupported an
+ * entry that cannot be imported (an mOTP account in an Aegis backup) is left
+ * out and named instead of failing its file, and the exit status is 4.
+ * An account whose type, secret, issuer and name are already in the vault is
+ * skipped and reported, so running an import twice is harmless; the same
+ * secret under another name is imported with a warning.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -36,6 +40,9 @@ static const struct mfa_opt cmd_import_opts[] = {
 	    "AWS MFA device serial for a single account"),
     OPT_ARG(OPT_IMPORT_PASSPHRASE_FD, "import-passphrase-fd", 0, "N",
 	    VAL_NUMBER, "read the file's password from fd N"),
+    OPT_FLAG(OPT_SKIP_UNSUPPORTED, "skip-unsupported", 0,
+	     "leave out entries that cannot be imported, import the rest "
+	     "(exit 4)"),
     OPT_END,
 };
 
@@ -44,9 +51,16 @@ struct import_pass {
 	const char *file;
 };
 
+/* What import_mark found for one imported entry. */
+struct import_mark {
+	char skip;   /* 0, 'v' already in the vault, 'i' twice in this import */
+	char shares; /* 0, or 'v'/'i': another account has its secret... */
+	char *with;  /* ...this one ("issuer:name", malloc'd) */
+};
+
 struct import_job {
 	struct io_list *list;
-	char *skip; /* per entry: 0, 'v' in the vault, 'i' twice in import */
+	struct import_mark *mark;
 	size_t added;
 	int64_t now;
 };
@@ -117,8 +131,11 @@ import_image(struct mfa_ctx *ctx, const char *file, const uint8_t *buf,
 					 "file %s: its QR code "
 					 "holds no otpauth or migration URI",
 					 file);
-		return cli_failx(ctx, last, "file %s: QR code: %s", file,
-				 why[0] ? why : mfa_strerror(last));
+		return cli_failx(ctx, last, "file %s: QR code: %s%s", file,
+				 why[0] ? why : mfa_strerror(last),
+				 out->entry_failed ? " (--skip-unsupported "
+						     "imports the others)"
+						   : "");
 	}
 	return 0;
 }
@@ -130,51 +147,167 @@ import_file(struct mfa_ctx *ctx, const char *file, enum io_format fmt,
 	struct import_pass p = {ctx, file};
 	char why[IO_WHY_MAX] = "";
 	uint8_t *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, skipped = out->nskipped;
 	int rc;
 
 	if ((rc = import_read(file, &buf, &len)) != 0)
 		return cli_fail(ctx, rc, "file %s", file);
+	out->entry_failed = false;
 	if (fmt == IO_IMAGE || (fmt == IO_AUTO && qr_is_image(buf, len)))
 		rc = import_image(ctx, file, buf, len, out);
 	else if ((rc = io_import(buf, len, fmt, import_pass_cb, &p, out, why)))
 		/* A failed password prompt has already said what failed. */
 		rc = ctx->msg[0] != '\0' ? rc
+		     : out->entry_failed
+			 ? cli_failx(ctx, rc,
+				     "file %s: %s (--skip-unsupported "
+				     "imports the others)",
+				     file, why)
 		     : why[0] != '\0'
 			 ? cli_failx(ctx, rc, "file %s: %s", file, why)
 			 : cli_fail(ctx, rc, "file %s", file);
 	sodium_free(buf);
+	if (rc == 0 && (rc = io_list_prefix_skips(out, skipped, file)) != 0)
+		rc = cli_fail(ctx, rc, "import");
 	return rc;
 }
 
-static bool
-import_same(const struct otp_params *p, const uint8_t *s, size_t n,
-	    const struct otp_params *q, const uint8_t *t, size_t m)
+/*
+ * Duplicates in O(n log n): every account, in the vault and in the import,
+ * gets a BLAKE2b hash of its type and secret under a key drawn for this run
+ * alone (no value derived from a secret is kept, or could be compared with
+ * another run's), and one sort by (hash, issuer, name, vault first) puts
+ * the copies of an account next to each other.
+ */
+struct import_key {
+	uint8_t h[16];
+	const char *issuer, *name;
+	const uint8_t *secret;
+	size_t secret_len;
+	size_t idx;
+	bool vault;
+};
+
+static int
+import_key_cmp(const void *a, const void *b)
 {
-	return p->type == q->type && n == m && sodium_memcmp(s, t, n) == 0;
+	const struct import_key *x = a, *y = b;
+	int c;
+
+	if ((c = memcmp(x->h, y->h, sizeof(x->h))) != 0 ||
+	    (c = strcmp(x->issuer, y->issuer)) != 0 ||
+	    (c = strcmp(x->name, y->name)) != 0)
+		return c;
+	if (x->vault != y->vault)
+		return x->vault ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
 static void
+import_key_set(struct import_key *k, const uint8_t *key,
+	       const struct otp_params *p, const uint8_t *secret, size_t len)
+{
+	crypto_generichash_state st;
+	uint8_t type = (uint8_t)p->type;
+
+	crypto_generichash_init(&st, key, crypto_generichash_KEYBYTES,
+				sizeof(k->h));
+	crypto_generichash_update(&st, &type, 1);
+	crypto_generichash_update(&st, secret, len);
+	crypto_generichash_final(&st, k->h, sizeof(k->h));
+	sodium_memzero(&st, sizeof(st));
+	k->secret = secret;
+	k->secret_len = len;
+}
+
+/* The hash says so; the bytes confirm it (a collision would not). */
+static bool
+import_same_secret(const struct import_key *a, const struct import_key *b)
+{
+	return memcmp(a->h, b->h, sizeof(a->h)) == 0 &&
+	       a->secret_len == b->secret_len &&
+	       sodium_memcmp(a->secret, b->secret, a->secret_len) == 0;
+}
+
+static void
+import_unmark(struct import_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->list->n; i++)
+		free(j->mark[i].with);
+	memset(j->mark, 0, (j->list->n + 1) * sizeof(*j->mark));
+}
+
+static int
 import_mark(const struct vault_data *d, struct import_job *j)
 {
-	size_t i, k;
+	size_t nv = d != NULL ? d->n_entries : 0, n = j->list->n, i, g;
+	struct import_key *k, *x, *o;
+	uint8_t *key;
+	int rc = 0;
 
-	for (i = 0; i < j->list->n; i++) {
+	import_unmark(j);
+	if (n == 0)
+		return 0;
+	if ((key = sodium_malloc(crypto_generichash_KEYBYTES)) == NULL)
+		return MFA_ENOMEM;
+	if ((k = calloc(nv + n, sizeof(*k))) == NULL) {
+		sodium_free(key);
+		return MFA_ENOMEM;
+	}
+	crypto_generichash_keygen(key);
+	for (i = 0; i < nv; i++) {
+		const struct vault_entry *e = &d->entries[i];
+
+		import_key_set(&k[i], key, &e->p, e->secret, e->secret_len);
+		k[i].issuer = e->issuer;
+		k[i].name = e->name;
+		k[i].idx = i;
+		k[i].vault = true;
+	}
+	for (i = 0; i < n; i++) {
 		const struct io_entry *e = &j->list->v[i];
 
-		j->skip[i] = 0;
-		for (k = 0; d != NULL && k < d->n_entries && !j->skip[i]; k++)
-			if (import_same(&e->p, e->secret, e->secret_len,
-					&d->entries[k].p, d->entries[k].secret,
-					d->entries[k].secret_len))
-				j->skip[i] = 'v';
-		/* The same account twice in one import: keep the first. */
-		for (k = 0; k < i && !j->skip[i]; k++)
-			if (import_same(&e->p, e->secret, e->secret_len,
-					&j->list->v[k].p, j->list->v[k].secret,
-					j->list->v[k].secret_len))
-				j->skip[i] = 'i';
+		import_key_set(&k[nv + i], key, &e->p, e->secret,
+			       e->secret_len);
+		k[nv + i].issuer = e->issuer;
+		k[nv + i].name = e->name;
+		k[nv + i].idx = i;
 	}
+	sodium_free(key);
+	qsort(k, nv + n, sizeof(*k), import_key_cmp);
+	for (i = 0, g = 0; i < nv + n; i++) {
+		x = &k[i];
+		if (i > 0 && memcmp(k[i - 1].h, x->h, sizeof(x->h)) != 0)
+			g = i; /* the first account with this secret */
+		if (x->vault)
+			continue;
+		if (i > g && import_same_secret(&k[i - 1], x) &&
+		    strcmp(k[i - 1].issuer, x->issuer) == 0 &&
+		    strcmp(k[i - 1].name, x->name) == 0) {
+			/* The same account: keep the vault's, or the first. */
+			j->mark[x->idx].skip = k[i - 1].vault ? 'v' : 'i';
+			continue;
+		}
+		/* Another account holds this secret: say which. */
+		o = g != i && import_same_secret(&k[g], x) ? &k[g]
+		    : i + 1 < nv + n && import_same_secret(&k[i + 1], x)
+			? &k[i + 1]
+			: NULL;
+		if (o != NULL) {
+			j->mark[x->idx].shares = o->vault ? 'v' : 'i';
+			if (asprintf(&j->mark[x->idx].with, "%s%s%s", o->issuer,
+				     o->issuer[0] ? ":" : "", o->name) < 0) {
+				j->mark[x->idx].with = NULL;
+				rc = MFA_ENOMEM;
+				break;
+			}
+		}
+	}
+	sodium_memzero(k, (nv + n) * sizeof(*k));
+	free(k);
+	return rc;
 }
 
 static int
@@ -185,13 +318,14 @@ import_edit(struct vault_data *d, void *arg)
 	size_t i;
 	int rc;
 
-	/* Re-check against the data as it is under the lock. */
-	import_mark(d, j);
+	/* Against the data as it is under the lock, and only here. */
+	if ((rc = import_mark(d, j)) != 0)
+		return rc;
 	j->added = 0;
 	for (i = 0; i < j->list->n; i++) {
 		const struct io_entry *e = &j->list->v[i];
 
-		if (j->skip[i])
+		if (j->mark[i].skip)
 			continue;
 		if ((rc = vault_entry_init(&ve, j->now)) != 0)
 			return rc;
@@ -257,6 +391,69 @@ import_overrides(struct mfa_ctx *ctx, const struct mfa_args *a,
 	return 0;
 }
 
+/* One line on stderr, with whatever came from a file made harmless. */
+static void import_note(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static void
+import_note(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	otp_label_clean(line);
+	fprintf(stderr, "%s\n", line);
+}
+
+/* What the user should hear about the accounts, once it is done. */
+static size_t
+import_report(const struct import_job *j, bool dry)
+{
+	const struct io_list *l = j->list;
+	char label[512];
+	size_t k, nskip = 0;
+
+	for (k = 0; k < l->n; k++) {
+		const struct io_entry *e = &l->v[k];
+		const struct import_mark *m = &j->mark[k];
+
+		snprintf(label, sizeof(label), "%s",
+			 util_label(e->issuer, e->name));
+		if (m->skip) {
+			nskip++;
+			fprintf(stderr, "skipped %s (%s)\n", label,
+				m->skip == 'v' ? "already in the vault"
+					       : "twice in this import");
+			continue;
+		}
+		printf("%s %s (%s)\n", dry ? "would import" : "imported", label,
+		       otp_type_name(e->p.type));
+		if (m->shares)
+			import_note("mfa: warning: %s has the same secret as "
+				    "%s (%s); imported as another account",
+				    label, m->with != NULL ? m->with : "?",
+				    m->shares == 'v' ? "in the vault"
+						     : "in this import");
+		if (e->secret_len * 8 < OTP_SECRET_MIN_BITS)
+			fprintf(stderr,
+				"mfa: warning: %s: its secret has %zu bits, "
+				"fewer than the %d RFC 4226 requires (160 "
+				"advised)\n",
+				label, e->secret_len * 8, OTP_SECRET_MIN_BITS);
+		if (e->repaired)
+			fprintf(stderr,
+				"mfa: warning: %s: bytes that were not UTF-8 "
+				"became U+FFFD\n",
+				label);
+	}
+	for (k = 0; k < l->nskipped; k++)
+		import_note("skipped %s", l->skipped[k]);
+	return nskip;
+}
+
 static int
 cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 {
@@ -266,13 +463,14 @@ cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct vault *v = NULL;
 	bool dry = args_has(a, OPT_DRY_RUN);
 	int i, rc = 0;
-	size_t k, nskip = 0;
+	size_t k, nskip;
 
 	if (args_has(a, OPT_FORMAT) &&
 	    io_format_parse(args_get(a, OPT_FORMAT), &fmt) != 0)
 		return cli_usage(ctx, "unknown format '%s'",
 				 args_get(a, OPT_FORMAT));
 	memset(&list, 0, sizeof(list));
+	list.skip_unsupported = args_has(a, OPT_SKIP_UNSUPPORTED);
 	for (i = 0; i < a->argc && rc == 0; i++)
 		rc = import_file(ctx, a->argv[i], fmt, &list);
 	if (rc == 0)
@@ -288,7 +486,7 @@ cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	memset(&j, 0, sizeof(j));
 	j.list = &list;
 	j.now = util_now();
-	if ((j.skip = calloc(list.n + 1, 1)) == NULL) {
+	if ((j.mark = calloc(list.n + 1, sizeof(*j.mark))) == NULL) {
 		io_list_free(&list);
 		return cli_fail(ctx, MFA_ENOMEM, "import");
 	}
@@ -296,34 +494,32 @@ cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	if (!dry || access(unlock_path(ctx), F_OK) == 0)
 		rc = unlock_vault(ctx, &v);
 	if (rc == 0) {
-		import_mark(v ? vault_data(v) : NULL, &j);
-		if (!dry)
+		/* Duplicates are found once: under the lock, or for show. */
+		if (dry)
+			rc = import_mark(v ? vault_data(v) : NULL, &j);
+		else
 			rc = vault_update(v, import_edit, &j);
 		if (rc != 0 && ctx->msg[0] == '\0')
-			rc = cli_fail(ctx, rc, "vault %s", vault_path(v));
+			rc = v != NULL
+				 ? cli_fail(ctx, rc, "vault %s", vault_path(v))
+				 : cli_fail(ctx, rc, "import");
 	}
-	for (k = 0; rc == 0 && k < list.n; k++) {
-		const struct io_entry *e = &list.v[k];
-
-		if (j.skip[k]) {
-			nskip++;
-			fprintf(stderr, "skipped %s (%s)\n",
-				util_label(e->issuer, e->name),
-				j.skip[k] == 'v' ? "already in the vault"
-						 : "twice in this import");
-		} else {
-			printf("%s %s (%s)\n",
-			       dry ? "would import" : "imported",
-			       util_label(e->issuer, e->name),
-			       otp_type_name(e->p.type));
-		}
-	}
-	fflush(stdout);
-	if (rc == 0)
-		fprintf(stderr, "%s %zu account%s, skipped %zu\n",
+	if (rc == 0) {
+		nskip = import_report(&j, dry);
+		fflush(stdout);
+		fprintf(stderr, "%s %zu account%s, skipped %zu",
 			dry ? "would import" : "imported", list.n - nskip,
-			list.n - nskip == 1 ? "" : "s", nskip);
-	free(j.skip);
+			list.n - nskip == 1 ? "" : "s", nskip + list.nskipped);
+		if (list.nskipped > 0)
+			fprintf(stderr, " (%zu could not be imported)",
+				list.nskipped);
+		fprintf(stderr, "\n");
+		/* Scripts can tell "all of it" from "all it could". */
+		if (list.nskipped > 0)
+			rc = CLI_FINDINGS;
+	}
+	import_unmark(&j);
+	free(j.mark);
 	io_list_free(&list);
 	return rc;
 }
@@ -341,7 +537,8 @@ const struct mfa_cmd cmd_import_entry = {
 	    "otpauth-migration:// exports; Aegis, andOTP\nand 2FAS backups, "
 	    "plain or encrypted; AWS Base32StringSeed files (need --name);\n"
 	    "mfa's own JSON export. Nothing is saved unless every file "
-	    "imports.",
+	    "imports;\n--skip-unsupported leaves out (and names) the entries "
+	    "that cannot be, and\nexits 4 when it left any out.",
     .opts = cmd_import_opts,
     .pos = cmd_import_pos,
     .exec = cmd_import_exec,

@@ -5,9 +5,12 @@
  * cache and prints nothing rather than prompting.
  */
 #include <jansson.h>
+#include <locale.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <wchar.h>
 
 #include "cli/cli.h"
 
@@ -73,7 +76,14 @@ cmd_list_json(struct mfa_ctx *ctx, const struct vault_data *d, bool codes)
 		}
 		json_array_append_new(arr, o);
 	}
-	out = json_dumps(arr, JSON_INDENT(2));
+	/*
+	 * On a terminal every non-ASCII character goes out as \uXXXX, so a
+	 * C1 control in a name (U+009B, CSI) cannot act there; JSON readers
+	 * get the same strings either way.
+	 */
+	out = json_dumps(arr,
+			 JSON_INDENT(2) |
+			     (isatty(STDOUT_FILENO) ? JSON_ENSURE_ASCII : 0));
 	json_decref(arr);
 	if (out == NULL)
 		return cli_fail(ctx, MFA_ENOMEM, "list");
@@ -82,6 +92,47 @@ cmd_list_json(struct mfa_ctx *ctx, const struct vault_data *d, bool codes)
 	json_get_alloc_funcs(NULL, &jfree);
 	jfree(out);
 	return 0;
+}
+
+/*
+ * The columns s takes on a terminal: wcwidth per character, so wide (CJK)
+ * characters count 2 and combining ones 0; one for what it does not know.
+ * s is UTF-8 already cleaned for the terminal (util_clean).
+ */
+static int
+cmd_list_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n, i;
+	int w = 0, cw;
+
+	while (*p != '\0') {
+		if ((n = otp_utf8_len(p)) == 0) {
+			w++;
+			p++;
+			continue;
+		}
+		cp = n == 1   ? p[0]
+		     : n == 2 ? p[0] & 0x1fu
+		     : n == 3 ? p[0] & 0x0fu
+			      : p[0] & 0x07u;
+		for (i = 1; i < n; i++)
+			cp = cp << 6 | (p[i] & 0x3fu);
+		cw = wcwidth((wchar_t)cp);
+		w += cw < 0 ? 1 : cw;
+		p += n;
+	}
+	return w;
+}
+
+/* s, then spaces up to `cols` columns. */
+static void
+cmd_list_cell(const char *s, int cols)
+{
+	int w = cmd_list_width(s);
+
+	printf("%s%*s", s, w < cols ? cols - w : 0, "");
 }
 
 static void
@@ -93,10 +144,13 @@ cmd_list_table(const struct vault_data *d, bool codes)
 	uint64_t left;
 	size_t i;
 
+	/* Names are UTF-8 whatever the locale: measure them as such. */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "");
 	for (i = 0; i < d->n_entries; i++) {
-		n = (int)strlen(d->entries[i].issuer);
+		n = cmd_list_width(util_clean(d->entries[i].issuer));
 		wi = n > wi ? (n > 30 ? 30 : n) : wi;
-		n = (int)strlen(d->entries[i].name);
+		n = cmd_list_width(util_clean(d->entries[i].name));
 		wn = n > wn ? (n > 40 ? 40 : n) : wn;
 	}
 	printf("%-*s  %-*s  %s", wi, "ISSUER", wn, "NAME",
@@ -104,10 +158,10 @@ cmd_list_table(const struct vault_data *d, bool codes)
 	for (i = 0; i < d->n_entries; i++) {
 		const struct vault_entry *e = &d->entries[i];
 
-		printf("%-*s  %-*s  %-*s", wi,
-		       e->issuer[0] ? util_clean(e->issuer) : "-", wn,
-		       util_clean(e->name), codes ? 5 : 0,
-		       otp_type_name(e->p.type));
+		cmd_list_cell(e->issuer[0] ? util_clean(e->issuer) : "-", wi);
+		printf("  ");
+		cmd_list_cell(util_clean(e->name), wn);
+		printf("  %-*s", codes ? 5 : 0, otp_type_name(e->p.type));
 		if (codes && cmd_list_code(e, now, code, &left)) {
 			printf("  %-10s  %llus", code,
 			       (unsigned long long)left);

@@ -76,9 +76,12 @@ verify_hotp_edit(struct vault_data *d, void *arg)
 		return MFA_ENOTFOUND;
 	e = &d->entries[i];
 	c = e->p.counter;
-	if (c == UINT64_MAX)
-		return MFA_ETOOBIG;
-	hi = c > UINT64_MAX - 1 - j->window ? UINT64_MAX - 1 : c + j->window;
+	/* The counter saved after a match stays within what every export
+	 * format carries. */
+	if (c >= OTP_COUNTER_MAX)
+		return MFA_ECOUNTER_END;
+	hi = c > OTP_COUNTER_MAX - 1 - j->window ? OTP_COUNTER_MAX - 1
+						 : c + j->window;
 	if ((rc = verify_scan(e, c, hi, j->given, &found, &match)) != 0)
 		return rc;
 	if (!found)

@@ -25,9 +25,14 @@ hotp_edit(struct vault_data *d, void *arg)
 	if (i < 0)
 		return MFA_ENOTFOUND;
 	e = &d->entries[i];
-	/* A counter never wraps back to codes already used. */
-	if (e->p.counter == UINT64_MAX)
-		return MFA_ETOOBIG;
+	/*
+	 * The counter stops at 2^63 - 1, what every export format and most
+	 * apps can hold: the code of the last counter would leave it past
+	 * that, so the range ends here with a clear error, never a wrap
+	 * back to codes already used.
+	 */
+	if (e->p.counter >= OTP_COUNTER_MAX)
+		return MFA_ECOUNTER_END;
 	rc = otp_code_at_step(&e->p, e->secret, e->secret_len, e->p.counter,
 			      j->code);
 	if (rc != 0)

@@ -12,6 +12,8 @@
 
 #include "cli/cli.h"
 
+extern const struct mfa_cmd cmd_code_entry;
+
 #define SECRET_INPUT_MAX (64 * 1024)
 
 /* Move buf (n bytes used) into a larger secret buffer of cap + 1 bytes. */
@@ -106,7 +108,15 @@ secret_apply_opts(struct mfa_ctx *ctx, const struct mfa_args *a,
 	p->digits = (unsigned)v;
 	if ((rc = args_uint(ctx, a, OPT_PERIOD, 1, UINT32_MAX, &p->period)))
 		return rc;
-	if ((rc = args_uint(ctx, a, OPT_COUNTER, 0, UINT64_MAX, &p->counter)))
+	/*
+	 * What goes into the vault stays within what every export format
+	 * carries (add, edit); a code made without a vault (code
+	 * --secret-stdin) may use all 64 bits, as oathtool does.
+	 */
+	if ((rc = args_uint(ctx, a, OPT_COUNTER, 0,
+			    a->cmd == &cmd_code_entry ? UINT64_MAX
+						      : OTP_COUNTER_MAX,
+			    &p->counter)))
 		return rc;
 	if (p->type == OTP_STEAM &&
 	    (args_has(a, OPT_DIGITS) || args_has(a, OPT_ALGORITHM)))
@@ -120,6 +130,8 @@ secret_clear(struct cli_secret *s)
 {
 	free(s->name);
 	free(s->issuer);
+	free(s->note);
+	free(s->serial);
 	if (s->secret != NULL)
 		sodium_free(s->secret);
 	memset(s, 0, sizeof(*s));
@@ -191,6 +203,15 @@ secret_read(struct mfa_ctx *ctx, const struct mfa_args *a, const char *what,
 		s->p = u.p;
 		s->name = u.name;
 		s->issuer = u.issuer;
+		/* Empty ones are no news: keep NULL, "not given". */
+		if (u.note[0] != '\0')
+			s->note = u.note;
+		else
+			free(u.note);
+		if (u.serial[0] != '\0')
+			s->serial = u.serial;
+		else
+			free(u.serial);
 		s->secret_len = u.secret_len;
 		s->from_uri = true;
 	} else {

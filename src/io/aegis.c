@@ -7,15 +7,22 @@
  * decrypts the base64 "db" with header.params. Biometric and raw slots need
  * a key we cannot have and are skipped.
  *
- * Import is all or nothing: an entry of a type mfa cannot compute (mOTP,
- * Yandex) fails the whole import with a reason naming the entry, rather than
- * leaving the user to discover later that an account silently stayed
- * behind. Groups, icons and favourites have no place in mfa and are dropped.
+ * An entry of a type mfa cannot compute (mOTP, Yandex) fails the whole
+ * import with a reason naming the entry, rather than leaving the user to
+ * discover later that an account silently stayed behind; with the list's
+ * skip_unsupported it is left out and named in the list's skipped reasons.
+ * Groups, icons and favourites have no place in mfa and are dropped.
+ *
+ * Key derivation is bounded before it starts: each slot's scrypt cost
+ * (N, r, p, memory) and the work of all slots tried in one import
+ * (IOCRYPTO_SCRYPT_BUDGET), so a hostile file cannot stall mfa for hours.
  *
  * Export writes db version 3 (current Aegis), one password slot with
- * Aegis' own scrypt cost when a password is given. The output is assembled
- * by hand in sodium_malloc'd memory so no copy of a secret lingers in
- * jansson's or libc's heap.
+ * Aegis' own scrypt cost when a password is given. The AWS device serial,
+ * which Aegis has no field for, goes into the entry member "mfa_serial"
+ * (Aegis ignores members it does not know); the note into "note". The
+ * output is assembled by hand in sodium_malloc'd memory so no copy of a
+ * secret lingers in jansson's or libc's heap.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +45,8 @@
 #define AEGIS_SCRYPT_P 1
 #define AEGIS_DB_VERSION_MAX 3
 #define AEGIS_MAX_SLOTS 64
+/* mfa's own entry member: the AWS MFA device serial. */
+#define AEGIS_SERIAL "mfa_serial"
 
 struct aegis_slot {
 	uint64_t n, r, p;
@@ -87,10 +96,18 @@ aegis_slot_parse(const json_t *o, size_t idx, struct aegis_slot *s,
 				    "key slot %zu: missing or bad scrypt p "
 				    "(1 to 16)",
 				    idx);
-	if (iocrypto_json_uint(o, "r", UINT32_MAX, &s->r, &hr) != 0 || !hr)
+	if (iocrypto_json_uint(o, "r", UINT32_MAX, &s->r, &hr) != 0 || !hr ||
+	    s->r < 1)
 		return iocrypto_why(why, MFA_EPARSE,
 				    "key slot %zu: missing or bad scrypt r",
 				    idx);
+	/* Said first: OpenSSL would only answer "scrypt failed". */
+	if (s->r < 4 && s->n >= 1ULL << (16 * s->r))
+		return iocrypto_why(why, MFA_EUNSUPPORTED,
+				    "key slot %zu: scrypt N=%llu is not below "
+				    "2^(16 r) = %llu, as RFC 7914 requires",
+				    idx, (unsigned long long)s->n,
+				    1ULL << (16 * s->r));
 	if (iocrypto_scrypt_check(s->n, s->r, s->p) != 0)
 		return iocrypto_why(why, MFA_EUNSUPPORTED,
 				    "key slot %zu: scrypt parameters N=%llu "
@@ -124,13 +141,24 @@ aegis_slot_parse(const json_t *o, size_t idx, struct aegis_slot *s,
 	return 0;
 }
 
+/* True when trying slot s keeps the import within its scrypt budget. */
+static bool
+aegis_affordable(const struct aegis_slot *s, uint64_t work)
+{
+	/* n * r * p cannot overflow: aegis_slot_parse bounded each. */
+	uint64_t cost = s->n * s->r * s->p;
+
+	return cost <= IOCRYPTO_SCRYPT_BUDGET &&
+	       work <= IOCRYPTO_SCRYPT_BUDGET - cost;
+}
+
 /*
  * Unlock an encrypted vault: find the master key through a password slot,
  * then decrypt and parse db. *db is a new reference.
  */
 static int
 aegis_decrypt(const json_t *header, const char *b64, io_pass_fn passfn,
-	      void *pass_arg, json_t **db, char why[IO_WHY_MAX])
+	      void *pass_arg, uint64_t *work, json_t **db, char why[IO_WHY_MAX])
 {
 	struct aegis_slot slots[AEGIS_MAX_SLOTS];
 	const json_t *jslots, *js;
@@ -191,10 +219,24 @@ aegis_decrypt(const json_t *header, const char *b64, io_pass_fn passfn,
 		rc = MFA_ENOMEM;
 		goto out;
 	}
-	if ((rc = iocrypto_pass_get(passfn, pass_arg, &pass, &passlen, why)) !=
-	    0)
+	/* No password is asked for a file we would not even try. */
+	if (aegis_affordable(&slots[0], *work) &&
+	    (rc = iocrypto_pass_get(passfn, pass_arg, &pass, &passlen, why)) !=
+		0)
 		goto out;
 	for (i = 0; i < nslots && !found; i++) {
+		if (!aegis_affordable(&slots[i], *work)) {
+			rc = iocrypto_why(
+			    why, MFA_ETOOBIG,
+			    "stopped before password slot %zu of %zu (scrypt "
+			    "N=%llu r=%llu p=%llu): one import spends at most "
+			    "64 times Aegis' own key derivation work",
+			    i + 1, nslots, (unsigned long long)slots[i].n,
+			    (unsigned long long)slots[i].r,
+			    (unsigned long long)slots[i].p);
+			goto out;
+		}
+		*work += slots[i].n * slots[i].r * slots[i].p;
 		rc = iocrypto_scrypt(pass, passlen, slots[i].salt,
 				     slots[i].saltlen, slots[i].n, slots[i].r,
 				     slots[i].p, dk, IOCRYPTO_KEY_LEN);
@@ -227,7 +269,7 @@ aegis_decrypt(const json_t *header, const char *b64, io_pass_fn passfn,
 	if (rc != 0)
 		goto out;
 	pt[ctlen] = '\0';
-	if ((*db = io_json_load(pt, ctlen, 0, why)) == NULL) {
+	if ((*db = io_json_load(pt, ctlen, JSON_ALLOW_NUL, why)) == NULL) {
 		rc = MFA_EPARSE;
 		goto out;
 	}
@@ -250,7 +292,7 @@ aegis_entry(const json_t *o, size_t idx, struct io_list *out,
 	    char why[IO_WHY_MAX])
 {
 	const char *type = NULL, *name = NULL, *issuer = NULL, *note = NULL;
-	const char *secret = NULL, *algo = NULL;
+	const char *secret = NULL, *algo = NULL, *serial = NULL;
 	const json_t *info;
 	struct otp_params p;
 	enum otp_type t;
@@ -260,13 +302,11 @@ aegis_entry(const json_t *o, size_t idx, struct io_list *out,
 	if (!json_is_object(o))
 		return iocrypto_why(why, MFA_EPARSE,
 				    "entry %zu: not a JSON object", idx);
-	if (iocrypto_json_str(o, "name", &name) != 0 ||
-	    iocrypto_json_str(o, "issuer", &issuer) != 0 ||
-	    iocrypto_json_str(o, "note", &note) != 0)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "entry %zu: name, issuer and note must be "
-				    "strings",
-				    idx);
+	if ((rc = iocrypto_json_field(o, "name", &name, idx, why)) != 0 ||
+	    (rc = iocrypto_json_field(o, "issuer", &issuer, idx, why)) != 0 ||
+	    (rc = iocrypto_json_field(o, "note", &note, idx, why)) != 0 ||
+	    (rc = iocrypto_json_field(o, AEGIS_SERIAL, &serial, idx, why)) != 0)
+		return rc;
 	iocrypto_label(issuer, name, label, sizeof(label));
 	if (iocrypto_json_str(o, "type", &type) != 0 || type == NULL)
 		return iocrypto_why(why, MFA_EPARSE, "entry %zu (%s): no type",
@@ -300,8 +340,8 @@ aegis_entry(const json_t *o, size_t idx, struct io_list *out,
 				    idx, label, algo);
 	if ((rc = iocrypto_json_params(info, t, idx, label, &p, why)) != 0)
 		return rc;
-	return iocrypto_entry_push(out, idx, name, issuer, note, &p, secret,
-				   strlen(secret), why);
+	return iocrypto_entry_push(out, idx, name, issuer, note, serial, &p,
+				   secret, strlen(secret), why);
 }
 
 static int
@@ -329,7 +369,8 @@ aegis_db(const json_t *db, struct io_list *out, char why[IO_WHY_MAX])
 		return iocrypto_why(why, MFA_EPARSE, "db has no entries list");
 	json_array_foreach(entries, i, e)
 	{
-		if ((rc = aegis_entry(e, i + 1, out, why)) != 0)
+		rc = aegis_entry(e, i + 1, out, why);
+		if (rc != 0 && (rc = io_skip(out, rc, why)) != 0)
 			return rc;
 	}
 	return 0;
@@ -339,15 +380,16 @@ int
 aegis_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 	     struct io_list *out, char why[IO_WHY_MAX])
 {
-	struct io_list tmp = {0};
+	struct io_list tmp;
 	json_t *root, *dbdec = NULL;
 	const json_t *header, *db;
 	uint64_t version;
 	bool has;
 	int rc;
 
+	io_list_begin(&tmp, out);
 	iocrypto_trim(&buf, &len);
-	if ((root = io_json_load(buf, len, 0, why)) == NULL)
+	if ((root = io_json_load(buf, len, JSON_ALLOW_NUL, why)) == NULL)
 		return MFA_EPARSE;
 	if (!json_is_object(root)) {
 		rc = iocrypto_why(why, MFA_EPARSE,
@@ -370,7 +412,7 @@ aegis_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 			goto out;
 		}
 		rc = aegis_decrypt(header, json_string_value(db), pass,
-				   pass_arg, &dbdec, why);
+				   pass_arg, &tmp.kdf_work, &dbdec, why);
 		if (rc != 0)
 			goto out;
 		db = dbdec;
@@ -379,10 +421,9 @@ aegis_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 				  "not an Aegis vault (no db object)");
 		goto out;
 	}
-	if ((rc = aegis_db(db, &tmp, why)) == 0)
-		rc = io_list_move(out, &tmp);
+	rc = aegis_db(db, &tmp, why);
 out:
-	io_list_free(&tmp);
+	rc = io_list_end(out, &tmp, rc, why);
 	json_decref(dbdec);
 	json_decref(root);
 	return rc;
@@ -485,7 +526,7 @@ aegis_put_str(struct aegis_buf *b, const char *str)
 		} else if (*s < 0x20) {
 			aegis_printf(b, "\\u%04x", *s);
 			s++;
-		} else if ((n = iocrypto_utf8_len(s)) == 0) {
+		} else if ((n = otp_utf8_len(s)) == 0) {
 			aegis_puts(b, "\\ufffd");
 			s++;
 		} else {
@@ -560,6 +601,12 @@ aegis_put_entry(struct aegis_buf *b, const struct io_entry *e, char *b32,
 	aegis_put_str(b, e->note != NULL ? e->note : "");
 	aegis_puts(b, ",");
 	aegis_nl(b, l1);
+	if (e->serial != NULL && e->serial[0] != '\0') {
+		aegis_puts(b, "\"" AEGIS_SERIAL "\": ");
+		aegis_put_str(b, e->serial);
+		aegis_puts(b, ",");
+		aegis_nl(b, l1);
+	}
 	aegis_puts(b, "\"favorite\": false,");
 	aegis_nl(b, l1);
 	aegis_puts(b, "\"icon\": null,");

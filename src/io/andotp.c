@@ -54,12 +54,9 @@ andotp_entry(const json_t *o, size_t idx, struct io_list *out,
 	if (!json_is_object(o))
 		return iocrypto_why(why, MFA_EPARSE,
 				    "entry %zu: not a JSON object", idx);
-	if (iocrypto_json_str(o, "label", &label) != 0 ||
-	    iocrypto_json_str(o, "issuer", &issuer) != 0)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "entry %zu: label and issuer must be "
-				    "strings",
-				    idx);
+	if ((rc = iocrypto_json_field(o, "label", &label, idx, why)) != 0 ||
+	    (rc = iocrypto_json_field(o, "issuer", &issuer, idx, why)) != 0)
+		return rc;
 	if (label == NULL)
 		label = "";
 	if (json_object_get(o, "issuer") == NULL &&
@@ -139,7 +136,7 @@ andotp_entry(const json_t *o, size_t idx, struct io_list *out,
 		p.digits = OTP_STEAM_DIGITS;
 		p.hash = OTP_SHA1;
 	}
-	rc = iocrypto_entry_push(out, idx, name, iss, "", &p, secret,
+	rc = iocrypto_entry_push(out, idx, name, iss, "", "", &p, secret,
 				 strlen(secret), why);
 out:
 	free(name);
@@ -159,7 +156,8 @@ andotp_list(const json_t *root, struct io_list *out, char why[IO_WHY_MAX])
 				    "not an andOTP backup (want a JSON array)");
 	json_array_foreach(root, i, e)
 	{
-		if ((rc = andotp_entry(e, i + 1, out, why)) != 0)
+		rc = andotp_entry(e, i + 1, out, why);
+		if (rc != 0 && (rc = io_skip(out, rc, why)) != 0)
 			return rc;
 	}
 	return 0;
@@ -231,11 +229,17 @@ out:
 	return rc;
 }
 
-/* True when buf is UTF-8 text (what a JSON backup would be). */
+/*
+ * True when buf is text (what a JSON backup would be): no control bytes
+ * but white space, and UTF-8, or a JSON array whose stray bytes the JSON
+ * loader repairs. Ciphertext has control bytes and does not start "[".
+ */
 static bool
 andotp_is_text(const uint8_t *buf, size_t len)
 {
-	size_t i = 0, n;
+	const uint8_t *t = buf;
+	size_t i = 0, n, tlen = len;
+	bool utf8 = true;
 
 	while (i < len) {
 		if (buf[i] < 0x20 && buf[i] != '\t' && buf[i] != '\r' &&
@@ -246,20 +250,24 @@ andotp_is_text(const uint8_t *buf, size_t len)
 			uint8_t tail[4] = {0};
 
 			memcpy(tail, buf + i, len - i);
-			if ((n = iocrypto_utf8_len(tail)) == 0 || n > len - i)
-				return false;
-		} else if ((n = iocrypto_utf8_len(buf + i)) == 0)
-			return false;
+			if ((n = otp_utf8_len(tail)) == 0 || n > len - i)
+				n = 0;
+		} else
+			n = otp_utf8_len(buf + i);
+		if (n == 0) {
+			utf8 = false;
+			n = 1;
+		}
 		i += n;
 	}
-	return true;
+	return utf8 || iocrypto_trim(&t, &tlen) == '[';
 }
 
 int
 andotp_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 	      struct io_list *out, char why[IO_WHY_MAX])
 {
-	struct io_list tmp = {0};
+	struct io_list tmp;
 	json_t *root = NULL;
 	const uint8_t *t = buf;
 	uint8_t *pt = NULL;
@@ -268,20 +276,20 @@ andotp_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 
 	if (andotp_is_text(buf, len)) {
 		iocrypto_trim(&t, &tlen);
-		if ((root = io_json_load(t, tlen, 0, why)) == NULL)
+		if ((root = io_json_load(t, tlen, JSON_ALLOW_NUL, why)) == NULL)
 			return MFA_EPARSE;
 	} else {
 		rc = andotp_decrypt(buf, len, pass, pass_arg, &pt, &ptlen, why);
 		if (rc != 0)
 			return rc;
-		root = io_json_load(pt, ptlen, 0, why);
+		root = io_json_load(pt, ptlen, JSON_ALLOW_NUL, why);
 		sodium_free(pt);
 		if (root == NULL)
 			return MFA_EPARSE;
 	}
-	if ((rc = andotp_list(root, &tmp, why)) == 0)
-		rc = io_list_move(out, &tmp);
-	io_list_free(&tmp);
+	io_list_begin(&tmp, out);
+	rc = andotp_list(root, &tmp, why);
+	rc = io_list_end(out, &tmp, rc, why);
 	json_decref(root);
 	return rc;
 }
@@ -309,7 +317,8 @@ andotp_sniff(const uint8_t *buf, size_t len)
 	 * The new encrypted layout: binary, room for header, tag and a JSON
 	 * array, and a plausible big-endian iteration count up front (which
 	 * needs a NUL first byte, never found in text). The old layout has
-	 * nothing to recognise: the user names it with -f andotp.
+	 * nothing to recognise: io_detect takes a binary file of no other
+	 * kind for one.
 	 */
 	if (len < ANDOTP_NEW_HDR + IOCRYPTO_GCM_TAG_LEN + 2)
 		return false;

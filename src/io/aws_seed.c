@@ -50,9 +50,10 @@ awsseed_import(const uint8_t *buf, size_t len, struct io_list *out,
 		goto done;
 	}
 	otp_params_default(&p, OTP_TOTP);
-	if ((rc = io_entry_make(&e, "", "", &p, secret, slen)) != 0 ||
-	    (rc = io_list_push(out, &e)) != 0)
+	if ((rc = io_entry_make(&e, "", "", &p, secret, slen)) != 0)
 		io_why(why, "%s", mfa_strerror(rc));
+	else
+		rc = io_list_add(out, &e, why);
 done:
 	sodium_free(secret);
 	return rc;

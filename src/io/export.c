@@ -27,7 +27,11 @@ io_export_uri(const struct io_entry *e, size_t n, char **out, size_t *outlen)
 	*out = NULL;
 	*outlen = 0;
 	for (i = 0; i < n; i++) {
-		one = uri_format_len(e[i].issuer, e[i].name, e[i].secret_len);
+		/* otpauth has no T0: codes would silently differ. */
+		if (e[i].p.type != OTP_HOTP && e[i].p.t0 != 0)
+			return MFA_EUNSUPPORTED;
+		one = uri_format_full_len(e[i].issuer, e[i].name, e[i].serial,
+					  e[i].note, e[i].secret_len);
 		if (one > SIZE_MAX - total - 1)
 			return MFA_ETOOBIG;
 		total += one + 1;
@@ -36,9 +40,10 @@ io_export_uri(const struct io_entry *e, size_t n, char **out, size_t *outlen)
 		return MFA_ENOMEM;
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
-		if ((rc = uri_format(&e[i].p, e[i].issuer, e[i].name,
-				     e[i].secret, e[i].secret_len, buf + o,
-				     total - o)) != 0) {
+		if ((rc = uri_format_full(&e[i].p, e[i].issuer, e[i].name,
+					  e[i].serial, e[i].note, e[i].secret,
+					  e[i].secret_len, buf + o,
+					  total - o)) != 0) {
 			sodium_free(buf);
 			return rc;
 		}
@@ -61,48 +66,95 @@ export_label(const struct io_entry *e, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* What Google Authenticator's migration format cannot hold. */
+static int
+export_google_unsupported(const struct io_entry *e, char why[IO_WHY_MAX])
+{
+	if (e->p.type == OTP_STEAM) {
+		io_why(why, "Google Authenticator has no Steam codes");
+		return MFA_EUNSUPPORTED;
+	}
+	if (e->p.digits != 6 && e->p.digits != 8) {
+		io_why(why, "Google Authenticator cannot hold %u-digit codes",
+		       e->p.digits);
+		return MFA_EUNSUPPORTED;
+	}
+	if (e->p.type == OTP_TOTP && (e->p.period != 30 || e->p.t0 != 0)) {
+		if (e->p.period != 30)
+			io_why(why,
+			       "Google Authenticator cannot hold a %llu-second "
+			       "period%s",
+			       (unsigned long long)e->p.period,
+			       e->p.t0 != 0 ? " or a T0" : "");
+		else
+			io_why(why, "Google Authenticator cannot hold a time "
+				    "origin (T0)");
+		return MFA_EUNSUPPORTED;
+	}
+	if (e->p.type == OTP_HOTP && e->p.counter > OTP_COUNTER_MAX) {
+		io_why(why, "Google Authenticator cannot hold a counter above "
+			    "2^63 - 1");
+		return MFA_EUNSUPPORTED;
+	}
+	return 0;
+}
+
+int
+io_export_check(enum io_format f, const struct io_entry *e, const char **lost,
+		char why[IO_WHY_MAX])
+{
+	bool note = e->note != NULL && e->note[0] != '\0';
+	bool serial = e->serial != NULL && e->serial[0] != '\0';
+	int rc;
+
+	*lost = NULL;
+	if (why != NULL)
+		why[0] = '\0';
+	if ((rc = otp_params_check(&e->p)) != 0) {
+		io_why(why, "%s", mfa_strerror(rc));
+		return rc;
+	}
+	if (e->secret_len == 0) {
+		io_why(why, "%s", mfa_strerror(MFA_ESECRET_EMPTY));
+		return MFA_ESECRET_EMPTY;
+	}
+	switch (f) {
+	case IO_JSON:
+		return 0;
+	case IO_URI:
+	case IO_AEGIS:
+		if (e->p.type != OTP_HOTP && e->p.t0 != 0) {
+			io_why(why, "%s cannot carry a time origin (T0)",
+			       f == IO_URI ? "an otpauth URI" : "Aegis");
+			return MFA_EUNSUPPORTED;
+		}
+		return 0;
+	case IO_GOOGLE:
+		if ((rc = export_google_unsupported(e, why)) != 0)
+			return rc;
+		*lost = note && serial ? "note and serial"
+			: note	       ? "note"
+			: serial       ? "serial"
+				       : NULL;
+		return 0;
+	default:
+		io_why(why, "%s is not an export format", io_format_name(f));
+		return MFA_EINVAL;
+	}
+}
+
 /* Refuse what Google Authenticator would show wrong codes for. */
 static int
 export_google_check(const struct io_entry *e, char why[IO_WHY_MAX])
 {
-	char label[IO_WHY_MAX / 2];
+	char label[IO_WHY_MAX / 2], sub[IO_WHY_MAX];
+	const char *lost;
 	int rc;
 
-	if ((rc = otp_params_check(&e->p)) != 0) {
-		io_why(why, "%s: %s", export_label(e, label, sizeof(label)),
-		       mfa_strerror(rc));
-		return rc;
-	}
-	if (e->secret_len == 0) {
-		io_why(why, "%s: %s", export_label(e, label, sizeof(label)),
-		       mfa_strerror(MFA_ESECRET_EMPTY));
-		return MFA_ESECRET_EMPTY;
-	}
-	/*
-	 * Steam goes out as plain TOTP (SHA1, 30 s): Google cannot show Steam's
-	 * 5-character codes, but the secret survives the trip.
-	 */
-	if (e->p.type != OTP_STEAM && e->p.digits != 6 && e->p.digits != 8) {
-		io_why(why,
-		       "Google Authenticator cannot hold %u-digit codes: %s",
-		       e->p.digits, export_label(e, label, sizeof(label)));
-		return MFA_EUNSUPPORTED;
-	}
-	if (e->p.type != OTP_HOTP && (e->p.period != 30 || e->p.t0 != 0)) {
-		io_why(why,
-		       "Google Authenticator cannot hold a %llu-second "
-		       "period%s: %s",
-		       (unsigned long long)e->p.period,
-		       e->p.t0 != 0 ? " or a T0" : "",
+	if ((rc = io_export_check(IO_GOOGLE, e, &lost, sub)) != 0)
+		io_why(why, "%s: %s", sub,
 		       export_label(e, label, sizeof(label)));
-		return MFA_EUNSUPPORTED;
-	}
-	if (e->p.type == OTP_HOTP && e->p.counter > INT64_MAX) {
-		io_why(why, "counter too large for Google Authenticator: %s",
-		       export_label(e, label, sizeof(label)));
-		return MFA_EUNSUPPORTED;
-	}
-	return 0;
+	return rc;
 }
 
 /* Fill op for e; *gname is the malloc'd "issuer:name" Google stores. */
@@ -120,8 +172,10 @@ export_google_params(OtpParameters *op, const struct io_entry *e, char **gname)
 	}
 	op->secret.data = e->secret;
 	op->secret.len = e->secret_len;
-	op->name = *gname;
-	op->issuer = e->issuer;
+	op->name.data = (uint8_t *)*gname;
+	op->name.len = strlen(*gname);
+	op->issuer.data = (uint8_t *)e->issuer;
+	op->issuer.len = strlen(e->issuer);
 	switch (e->p.hash) {
 	case OTP_SHA256:
 		op->algorithm = OTP_PARAMETERS__ALGORITHM__ALGORITHM_SHA256;
@@ -133,7 +187,7 @@ export_google_params(OtpParameters *op, const struct io_entry *e, char **gname)
 		op->algorithm = OTP_PARAMETERS__ALGORITHM__ALGORITHM_SHA1;
 		break;
 	}
-	op->digits = e->p.type != OTP_STEAM && e->p.digits == 8
+	op->digits = e->p.digits == 8
 			 ? OTP_PARAMETERS__DIGIT_COUNT__DIGIT_COUNT_EIGHT
 			 : OTP_PARAMETERS__DIGIT_COUNT__DIGIT_COUNT_SIX;
 	if (e->p.type == OTP_HOTP) {
@@ -141,9 +195,6 @@ export_google_params(OtpParameters *op, const struct io_entry *e, char **gname)
 		op->counter = (int64_t)e->p.counter;
 	} else {
 		op->type = OTP_PARAMETERS__OTP_TYPE__OTP_TYPE_TOTP;
-		if (e->p.type == OTP_STEAM)
-			op->algorithm =
-			    OTP_PARAMETERS__ALGORITHM__ALGORITHM_SHA1;
 	}
 	return 0;
 }

@@ -114,6 +114,24 @@ google_names(const char *name, const char *issuer, char **oname, char **oissuer)
 	return 0;
 }
 
+/*
+ * A protobuf bytes field as a C string (malloc'd): MFA_ENUL when it holds a
+ * NUL, which would cut the name short.
+ */
+static int
+google_str(const ProtobufCBinaryData *b, char **out)
+{
+	*out = NULL;
+	if (b->len > 0 && memchr(b->data, '\0', b->len) != NULL)
+		return MFA_ENUL;
+	if ((*out = malloc(b->len + 1)) == NULL)
+		return MFA_ENOMEM;
+	if (b->len > 0)
+		memcpy(*out, b->data, b->len);
+	(*out)[b->len] = '\0';
+	return 0;
+}
+
 /* One account of the payload into tmp; `idx` counts from 1 for messages. */
 static int
 google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
@@ -121,10 +139,35 @@ google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
 {
 	struct io_entry e;
 	struct otp_params p;
+	char *gname = NULL, *gissuer = NULL, label[96], sub[IO_WHY_MAX];
+	const char *field;
+	size_t n;
 	int rc;
 
 	memset(&e, 0, sizeof(e));
 	otp_params_default(&p, OTP_TOTP);
+	rc = google_str(&op->name, &gname);
+	field = "name";
+	if (rc == 0) {
+		rc = google_str(&op->issuer, &gissuer);
+		field = "issuer";
+	}
+	if (rc != 0) {
+		if (rc == MFA_ENUL) {
+			/* Name it by what comes before the NUL. */
+			n = op->name.data != NULL
+				? strnlen((const char *)op->name.data,
+					  op->name.len < 64 ? op->name.len : 64)
+				: 0;
+			io_why(why,
+			       "account %zu (%.*s): its %s holds a NUL "
+			       "byte",
+			       idx, (int)n,
+			       n > 0 ? (const char *)op->name.data : "", field);
+		}
+		goto out;
+	}
+	snprintf(label, sizeof(label), "%s", gname);
 	switch (op->type) {
 	case OTP_PARAMETERS__OTP_TYPE__OTP_TYPE_UNSPECIFIED: /* as Google */
 	case OTP_PARAMETERS__OTP_TYPE__OTP_TYPE_TOTP:
@@ -133,15 +176,17 @@ google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
 		p.type = OTP_HOTP;
 		if (op->counter < 0) {
 			io_why(why, "account %zu (%s): negative counter", idx,
-			       op->name);
-			return MFA_EURI_COUNTER;
+			       label);
+			rc = MFA_EURI_COUNTER;
+			goto out;
 		}
 		p.counter = (uint64_t)op->counter;
 		break;
 	default:
-		io_why(why, "account %zu (%s): unknown OTP type %d", idx,
-		       op->name, (int)op->type);
-		return MFA_EURI_TYPE;
+		io_why(why, "account %zu (%s): unknown OTP type %d", idx, label,
+		       (int)op->type);
+		rc = MFA_EURI_TYPE;
+		goto out;
 	}
 	switch (op->algorithm) {
 	case OTP_PARAMETERS__ALGORITHM__ALGORITHM_UNSPECIFIED:
@@ -156,12 +201,14 @@ google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
 		break;
 	case OTP_PARAMETERS__ALGORITHM__ALGORITHM_MD5:
 		io_why(why, "account %zu (%s): MD5 is not supported", idx,
-		       op->name);
-		return MFA_EHASH;
+		       label);
+		rc = MFA_EHASH;
+		goto out;
 	default:
 		io_why(why, "account %zu (%s): unknown algorithm %d", idx,
-		       op->name, (int)op->algorithm);
-		return MFA_EHASH;
+		       label, (int)op->algorithm);
+		rc = MFA_EHASH;
+		goto out;
 	}
 	switch (op->digits) {
 	case OTP_PARAMETERS__DIGIT_COUNT__DIGIT_COUNT_UNSPECIFIED:
@@ -173,30 +220,40 @@ google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
 		break;
 	default:
 		io_why(why, "account %zu (%s): unknown digit count %d", idx,
-		       op->name, (int)op->digits);
-		return MFA_EDIGITS;
+		       label, (int)op->digits);
+		rc = MFA_EDIGITS;
+		goto out;
 	}
 	if (op->secret.len == 0) {
-		io_why(why, "account %zu (%s): %s", idx, op->name,
+		io_why(why, "account %zu (%s): %s", idx, label,
 		       mfa_strerror(MFA_ESECRET_EMPTY));
-		return MFA_ESECRET_EMPTY;
+		rc = MFA_ESECRET_EMPTY;
+		goto out;
 	}
 	if (op->secret.len > OTP_SECRET_MAX) {
 		io_why(why, "account %zu (%s): secret longer than %d bytes",
-		       idx, op->name, OTP_SECRET_MAX);
-		return MFA_ETOOLONG;
+		       idx, label, OTP_SECRET_MAX);
+		rc = MFA_ETOOLONG;
+		goto out;
 	}
 	if ((rc = io_entry_make(&e, NULL, NULL, &p, op->secret.data,
 				op->secret.len)) != 0)
-		return rc;
+		goto out;
 	free(e.name);
 	free(e.issuer);
 	e.name = e.issuer = NULL;
-	if ((rc = google_names(op->name, op->issuer, &e.name, &e.issuer))) {
+	if ((rc = google_names(gname, gissuer, &e.name, &e.issuer))) {
 		io_entry_clear(&e);
-		return rc;
+		goto out;
 	}
-	return io_list_push(tmp, &e);
+	sub[0] = '\0';
+	if ((rc = io_list_add(tmp, &e, sub)) != 0)
+		io_why(why, "account %zu (%s): %s", idx, label,
+		       sub[0] != '\0' ? sub : mfa_strerror(rc));
+out:
+	free(gname);
+	free(gissuer);
+	return rc;
 }
 
 int
@@ -212,7 +269,7 @@ google_import_uri(const char *uri, size_t len, struct io_list *out,
 	struct io_list tmp;
 	int rc;
 
-	memset(&tmp, 0, sizeof(tmp));
+	io_list_begin(&tmp, out);
 	if (why != NULL)
 		why[0] = '\0';
 	while (len > 0 && (uri[len - 1] == '\n' || uri[len - 1] == '\r' ||
@@ -266,19 +323,17 @@ google_import_uri(const char *uri, size_t len, struct io_list *out,
 		goto done;
 	}
 	for (i = 0; i < mp->n_otp_parameters; i++) {
-		if ((rc = google_account(mp->otp_parameters[i], i + 1, &tmp,
-					 why)) != 0)
+		rc = google_account(mp->otp_parameters[i], i + 1, &tmp, why);
+		if (rc != 0 && (rc = io_skip(&tmp, rc, why)) != 0)
 			goto done;
 	}
-	if ((rc = io_list_move(out, &tmp)) != 0)
-		io_why(why, "%s", mfa_strerror(rc));
 done:
 	if (mp != NULL)
 		migration_payload__free_unpacked(mp, &google_allocator);
 	if (bin != NULL)
 		sodium_free(bin);
 	sodium_free(raw);
-	io_list_free(&tmp);
+	rc = io_list_end(out, &tmp, rc, why);
 	if (rc != 0 && why != NULL && why[0] == '\0')
 		io_why(why, "%s", mfa_strerror(rc));
 	return rc;

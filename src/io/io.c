@@ -61,15 +61,71 @@ io_json_secure_init(void)
 	done = 1;
 }
 
+/*
+ * A copy of buf with every byte that is not part of valid UTF-8 replaced by
+ * U+FFFD (in wiping memory: it may hold secrets), or NULL when buf is valid
+ * (or on no memory, *rc then says so).
+ */
+static char *
+io_utf8_fix(const uint8_t *buf, size_t len, size_t *outlen, int *rc)
+{
+	uint8_t tail[4];
+	size_t i, n, bad = 0, o = 0;
+	char *out;
+
+	*rc = 0;
+	for (i = 0; i < len; i += n ? n : 1) {
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, buf + i, len - i < 4 ? len - i : 4);
+		if ((n = otp_utf8_len(tail)) == 0 || n > len - i) {
+			n = 0;
+			bad++;
+		}
+	}
+	if (bad == 0)
+		return NULL;
+	if ((out = io_wipe_alloc(len + 2 * bad)) == NULL) {
+		*rc = MFA_ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < len; i += n ? n : 1) {
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, buf + i, len - i < 4 ? len - i : 4);
+		if ((n = otp_utf8_len(tail)) == 0 || n > len - i) {
+			n = 0;
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+		} else {
+			memcpy(out + o, buf + i, n);
+			o += n;
+		}
+	}
+	sodium_memzero(tail, sizeof(tail));
+	*outlen = o;
+	return out;
+}
+
 json_t *
 io_json_load(const uint8_t *buf, size_t len, size_t flags, char why[IO_WHY_MAX])
 {
 	json_error_t err;
 	json_t *j;
-	char *near;
+	char *near, *fixed;
+	size_t flen = 0;
+	int rc;
 
 	io_json_secure_init();
-	j = json_loadb((const char *)buf, len, flags, &err);
+	/*
+	 * jansson refuses a whole file for one byte that is not UTF-8: repair
+	 * it first (U+FFFD), as every importer's door does for names.
+	 */
+	if ((fixed = io_utf8_fix(buf, len, &flen, &rc)) == NULL && rc != 0) {
+		io_why(why, "%s", mfa_strerror(rc));
+		return NULL;
+	}
+	j = json_loadb(fixed != NULL ? fixed : (const char *)buf,
+		       fixed != NULL ? flen : len, flags, &err);
+	io_wipe_free(fixed);
 	if (j == NULL) {
 		/* jansson quotes the input after " near "; it may be secret. */
 		if ((near = strstr(err.text, " near ")) != NULL)
@@ -175,13 +231,83 @@ io_entry_make(struct io_entry *e, const char *name, const char *issuer,
 	return 0;
 }
 
+/*
+ * The secret arena: a chain of sodium_malloc'd chunks, the newest first,
+ * each twice the size of the one before (up to IO_ARENA_MAX). One guarded,
+ * locked block per chunk instead of one per secret keeps a large import far
+ * from the kernel's limit on mappings, and from one mlock per account.
+ */
+struct io_arena {
+	struct io_arena *next;
+	uint8_t *mem;
+	size_t used, cap;
+};
+
+#define IO_ARENA_MIN 4096
+#define IO_ARENA_MAX (1024 * 1024)
+
+uint8_t *
+io_secret_alloc(struct io_list *l, size_t cap)
+{
+	struct io_arena *a = l->arena, *na;
+	size_t size;
+
+	if (cap == 0)
+		cap = 1;
+	if (a != NULL && a->cap - a->used >= cap) {
+		a->used += cap;
+		return a->mem + a->used - cap;
+	}
+	size = a != NULL ? a->cap : IO_ARENA_MIN / 2;
+	size = size < IO_ARENA_MAX ? size * 2 : IO_ARENA_MAX;
+	if (size < cap)
+		size = cap;
+	if ((na = calloc(1, sizeof(*na))) == NULL)
+		return NULL;
+	if ((na->mem = sodium_malloc(size)) == NULL) {
+		free(na);
+		return NULL;
+	}
+	na->cap = size;
+	na->used = cap;
+	na->next = a;
+	l->arena = na;
+	return na->mem;
+}
+
+void
+io_secret_trim(struct io_list *l, uint8_t *p, size_t cap, size_t used)
+{
+	struct io_arena *a = l->arena;
+
+	if (p == NULL)
+		return;
+	if (cap == 0)
+		cap = 1;
+	sodium_memzero(p + used, cap - used);
+	/* Only the newest allocation can be given back. */
+	if (a != NULL && p + cap == a->mem + a->used && used < cap)
+		a->used -= cap - used;
+}
+
+static void
+io_arena_free(struct io_arena *a)
+{
+	struct io_arena *next;
+
+	for (; a != NULL; a = next) {
+		next = a->next;
+		sodium_free(a->mem); /* wipes */
+		free(a);
+	}
+}
+
 static int
 io_list_reserve(struct io_list *l, size_t more)
 {
 	struct io_entry *v;
 	size_t cap;
 
-	/* Each secret costs locked pages: refuse absurd imports clearly. */
 	if (more > IO_MAX_ENTRIES || l->n > IO_MAX_ENTRIES - more)
 		return MFA_ETOOBIG;
 	if (more <= l->cap - l->n)
@@ -196,37 +322,193 @@ io_list_reserve(struct io_list *l, size_t more)
 	return 0;
 }
 
-int
-io_list_push(struct io_list *l, struct io_entry *e)
+/* Make *s valid UTF-8; true in *fixed when something was replaced. */
+static int
+io_repair(char **s, bool *fixed)
 {
+	bool changed = false;
 	int rc;
 
-	if ((rc = io_list_reserve(l, 1)) != 0) {
-		/* Ownership was handed over: do not leak it on failure. */
-		io_entry_clear(e);
+	if (*s == NULL && (*s = strdup("")) == NULL)
+		return MFA_ENOMEM;
+	if ((rc = otp_utf8_repair(s, &changed)) != 0)
 		return rc;
+	*fixed = *fixed || changed;
+	return 0;
+}
+
+int
+io_list_add(struct io_list *l, struct io_entry *e, char why[IO_WHY_MAX])
+{
+	uint8_t *s;
+	int rc;
+
+	if ((rc = otp_params_check(&e->p)) != 0) {
+		io_why(why, "%s", mfa_strerror(rc));
+		goto fail;
+	}
+	if (e->p.type == OTP_HOTP && e->p.counter > OTP_COUNTER_MAX) {
+		rc = MFA_EURI_COUNTER;
+		io_why(why, "counter %llu is above 2^63 - 1",
+		       (unsigned long long)e->p.counter);
+		goto fail;
+	}
+	if (e->secret == NULL || e->secret_len == 0) {
+		rc = MFA_ESECRET_EMPTY;
+		io_why(why, "%s", mfa_strerror(rc));
+		goto fail;
+	}
+	if (e->secret_len > OTP_SECRET_MAX) {
+		rc = MFA_ETOOLONG;
+		io_why(why, "secret longer than %d bytes", OTP_SECRET_MAX);
+		goto fail;
+	}
+	if ((rc = io_repair(&e->name, &e->repaired)) != 0 ||
+	    (rc = io_repair(&e->issuer, &e->repaired)) != 0 ||
+	    (rc = io_repair(&e->serial, &e->repaired)) != 0 ||
+	    (rc = io_repair(&e->note, &e->repaired)) != 0) {
+		io_why(why, "%s", mfa_strerror(rc));
+		goto fail;
+	}
+	if ((rc = io_list_reserve(l, 1)) != 0) {
+		io_why(why, "%s",
+		       rc == MFA_ETOOBIG ? "more than 1000000 accounts"
+					 : mfa_strerror(rc));
+		goto fail;
+	}
+	if (!e->in_arena) {
+		if ((s = io_secret_alloc(l, e->secret_len)) == NULL) {
+			rc = MFA_ENOMEM;
+			io_why(why, "%s", mfa_strerror(rc));
+			goto fail;
+		}
+		memcpy(s, e->secret, e->secret_len);
+		sodium_free(e->secret);
+		e->secret = s;
+		e->in_arena = true;
 	}
 	l->v[l->n++] = *e;
 	memset(e, 0, sizeof(*e));
+	return 0;
+fail:
+	/* Ownership was handed over: do not leak it on failure. */
+	io_entry_clear(e);
+	return rc;
+}
+
+int
+io_list_push(struct io_list *l, struct io_entry *e)
+{
+	return io_list_add(l, e, NULL);
+}
+
+int
+io_skip(struct io_list *l, int rc, const char *why)
+{
+	char **v;
+
+	if (rc == 0 || rc == MFA_ENOMEM || rc == MFA_ETOOBIG)
+		return rc;
+	if (!l->skip_unsupported) {
+		l->entry_failed = true;
+		return rc;
+	}
+	if ((v = reallocarray(l->skipped, l->nskipped + 1, sizeof(*v))) == NULL)
+		return MFA_ENOMEM;
+	l->skipped = v;
+	if ((v[l->nskipped] = strdup(
+		 why != NULL && why[0] != '\0' ? why : mfa_strerror(rc))) ==
+	    NULL)
+		return MFA_ENOMEM;
+	l->nskipped++;
+	return 0;
+}
+
+int
+io_list_prefix_skips(struct io_list *l, size_t from, const char *prefix)
+{
+	char *s;
+	size_t i;
+
+	for (i = from; i < l->nskipped; i++) {
+		if (asprintf(&s, "%s: %s", prefix, l->skipped[i]) < 0)
+			return MFA_ENOMEM;
+		free(l->skipped[i]);
+		l->skipped[i] = s;
+	}
 	return 0;
 }
 
 int
 io_list_move(struct io_list *dst, struct io_list *src)
 {
+	struct io_entry *e;
+	struct io_arena *a;
+	char **v;
+	size_t i, bytes = 0;
+	uint8_t *s;
 	int rc;
 
-	if (src->n == 0) {
-		io_list_free(src);
-		return 0;
-	}
+	/* A running total handed down the chain of lists, not a sum. */
+	if (src->kdf_work > dst->kdf_work)
+		dst->kdf_work = src->kdf_work;
 	if ((rc = io_list_reserve(dst, src->n)) != 0)
 		return rc;
-	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
-	dst->n += src->n;
+	if (src->nskipped > 0) {
+		if ((v = reallocarray(dst->skipped,
+				      dst->nskipped + src->nskipped,
+				      sizeof(*v))) == NULL)
+			return MFA_ENOMEM;
+		dst->skipped = v;
+	}
+	/* Room for every secret in one go, so nothing can fail halfway. */
+	for (i = 0; i < src->n; i++)
+		bytes += src->v[i].secret_len > 0 ? src->v[i].secret_len : 1;
+	a = dst->arena;
+	if (bytes > 0 && (a == NULL || a->cap - a->used < bytes)) {
+		if ((s = io_secret_alloc(dst, bytes)) == NULL)
+			return MFA_ENOMEM;
+		io_secret_trim(dst, s, bytes, 0);
+	}
+	for (i = 0; i < src->n; i++) {
+		e = &src->v[i];
+		s = io_secret_alloc(dst, e->secret_len);
+		memcpy(s, e->secret, e->secret_len);
+		sodium_memzero(e->secret, e->secret_len);
+		e->secret = s;
+		e->in_arena = true;
+		dst->v[dst->n++] = *e;
+	}
+	for (i = 0; i < src->nskipped; i++)
+		dst->skipped[dst->nskipped++] = src->skipped[i];
 	free(src->v);
+	free(src->skipped);
+	io_arena_free(src->arena);
 	memset(src, 0, sizeof(*src));
 	return 0;
+}
+
+void
+io_list_begin(struct io_list *tmp, const struct io_list *out)
+{
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->skip_unsupported = out->skip_unsupported;
+	tmp->kdf_work = out->kdf_work;
+}
+
+int
+io_list_end(struct io_list *out, struct io_list *tmp, int rc,
+	    char why[IO_WHY_MAX])
+{
+	if (rc == 0 && (rc = io_list_move(out, tmp)) != 0)
+		io_why(why, "%s", mfa_strerror(rc));
+	if (rc != 0) {
+		out->entry_failed = out->entry_failed || tmp->entry_failed;
+		if (tmp->kdf_work > out->kdf_work)
+			out->kdf_work = tmp->kdf_work;
+	}
+	io_list_free(tmp);
+	return rc;
 }
 
 void
@@ -236,7 +518,9 @@ io_entry_clear(struct io_entry *e)
 	free(e->issuer);
 	free(e->serial);
 	free(e->note);
-	if (e->secret != NULL)
+	if (e->secret != NULL && e->in_arena)
+		sodium_memzero(e->secret, e->secret_len); /* the arena frees */
+	else if (e->secret != NULL)
 		sodium_free(e->secret); /* wipes */
 	memset(e, 0, sizeof(*e));
 }
@@ -248,7 +532,11 @@ io_list_free(struct io_list *l)
 
 	for (i = 0; i < l->n; i++)
 		io_entry_clear(&l->v[i]);
+	for (i = 0; i < l->nskipped; i++)
+		free(l->skipped[i]);
 	free(l->v);
+	free(l->skipped);
+	io_arena_free(l->arena);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -428,7 +716,8 @@ io_json_sniff(const uint8_t *buf, size_t len, bool (*is)(const json_t *root))
 	json_t *root;
 	bool yes;
 
-	if ((root = io_json_load(buf + skip, len - skip, 0, NULL)) == NULL)
+	if ((root = io_json_load(buf + skip, len - skip, JSON_ALLOW_NUL,
+				 NULL)) == NULL)
 		return false;
 	yes = is(root);
 	json_decref(root);
@@ -452,7 +741,8 @@ io_detect_json(const uint8_t *buf, size_t len)
 	enum io_format f = IO_AUTO;
 	json_t *root;
 
-	if ((root = io_json_load(buf + skip, len - skip, 0, NULL)) == NULL)
+	if ((root = io_json_load(buf + skip, len - skip, JSON_ALLOW_NUL,
+				 NULL)) == NULL)
 		return IO_AUTO;
 	if (io_is_mfajson(root))
 		f = IO_JSON;
@@ -465,6 +755,74 @@ io_detect_json(const uint8_t *buf, size_t len)
 	json_decref(root);
 	return f;
 }
+
+/*
+ * Binary files of formats mfa does not read, named so that a user who
+ * gives one hears what it is (and so they are not taken for an old
+ * andOTP backup, which has no magic of its own).
+ */
+static const struct {
+	const char *magic;
+	size_t len;
+	const char *what;
+} io_foreign[] = {
+    {"PK\3\4", 4, "a ZIP archive"},
+    {"PK\5\6", 4, "an empty ZIP archive"},
+    {"\x1f\x8b", 2, "a gzip file"},
+    {"SQLite format 3", 16, "an SQLite database"},
+    {"\xac\xed\x00\x05", 4, "a Java serialized object (FreeOTP?)"},
+    {"AUTHENTICATORPRO", 16, "an Authenticator Pro (Stratum) backup"},
+    {"AuthenticatorPro", 16, "an Authenticator Pro (Stratum) backup"},
+    {"%PDF", 4, "a PDF document"},
+    {"GIF8", 4, "a GIF image"},
+    {"\x7f"
+     "ELF",
+     4, "a program"},
+    {"BZh", 3, "a bzip2 file"},
+    {"\xfd"
+     "7zXZ",
+     5, "an xz file"},
+    {"7z\xbc\xaf\x27\x1c", 6, "a 7-Zip archive"},
+    {"RIFF", 4, "a RIFF file"},
+};
+
+static const char *
+io_foreign_what(const uint8_t *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(io_foreign) / sizeof(io_foreign[0]); i++)
+		if (len >= io_foreign[i].len &&
+		    memcmp(b, io_foreign[i].magic, io_foreign[i].len) == 0)
+			return io_foreign[i].what;
+	return NULL;
+}
+
+/* True when b is not UTF-8 text (what every text format would be). */
+static bool
+io_is_binary(const uint8_t *b, size_t len)
+{
+	uint8_t tail[4];
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (b[i] < 0x20 && b[i] != '\t' && b[i] != '\r' &&
+		    b[i] != '\n' && b[i] != '\f' && b[i] != '\v')
+			return true;
+		if (b[i] >= 0x80 && len - i < 4) {
+			memset(tail, 0, sizeof(tail));
+			memcpy(tail, b + i, len - i);
+			if ((n = otp_utf8_len(tail)) == 0 || n > len - i)
+				return true;
+		} else if ((n = otp_utf8_len(b + i)) == 0)
+			return true;
+		i += n;
+	}
+	return false;
+}
+
+/* The smallest old-layout andOTP backup: nonce, "[]" and the GCM tag. */
+#define IO_ANDOTP_OLD_MIN (12 + 2 + 16)
 
 enum io_format
 io_detect(const uint8_t *buf, size_t len)
@@ -485,6 +843,15 @@ io_detect(const uint8_t *buf, size_t len)
 	/* andOTP's encrypted .bin is binary from its first byte. */
 	if (andotp_sniff(buf, len))
 		return IO_ANDOTP;
+	/*
+	 * The old andOTP layout is a random nonce, ciphertext and tag: no
+	 * magic at all. Every other format mfa reads is text or has a magic,
+	 * so a binary file of no known kind can only be one (the password
+	 * then tells).
+	 */
+	if (len >= IO_ANDOTP_OLD_MIN && io_foreign_what(buf, len) == NULL &&
+	    io_is_binary(buf, len))
+		return IO_ANDOTP;
 	return IO_AUTO;
 }
 
@@ -504,9 +871,11 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 	  void *pass_arg, struct io_list *out, char why[IO_WHY_MAX])
 {
 	struct io_list tmp;
+	const char *what;
+	bool guessed = false;
 	int rc;
 
-	memset(&tmp, 0, sizeof(tmp));
+	io_list_begin(&tmp, out);
 	if (why != NULL)
 		why[0] = '\0';
 	io_json_secure_init();
@@ -519,18 +888,23 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 			i++;
 		/* Broken JSON says where it broke, not "unrecognised". */
 		if (i < len && (buf[i] == '{' || buf[i] == '[')) {
-			if ((j = io_json_load(buf, len, 0, why)) == NULL)
+			if ((j = io_json_load(buf, len, JSON_ALLOW_NUL, why)) ==
+			    NULL)
 				return MFA_EPARSE;
 			json_decref(j);
 			io_why(why, "JSON, but not from Aegis, andOTP, 2FAS "
 				    "or mfa");
 			return MFA_EFORMAT;
 		}
-		io_why(why, "%s",
-		       io_is_blank(buf, len) ? "empty input"
-					     : "unrecognised format");
+		if ((what = io_foreign_what(buf, len)) != NULL)
+			io_why(why, "unrecognised format (%s)", what);
+		else
+			io_why(why, "%s",
+			       io_is_blank(buf, len) ? "empty input"
+						     : "unrecognised format");
 		return MFA_EFORMAT;
 	}
+	guessed = fmt == IO_ANDOTP && !andotp_sniff(buf, len);
 	switch (fmt) {
 	case IO_URI:
 	case IO_GOOGLE:
@@ -543,6 +917,12 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 		break;
 	case IO_ANDOTP:
 		rc = andotp_import(buf, len, pass, pass_arg, &tmp, why);
+		/* Only the password could tell the old layout from noise. */
+		if (rc == MFA_EDECRYPT && guessed)
+			io_why(why, "wrong password, or not an andOTP backup "
+				    "(a binary file of no format mfa "
+				    "recognises; an old andOTP backup looks "
+				    "like this)");
 		break;
 	case IO_TWOFAS:
 		rc = twofas_import(buf, len, pass, pass_arg, &tmp, why);
@@ -560,12 +940,8 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 		io_why(why, "unknown format %d", (int)fmt);
 		return MFA_EINVAL;
 	}
-	if (rc == 0)
-		rc = io_list_move(out, &tmp);
-	if (rc != 0) {
-		io_list_free(&tmp);
-		if (why != NULL && why[0] == '\0')
-			io_why(why, "%s", mfa_strerror(rc));
-	}
+	rc = io_list_end(out, &tmp, rc, why);
+	if (rc != 0 && why != NULL && why[0] == '\0')
+		io_why(why, "%s", mfa_strerror(rc));
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "io/iocrypto.h"
+#include "io/iojson.h"
 
 int
 iocrypto_json_str(const json_t *o, const char *key, const char **out)
@@ -24,7 +25,27 @@ iocrypto_json_str(const json_t *o, const char *key, const char **out)
 		return 0;
 	if (!json_is_string(v))
 		return MFA_EPARSE;
+	/* Files are read with JSON_ALLOW_NUL, so this is where "\u0000"
+	 * stops: as a C string it would cut the name (or secret) short. */
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return MFA_ENUL;
 	*out = json_string_value(v);
+	return 0;
+}
+
+int
+iocrypto_json_field(const json_t *o, const char *key, const char **out,
+		    size_t idx, char why[IO_WHY_MAX])
+{
+	int rc = iocrypto_json_str(o, key, out);
+
+	if (rc == MFA_ENUL)
+		return iocrypto_why(why, rc,
+				    "entry %zu: \"%s\" holds a NUL character",
+				    idx, key);
+	if (rc != 0)
+		return iocrypto_why(
+		    why, rc, "entry %zu: \"%s\" is not a string", idx, key);
 	return 0;
 }
 
@@ -68,36 +89,6 @@ iocrypto_trim(const uint8_t **buf, size_t *len)
 	return n > 0 ? *b : -1;
 }
 
-size_t
-iocrypto_utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 int
 iocrypto_why(char why[IO_WHY_MAX], int rc, const char *fmt, ...)
 {
@@ -115,6 +106,9 @@ int
 iocrypto_scrypt_check(uint64_t n, uint64_t r, uint64_t p)
 {
 	if (n < 2 || (n & (n - 1)) != 0 || r < 1 || r > 32 || p < 1 || p > 16)
+		return MFA_EUNSUPPORTED;
+	/* RFC 7914: N < 2^(128 r / 8); OpenSSL refuses the rest. */
+	if (r < 4 && n >= 1ULL << (16 * r))
 		return MFA_EUNSUPPORTED;
 	/* OpenSSL needs 128 * r * (N + 2) bytes for V plus 128 * r * p for B.
 	 */
@@ -339,12 +333,12 @@ iocrypto_label(const char *issuer, const char *name, char *buf, size_t bufsz)
 
 int
 iocrypto_entry_push(struct io_list *out, size_t idx, const char *name,
-		    const char *issuer, const char *note,
+		    const char *issuer, const char *note, const char *serial,
 		    const struct otp_params *p, const char *b32, size_t b32len,
 		    char why[IO_WHY_MAX])
 {
 	struct io_entry e;
-	char label[96];
+	char label[96], sub[IO_WHY_MAX];
 	size_t cap, errpos = 0;
 	int rc;
 
@@ -359,9 +353,11 @@ iocrypto_entry_push(struct io_list *out, size_t idx, const char *name,
 		return iocrypto_why(why, MFA_ETOOLONG,
 				    "entry %zu (%s): secret too long", idx,
 				    label);
-	if ((e.secret = sodium_malloc(cap)) == NULL)
+	if ((e.secret = io_secret_alloc(out, cap)) == NULL)
 		return MFA_ENOMEM;
+	e.in_arena = true;
 	rc = base32_decode(b32, b32len, e.secret, cap, &e.secret_len, &errpos);
+	io_secret_trim(out, e.secret, cap, rc == 0 ? e.secret_len : 0);
 	if (rc == MFA_EBASE32) {
 		rc = iocrypto_why(why, rc,
 				  "entry %zu (%s): bad base32 secret (offset "
@@ -379,23 +375,19 @@ iocrypto_entry_push(struct io_list *out, size_t idx, const char *name,
 				  "entry %zu (%s): empty secret", idx, label);
 		goto fail;
 	}
-	if (e.secret_len > OTP_SECRET_MAX) {
-		rc =
-		    iocrypto_why(why, MFA_ETOOLONG,
-				 "entry %zu (%s): secret too long", idx, label);
-		goto fail;
-	}
 	e.name = strdup(name != NULL ? name : "");
 	e.issuer = strdup(issuer != NULL ? issuer : "");
-	e.serial = strdup("");
+	e.serial = strdup(serial != NULL ? serial : "");
 	e.note = strdup(note != NULL ? note : "");
 	if (e.name == NULL || e.issuer == NULL || e.serial == NULL ||
 	    e.note == NULL) {
 		rc = MFA_ENOMEM;
 		goto fail;
 	}
-	if ((rc = io_list_push(out, &e)) != 0)
-		goto fail;
+	sub[0] = '\0';
+	if ((rc = io_list_add(out, &e, sub)) != 0)
+		return iocrypto_why(why, rc, "entry %zu (%s): %s", idx, label,
+				    sub[0] != '\0' ? sub : mfa_strerror(rc));
 	return 0;
 fail:
 	io_entry_clear(&e);

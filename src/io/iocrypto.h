@@ -26,12 +26,18 @@
 /* Upper bounds on attacker-chosen KDF costs, so a hostile file cannot make
  * us allocate gigabytes or spin for hours. */
 #define IOCRYPTO_SCRYPT_MAXMEM (1024ULL * 1024 * 1024)
+/*
+ * scrypt work (N * r * p) one import may spend over all the key slots it
+ * tries: 64 times Aegis' own cost (N 2^15, r 8, p 1). A file of many
+ * costly slots (64 of N 2^19, r 8: hours of work) stops at the cap.
+ */
+#define IOCRYPTO_SCRYPT_BUDGET (64ULL << 18)
 #define IOCRYPTO_PBKDF2_MAX_ITER 10000000U
 
 /*
- * scrypt parameters we agree to run: N a power of two above 1, 1 <= r <= 32,
- * 1 <= p <= 16, and at most IOCRYPTO_SCRYPT_MAXMEM of memory. 0 or
- * MFA_EUNSUPPORTED.
+ * scrypt parameters we agree to run: N a power of two above 1 and below
+ * 2^(16 r) (RFC 7914, which OpenSSL enforces), 1 <= r <= 32, 1 <= p <= 16,
+ * and at most IOCRYPTO_SCRYPT_MAXMEM of memory. 0 or MFA_EUNSUPPORTED.
  */
 int iocrypto_scrypt_check(uint64_t n, uint64_t r, uint64_t p);
 /* scrypt (RFC 7914) of pass/salt into key; parameters as checked above. */
@@ -90,16 +96,20 @@ const char *iocrypto_label(const char *issuer, const char *name, char *buf,
  */
 int iocrypto_entry_push(struct io_list *out, size_t idx, const char *name,
 			const char *issuer, const char *note,
-			const struct otp_params *p, const char *b32,
-			size_t b32len, char why[IO_WHY_MAX]);
+			const char *serial, const struct otp_params *p,
+			const char *b32, size_t b32len, char why[IO_WHY_MAX]);
 
 /*
  * Optional JSON members of object o: *out is NULL (string) or *present is
  * false (number) when the member is absent or null; MFA_EPARSE when it has
- * another type, MFA_EINVAL when a number is not a whole number in
- * [0, max].
+ * another type, MFA_ENUL when a string holds a NUL character (files are
+ * loaded with JSON_ALLOW_NUL so that this names the entry), MFA_EINVAL when
+ * a number is not a whole number in [0, max]. iocrypto_json_field is
+ * iocrypto_json_str with the reason written to why, naming entry idx.
  */
 int iocrypto_json_str(const json_t *o, const char *key, const char **out);
+int iocrypto_json_field(const json_t *o, const char *key, const char **out,
+			size_t idx, char why[IO_WHY_MAX]);
 /*
  * The "digits", and "counter" (HOTP) or "period" (TOTP, Steam) members of
  * o over p's defaults, with reasons naming entry idx (label); Steam is
@@ -116,12 +126,6 @@ int iocrypto_json_uint(const json_t *o, const char *key, uint64_t max,
  * significant byte (or -1 when none is left).
  */
 int iocrypto_trim(const uint8_t **buf, size_t *len);
-
-/*
- * Length of the valid UTF-8 sequence starting at s (1 to 4; s[0] == 0
- * counts as 1), or 0 when it is not valid (overlong, surrogate, truncated).
- */
-size_t iocrypto_utf8_len(const unsigned char *s);
 
 /* Formatted reason into why (when not NULL). Always returns rc. */
 int iocrypto_why(char why[IO_WHY_MAX], int rc, const char *fmt, ...)

@@ -27,8 +27,10 @@ void *io_wipe_alloc(size_t size);
 void io_wipe_free(void *p);
 
 /*
- * json_loadb() with io_json_secure_init() done first. On failure returns NULL
- * and writes "JSON error at line L column C: <reason>" to why (when not
+ * json_loadb() with io_json_secure_init() done first, on buf with every byte
+ * that is not part of valid UTF-8 replaced by U+FFFD (jansson would refuse
+ * the whole file; names are repaired at the door anyway). On failure returns
+ * NULL and writes "JSON error at line L column C: <reason>" to why (when not
  * NULL); jansson's "near '...'" quote of the input is dropped, since it may
  * hold part of a secret.
  */
@@ -67,10 +69,39 @@ int io_entry_make(struct io_entry *e, const char *name, const char *issuer,
 		  size_t secret_len);
 
 /*
- * Move every entry of src to the end of dst. On success src is empty (its
- * array freed); on MFA_ENOMEM neither list changed.
+ * Move every entry of src (and its skipped reasons) to the end of dst; the
+ * secrets are copied into dst's arena. On success src is empty (freed); on
+ * MFA_ENOMEM or MFA_ETOOBIG neither list changed.
  */
 int io_list_move(struct io_list *dst, struct io_list *src);
+
+/*
+ * Room for a secret of up to cap bytes in l's arena (secret memory, freed
+ * with the list); NULL when out of memory. io_secret_trim keeps the first
+ * `used` bytes of what io_secret_alloc just returned and gives the rest back
+ * (wiped); used 0 gives it all back. An entry whose secret came from here
+ * is pushed onto the same list with in_arena set.
+ */
+uint8_t *io_secret_alloc(struct io_list *l, size_t cap);
+void io_secret_trim(struct io_list *l, uint8_t *p, size_t cap, size_t used);
+
+/*
+ * One entry could not be imported for reason why (rc): with
+ * l->skip_unsupported, keep the reason in l->skipped and return 0 (go on
+ * with the next entry); else set l->entry_failed and return rc. Out of
+ * memory and a full list are never skipped.
+ */
+int io_skip(struct io_list *l, int rc, const char *why);
+
+/*
+ * A format's private list: io_list_begin gives tmp out's settings;
+ * io_list_end moves tmp onto out when rc is 0 (entries, skips and KDF
+ * work), else carries back only what out must know (entry_failed, KDF
+ * work); tmp is freed either way. Returns rc, or the move's error.
+ */
+void io_list_begin(struct io_list *tmp, const struct io_list *out);
+int io_list_end(struct io_list *out, struct io_list *tmp, int rc,
+		char why[IO_WHY_MAX]);
 
 /* snprintf into why when why is not NULL (IO_WHY_MAX bytes, truncated). */
 void io_why(char *why, const char *fmt, ...)

@@ -57,7 +57,7 @@ mfajson_string(json_t *o, const char *key, const char **out, size_t idx,
 	if (strlen(json_string_value(v)) != json_string_length(v)) {
 		io_why(why, "entry %zu: \"%s\" holds a NUL character", idx,
 		       key);
-		return MFA_EPARSE;
+		return MFA_ENUL;
 	}
 	*out = json_string_value(v);
 	return 0;
@@ -96,8 +96,8 @@ mfajson_entry(json_t *o, size_t idx, struct io_list *tmp, char why[IO_WHY_MAX])
 	struct io_entry e;
 	json_int_t digits, period, counter, t0;
 	json_t *v;
-	uint8_t *secret = NULL;
-	size_t slen = 0, errpos = 0, b32len;
+	char sub[IO_WHY_MAX];
+	size_t errpos = 0, b32len, cap;
 	enum otp_type t = OTP_TOTP;
 	int rc;
 
@@ -162,36 +162,43 @@ mfajson_entry(json_t *o, size_t idx, struct io_list *tmp, char why[IO_WHY_MAX])
 	}
 	b32 = json_string_value(v);
 	b32len = json_string_length(v);
-	if ((secret = sodium_malloc(base32_decoded_max(b32len))) == NULL)
+	cap = base32_decoded_max(b32len);
+	if (cap > OTP_SECRET_MAX + 1) {
+		io_why(why, "entry %zu: secret longer than %d bytes", idx,
+		       OTP_SECRET_MAX);
+		return MFA_ETOOLONG;
+	}
+	memset(&e, 0, sizeof(e));
+	if ((e.secret = io_secret_alloc(tmp, cap)) == NULL)
 		return MFA_ENOMEM;
-	rc = base32_decode(b32, b32len, secret, base32_decoded_max(b32len),
-			   &slen, &errpos);
-	if (rc == 0 && slen == 0)
+	e.in_arena = true;
+	rc = base32_decode(b32, b32len, e.secret, cap, &e.secret_len, &errpos);
+	io_secret_trim(tmp, e.secret, cap, rc == 0 ? e.secret_len : 0);
+	if (rc == 0 && e.secret_len == 0)
 		rc = MFA_ESECRET_EMPTY;
-	if (rc == 0 && slen > OTP_SECRET_MAX)
-		rc = MFA_ETOOLONG;
 	if (rc == MFA_EBASE32)
 		io_why(why, "entry %zu: secret is not base32 (character %zu)",
 		       idx, errpos + 1);
-	else if (rc == MFA_ETOOLONG)
-		io_why(why, "entry %zu: secret longer than %d bytes", idx,
-		       OTP_SECRET_MAX);
 	else if (rc != 0)
 		io_why(why, "entry %zu: %s", idx, mfa_strerror(rc));
-	if (rc == 0 &&
-	    (rc = io_entry_make(&e, name, issuer, &p, secret, slen)) == 0) {
-		free(e.serial);
-		free(e.note);
-		e.serial = strdup(serial);
-		e.note = strdup(note);
-		if (e.serial == NULL || e.note == NULL) {
-			io_entry_clear(&e);
-			rc = MFA_ENOMEM;
-		} else {
-			rc = io_list_push(tmp, &e);
-		}
+	if (rc != 0) {
+		io_entry_clear(&e);
+		return rc;
 	}
-	sodium_free(secret);
+	e.p = p;
+	e.name = strdup(name);
+	e.issuer = strdup(issuer);
+	e.serial = strdup(serial);
+	e.note = strdup(note);
+	if (e.name == NULL || e.issuer == NULL || e.serial == NULL ||
+	    e.note == NULL) {
+		io_entry_clear(&e);
+		return MFA_ENOMEM;
+	}
+	sub[0] = '\0';
+	if ((rc = io_list_add(tmp, &e, sub)) != 0)
+		io_why(why, "entry %zu: %s", idx,
+		       sub[0] != '\0' ? sub : mfa_strerror(rc));
 	return rc;
 }
 
@@ -204,11 +211,12 @@ mfajson_import(const uint8_t *buf, size_t len, struct io_list *out,
 	size_t i;
 	int rc = 0;
 
-	memset(&tmp, 0, sizeof(tmp));
+	io_list_begin(&tmp, out);
 	if (why != NULL)
 		why[0] = '\0';
-	if ((root = io_json_load(buf, len, JSON_REJECT_DUPLICATES, why)) ==
-	    NULL)
+	if ((root =
+		 io_json_load(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+			      why)) == NULL)
 		return MFA_EPARSE;
 	v = json_object_get(root, "format");
 	if (!json_is_object(root) || !json_is_string(v) ||
@@ -239,14 +247,13 @@ mfajson_import(const uint8_t *buf, size_t len, struct io_list *out,
 		goto done;
 	}
 	for (i = 0; i < json_array_size(entries); i++) {
-		if ((rc = mfajson_entry(json_array_get(entries, i), i + 1, &tmp,
-					why)) != 0)
+		rc =
+		    mfajson_entry(json_array_get(entries, i), i + 1, &tmp, why);
+		if (rc != 0 && (rc = io_skip(&tmp, rc, why)) != 0)
 			goto done;
 	}
-	if ((rc = io_list_move(out, &tmp)) != 0)
-		io_why(why, "%s", mfa_strerror(rc));
 done:
-	io_list_free(&tmp);
+	rc = io_list_end(out, &tmp, rc, why);
 	json_decref(root);
 	if (rc != 0 && why != NULL && why[0] == '\0')
 		io_why(why, "%s", mfa_strerror(rc));

@@ -54,15 +54,12 @@ twofas_service(const json_t *o, size_t idx, struct io_list *out,
 	if (otp != NULL && !json_is_null(otp) && !json_is_object(otp))
 		return iocrypto_why(why, MFA_EPARSE,
 				    "entry %zu: otp is not an object", idx);
-	if (iocrypto_json_str(o, "name", &sname) != 0 ||
-	    iocrypto_json_str(otp, "account", &account) != 0 ||
-	    iocrypto_json_str(otp, "issuer", &issuer) != 0 ||
-	    iocrypto_json_str(otp, "label", &label) != 0)
-		return iocrypto_why(
-		    why, MFA_EPARSE,
-		    "entry %zu: name, account, issuer and label "
-		    "must be strings",
-		    idx);
+	if ((rc = iocrypto_json_field(o, "name", &sname, idx, why)) != 0 ||
+	    (rc = iocrypto_json_field(otp, "account", &account, idx, why)) !=
+		0 ||
+	    (rc = iocrypto_json_field(otp, "issuer", &issuer, idx, why)) != 0 ||
+	    (rc = iocrypto_json_field(otp, "label", &label, idx, why)) != 0)
+		return rc;
 	if (account != NULL && *account != '\0')
 		name = account;
 	else if (label != NULL && *label != '\0') {
@@ -107,7 +104,7 @@ twofas_service(const json_t *o, size_t idx, struct io_list *out,
 				    lbl);
 	if ((rc = iocrypto_json_params(otp, t, idx, lbl, &p, why)) != 0)
 		return rc;
-	return iocrypto_entry_push(out, idx, name, issuer, "", &p, secret,
+	return iocrypto_entry_push(out, idx, name, issuer, "", "", &p, secret,
 				   strlen(secret), why);
 }
 
@@ -164,7 +161,7 @@ twofas_decrypt(const char *enc, io_pass_fn passfn, void *pass_arg,
 	if (rc != 0)
 		goto out;
 	pt[ctlen] = '\0';
-	if ((*services = io_json_load(pt, ctlen, 0, why)) == NULL)
+	if ((*services = io_json_load(pt, ctlen, JSON_ALLOW_NUL, why)) == NULL)
 		rc = MFA_EPARSE;
 out:
 	if (pass != NULL)
@@ -181,7 +178,7 @@ int
 twofas_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 	      struct io_list *out, char why[IO_WHY_MAX])
 {
-	struct io_list tmp = {0};
+	struct io_list tmp;
 	json_t *root, *dec = NULL;
 	const json_t *services, *e;
 	const char *enc = NULL;
@@ -190,8 +187,9 @@ twofas_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 	size_t i;
 	int rc;
 
+	io_list_begin(&tmp, out);
 	iocrypto_trim(&buf, &len);
-	if ((root = io_json_load(buf, len, 0, why)) == NULL)
+	if ((root = io_json_load(buf, len, JSON_ALLOW_NUL, why)) == NULL)
 		return MFA_EPARSE;
 	if (!json_is_object(root)) {
 		rc = iocrypto_why(why, MFA_EPARSE,
@@ -232,13 +230,12 @@ twofas_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 	rc = 0;
 	json_array_foreach(services, i, e)
 	{
-		if ((rc = twofas_service(e, i + 1, &tmp, why)) != 0)
+		rc = twofas_service(e, i + 1, &tmp, why);
+		if (rc != 0 && (rc = io_skip(&tmp, rc, why)) != 0)
 			break;
 	}
-	if (rc == 0)
-		rc = io_list_move(out, &tmp);
 out:
-	io_list_free(&tmp);
+	rc = io_list_end(out, &tmp, rc, why);
 	json_decref(dec);
 	json_decref(root);
 	return rc;

@@ -28,10 +28,37 @@ urilist_prefix(const char *s, size_t n, const char *prefix)
 	return n >= pl && strncasecmp(s, prefix, pl) == 0;
 }
 
+/*
+ * The label of an otpauth line, to name it in a message: decoded when it
+ * decodes, else as written; "" when there is none.
+ */
+static const char *
+urilist_label(const char *line, size_t n, char *buf, size_t bufsz)
+{
+	const char *p = memchr(line, '/', n), *q;
+	size_t len;
+
+	buf[0] = '\0';
+	/* otpauth://TYPE/LABEL?... : the third '/' starts the label. */
+	if (p == NULL || (size_t)(p - line) + 2 > n || p[1] != '/' ||
+	    (p = memchr(p + 2, '/', n - (size_t)(p + 2 - line))) == NULL)
+		return buf;
+	p++;
+	q = memchr(p, '?', n - (size_t)(p - line));
+	len = (size_t)((q != NULL ? q : line + n) - p);
+	if (len + 1 > bufsz)
+		len = bufsz - 1;
+	if (uri_unescape(p, len, false, buf, NULL) != 0) {
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+	}
+	return buf;
+}
+
 /* One otpauth:// line into tmp; the parse errors go to the caller. */
 static int
 urilist_one(const char *line, size_t n, struct io_list *tmp,
-	    const char **errparam)
+	    const char **errparam, char sub[IO_WHY_MAX])
 {
 	struct otp_uri u;
 	struct io_entry e;
@@ -41,25 +68,23 @@ urilist_one(const char *line, size_t n, struct io_list *tmp,
 	memset(&e, 0, sizeof(e));
 	/* Decoded base32 is always shorter than the line that holds it. */
 	u.secret_cap = n + 1;
-	if ((u.secret = sodium_malloc(u.secret_cap)) == NULL)
+	if ((u.secret = io_secret_alloc(tmp, u.secret_cap)) == NULL)
 		return MFA_ENOMEM;
 	if ((rc = uri_parse(line, n, &u, errparam)) != 0) {
 		uri_clear(&u);
-		sodium_free(u.secret);
+		io_secret_trim(tmp, u.secret, u.secret_cap, 0);
 		return rc;
 	}
+	io_secret_trim(tmp, u.secret, u.secret_cap, u.secret_len);
 	e.name = u.name;
 	e.issuer = u.issuer;
+	e.serial = u.serial;
+	e.note = u.note;
 	e.secret = u.secret;
 	e.secret_len = u.secret_len;
+	e.in_arena = true;
 	e.p = u.p;
-	e.serial = strdup("");
-	e.note = strdup("");
-	if (e.serial == NULL || e.note == NULL) {
-		io_entry_clear(&e);
-		return MFA_ENOMEM;
-	}
-	return io_list_push(tmp, &e);
+	return io_list_add(tmp, &e, sub);
 }
 
 int
@@ -69,11 +94,11 @@ urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
 	const char *s = (const char *)buf, *line;
 	const char *errparam;
 	struct io_list tmp;
-	char sub[IO_WHY_MAX];
-	size_t i = 0, lineno = 0, n, eol;
+	char sub[IO_WHY_MAX], label[64], where[96];
+	size_t i = 0, lineno = 0, n, eol, from;
 	int rc = 0;
 
-	memset(&tmp, 0, sizeof(tmp));
+	io_list_begin(&tmp, out);
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
 	while (i < len) {
@@ -97,28 +122,43 @@ urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
 		}
 		sub[0] = '\0';
 		if (urilist_prefix(line, n, "otpauth-migration:")) {
-			if ((rc = google_import_uri(line, n, &tmp, sub)) != 0) {
+			from = tmp.nskipped;
+			snprintf(where, sizeof(where), "line %zu", lineno);
+			rc = google_import_uri(line, n, &tmp, sub);
+			if (rc == 0 &&
+			    (rc = io_list_prefix_skips(&tmp, from, where)) != 0)
+				break;
+			if (rc != 0) {
 				io_why(why, "line %zu: %s", lineno,
 				       sub[0] != '\0' ? sub : mfa_strerror(rc));
-				break;
+				if ((rc = io_skip(&tmp, rc, why)) != 0)
+					break;
 			}
 			continue;
 		}
 		errparam = NULL;
-		if ((rc = urilist_one(line, n, &tmp, &errparam)) != 0) {
-			if (errparam != NULL)
-				io_why(why, "line %zu: %s (parameter %s)",
-				       lineno, mfa_strerror(rc), errparam);
+		if ((rc = urilist_one(line, n, &tmp, &errparam, sub)) != 0) {
+			urilist_label(line, n, label, sizeof(label));
+			if (label[0] != '\0')
+				snprintf(where, sizeof(where), "line %zu (%s)",
+					 lineno, label);
 			else
-				io_why(why, "line %zu: %s", lineno,
-				       mfa_strerror(rc));
-			break;
+				snprintf(where, sizeof(where), "line %zu",
+					 lineno);
+			if (rc == MFA_EURI_REPEAT)
+				io_why(why, "%s: parameter %s given twice",
+				       where, errparam);
+			else if (errparam != NULL)
+				io_why(why, "%s: %s (parameter %s)", where,
+				       mfa_strerror(rc), errparam);
+			else if (sub[0] != '\0')
+				io_why(why, "%s: %s", where, sub);
+			else
+				io_why(why, "%s: %s", where, mfa_strerror(rc));
+			if ((rc = io_skip(&tmp, rc, why)) != 0)
+				break;
 		}
 	}
 	sodium_memzero(sub, sizeof(sub));
-	if (rc == 0 && (rc = io_list_move(out, &tmp)) != 0)
-		io_why(why, "%s", mfa_strerror(rc));
-	if (rc != 0)
-		io_list_free(&tmp);
-	return rc;
+	return io_list_end(out, &tmp, rc, why);
 }

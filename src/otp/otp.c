@@ -7,6 +7,7 @@
  */
 #include <openssl/crypto.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -179,16 +180,106 @@ otp_code_equal(const char *a, const char *b)
 	return d == 0;
 }
 
+size_t
+otp_utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+bool
+otp_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	for (; *p != '\0'; p += n)
+		if ((n = otp_utf8_len(p)) == 0)
+			return false;
+	return true;
+}
+
+int
+otp_utf8_repair(char **s, bool *changed)
+{
+	static const char fffd[] = "\xef\xbf\xbd";
+	const unsigned char *p;
+	size_t n, bad = 0, o = 0;
+	char *out;
+
+	if (changed != NULL)
+		*changed = false;
+	for (p = (const unsigned char *)*s; *p != '\0'; p += n ? n : 1)
+		if ((n = otp_utf8_len(p)) == 0)
+			bad++;
+	if (bad == 0)
+		return 0;
+	if ((out = malloc(strlen(*s) + 2 * bad + 1)) == NULL)
+		return MFA_ENOMEM;
+	for (p = (const unsigned char *)*s; *p != '\0'; p += n ? n : 1) {
+		if ((n = otp_utf8_len(p)) == 0) {
+			memcpy(out + o, fffd, 3);
+			o += 3;
+		} else {
+			memcpy(out + o, p, n);
+			o += n;
+		}
+	}
+	out[o] = '\0';
+	free(*s);
+	*s = out;
+	if (changed != NULL)
+		*changed = true;
+	return 0;
+}
+
 void
 otp_label_clean(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
+	size_t n;
 
-	for (; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+	while (*p != '\0') {
+		if (*p < 0x20 || *p == 0x7f) {
+			*p++ = '?';
+			continue;
+		}
+		/*
+		 * A byte that starts no valid UTF-8 sequence (0x80-0x9F above
+		 * all: raw C1 controls such as CSI 0x9B) is as dangerous on a
+		 * terminal that reads 8-bit controls as its UTF-8 form is on
+		 * one that reads UTF-8: both become '?'.
+		 */
+		if ((n = otp_utf8_len(p)) == 0) {
+			*p++ = '?';
+			continue;
+		}
+		if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f)
 			p[0] = p[1] = '?';
+		p += n;
 	}
 }
 

@@ -49,8 +49,10 @@ uri_unescape(const char *s, size_t n, bool plus_space, char *out,
 				return MFA_EURI_ENCODING;
 			hi = uri_hexval(s[i + 1]);
 			lo = uri_hexval(s[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			if (hi < 0 || lo < 0)
 				return MFA_EURI_ENCODING;
+			if (hi == 0 && lo == 0)
+				return MFA_ENUL;
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else if (s[i] == '+' && plus_space) {
@@ -118,7 +120,9 @@ uri_clear(struct otp_uri *u)
 {
 	free(u->name);
 	free(u->issuer);
-	u->name = u->issuer = NULL;
+	free(u->note);
+	free(u->serial);
+	u->name = u->issuer = u->note = u->serial = NULL;
 	if (u->secret != NULL && u->secret_cap > 0)
 		OPENSSL_cleanse(u->secret, u->secret_cap);
 	u->secret_len = 0;
@@ -126,7 +130,19 @@ uri_clear(struct otp_uri *u)
 
 struct uri_state {
 	bool have_secret, have_counter, have_digits, steam_encoder;
+	unsigned seen; /* bit per known parameter, to refuse repeats */
 	char *issuer_param;
+};
+
+/*
+ * The parameters we read. A repeat of one is refused: readers disagree on
+ * which copy wins (pyotp takes the first, others the last), so a URI that
+ * repeats one means different accounts to different apps. mfa-note and
+ * mfa-serial are mfa's own: other readers ignore them.
+ */
+static const char *const uri_known[] = {
+    "secret",  "issuer",  "algorithm", "digits",     "period",
+    "counter", "encoder", "mfa-note",  "mfa-serial",
 };
 
 /* One key=value pair of the query; value still percent-encoded. */
@@ -134,14 +150,24 @@ static int
 uri_param(struct otp_uri *u, struct uri_state *st, const char *key, size_t klen,
 	  const char *val, size_t vlen, const char **errparam)
 {
-	char buf[64];
+	char buf[64], **str;
 	uint64_t n;
-	size_t slen = 0, errpos = 0;
+	size_t slen = 0, errpos = 0, k;
 	int rc;
+
+	for (k = 0; k < sizeof(uri_known) / sizeof(uri_known[0]); k++)
+		if (strlen(uri_known[k]) == klen &&
+		    strncasecmp(key, uri_known[k], klen) == 0)
+			break;
+	if (k == sizeof(uri_known) / sizeof(uri_known[0]))
+		return 0; /* unknown parameters are someone else's business */
+	*errparam = uri_known[k];
+	if (st->seen & (1u << k))
+		return MFA_EURI_REPEAT;
+	st->seen |= 1u << k;
 
 #define KEY_IS(k) (klen == sizeof(k) - 1 && strncasecmp(key, k, klen) == 0)
 	if (KEY_IS("secret")) {
-		*errparam = "secret";
 		if (vlen + 1 > u->secret_cap)
 			return MFA_ETOOLONG;
 		/* Decode in place in the caller's secret memory. */
@@ -159,24 +185,15 @@ uri_param(struct otp_uri *u, struct uri_state *st, const char *key, size_t klen,
 		*errparam = NULL;
 		return 0;
 	}
-	if (KEY_IS("issuer")) {
-		free(st->issuer_param);
-		st->issuer_param = NULL;
-		*errparam = "issuer";
-		if ((rc = uri_pct_strdup(val, vlen, true, &st->issuer_param)))
+	if (KEY_IS("issuer") || KEY_IS("mfa-note") || KEY_IS("mfa-serial")) {
+		str = KEY_IS("issuer")	   ? &st->issuer_param
+		      : KEY_IS("mfa-note") ? &u->note
+					   : &u->serial;
+		if ((rc = uri_pct_strdup(val, vlen, true, str)) != 0)
 			return rc;
 		*errparam = NULL;
 		return 0;
 	}
-	if (!(KEY_IS("algorithm") || KEY_IS("digits") || KEY_IS("period") ||
-	      KEY_IS("counter") || KEY_IS("encoder")))
-		return 0; /* unknown parameters are someone else's business */
-
-	*errparam = KEY_IS("algorithm") ? "algorithm"
-		    : KEY_IS("digits")	? "digits"
-		    : KEY_IS("period")	? "period"
-		    : KEY_IS("counter") ? "counter"
-					: "encoder";
 	if (vlen >= sizeof(buf) && KEY_IS("encoder")) {
 		*errparam = NULL; /* too long to be "steam" */
 		return 0;
@@ -201,7 +218,9 @@ uri_param(struct otp_uri *u, struct uri_state *st, const char *key, size_t klen,
 			return MFA_EPERIOD;
 		u->p.period = n;
 	} else if (KEY_IS("counter")) {
-		if (uri_number(buf, 0, UINT64_MAX, &n) != 0)
+		/* Beyond 2^63 - 1 no export format (nor most apps) can follow.
+		 */
+		if (uri_number(buf, 0, OTP_COUNTER_MAX, &n) != 0)
 			return MFA_EURI_COUNTER;
 		u->p.counter = n;
 		st->have_counter = true;
@@ -289,7 +308,7 @@ uri_parse(const char *uri, size_t len, struct otp_uri *u, const char **errparam)
 		errparam = &dummy;
 	*errparam = NULL;
 	memset(&st, 0, sizeof(st));
-	u->name = u->issuer = NULL;
+	u->name = u->issuer = u->note = u->serial = NULL;
 	u->secret_len = 0;
 	while (len > 0 && (uri[len - 1] == '\n' || uri[len - 1] == '\r' ||
 			   uri[len - 1] == ' ' || uri[len - 1] == '\t'))
@@ -360,7 +379,9 @@ uri_parse(const char *uri, size_t len, struct otp_uri *u, const char **errparam)
 		rc = MFA_ENOMEM;
 		goto fail;
 	}
-	if (u->name == NULL && (u->name = strdup("")) == NULL) {
+	if ((u->name == NULL && (u->name = strdup("")) == NULL) ||
+	    (u->note == NULL && (u->note = strdup("")) == NULL) ||
+	    (u->serial == NULL && (u->serial = strdup("")) == NULL)) {
 		rc = MFA_ENOMEM;
 		goto fail;
 	}
@@ -412,16 +433,35 @@ uri_pct_encode(char *out, const char *s, bool keep_at)
 }
 
 size_t
-uri_format_len(const char *issuer, const char *name, size_t secret_len)
+uri_format_full_len(const char *issuer, const char *name, const char *serial,
+		    const char *note, size_t secret_len)
 {
 	/* Fixed text + worst-case encodings (3x) + base32 + numbers. */
-	return 160 + 3 * (2 * strlen(issuer) + strlen(name)) +
+	return 200 + 3 * (2 * strlen(issuer) + strlen(name)) +
+	       (serial != NULL ? 3 * strlen(serial) : 0) +
+	       (note != NULL ? 3 * strlen(note) : 0) +
 	       base32_encoded_len(secret_len);
+}
+
+size_t
+uri_format_len(const char *issuer, const char *name, size_t secret_len)
+{
+	return uri_format_full_len(issuer, name, NULL, NULL, secret_len);
 }
 
 int
 uri_format(const struct otp_params *p, const char *issuer, const char *name,
 	   const uint8_t *secret, size_t secret_len, char *out, size_t outcap)
+{
+	return uri_format_full(p, issuer, name, NULL, NULL, secret, secret_len,
+			       out, outcap);
+}
+
+int
+uri_format_full(const struct otp_params *p, const char *issuer,
+		const char *name, const char *serial, const char *note,
+		const uint8_t *secret, size_t secret_len, char *out,
+		size_t outcap)
 {
 	size_t o, b32len = base32_encoded_len(secret_len);
 	bool colon;
@@ -431,7 +471,8 @@ uri_format(const struct otp_params *p, const char *issuer, const char *name,
 		return rc;
 	if (secret_len == 0)
 		return MFA_ESECRET_EMPTY;
-	if (outcap < uri_format_len(issuer, name, secret_len))
+	if (outcap <
+	    uri_format_full_len(issuer, name, serial, note, secret_len))
 		return MFA_ETOOLONG;
 	/* Steam goes out as the header promises: TOTP, encoder=steam and,
 	 * lacking one of its own, issuer Steam. */
@@ -479,5 +520,17 @@ uri_format(const struct otp_params *p, const char *issuer, const char *name,
 			     (unsigned long long)p->period);
 	if (n < 0 || (size_t)n >= outcap - o)
 		return MFA_ETOOLONG;
+	o += (size_t)n;
+	if (serial != NULL && serial[0] != '\0') {
+		memcpy(out + o, "&mfa-serial=", 12);
+		o += 12;
+		o += uri_pct_encode(out + o, serial, false);
+	}
+	if (note != NULL && note[0] != '\0') {
+		memcpy(out + o, "&mfa-note=", 10);
+		o += 10;
+		o += uri_pct_encode(out + o, note, false);
+	}
+	out[o] = '\0';
 	return 0;
 }

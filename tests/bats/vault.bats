@@ -451,12 +451,12 @@ assert a["serial"]=="arn:aws:iam::1:mfa/x"'
 
 @test "verify and code at the end of the HOTP counter range fail promptly" {
 	mfa_init
-	echo "$S1" | mfa add h --hotp -c 18446744073709551615
+	echo "$S1" | mfa add h --hotp -c 9223372036854775807
 	run timeout 10 "$MFA_BIN" verify h 123456
 	[ "$status" -eq 1 ]
 	run timeout 10 "$MFA_BIN" code h
 	[ "$status" -eq 1 ]
-	echo "$S1" | mfa add h2 --hotp -c 18446744073709551605
+	echo "$S1" | mfa add h2 --hotp -c 9223372036854775797
 	run timeout 10 "$MFA_BIN" verify h2 123456
 	[ "$status" -eq 3 ]
 }

@@ -498,6 +498,43 @@ test_aegis_stratum(void **state)
 	io_list_free(&l);
 	io_wipe_free(txt);
 	json_decref(root);
+
+	/*
+	 * skip_unsupported: the real file, plain and encrypted, gives the
+	 * same nine accounts, and names the two it left out.
+	 */
+	for (i = 0; i < 2; i++) {
+		struct pw pw = {"test", 0};
+		uint8_t *f;
+		size_t flen;
+
+		f = slurp(i == 0 ? fixture(STRATUM "/aegis.unencrypted.json")
+				 : fixture(STRATUM "/aegis.encrypted.json"),
+			  &flen);
+		memset(&l, 0, sizeof(l));
+		l.skip_unsupported = true;
+		if (io_import(f, flen, IO_AUTO, pw_cb, &pw, &l, why) != 0)
+			fail_msg("stratum aegis with skips: %s", why);
+		check_list(&l, 0, w, 9, "stratum aegis (skipped)");
+		assert_int_equal(l.nskipped, 2);
+		assert_string_equal(
+		    l.skipped[0],
+		    "entry 8 (Motp:Motp): type motp is not supported");
+		assert_string_equal(
+		    l.skipped[1],
+		    "entry 9 (Yandex:Yandex): type yandex is not supported");
+		assert_false(l.entry_failed);
+		io_list_free(&l);
+		free(f);
+	}
+	/* Without it: the first such entry fails the file, flagged so. */
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(io_import(buf, len, IO_AUTO, NULL, NULL, &l, why),
+			 MFA_EUNSUPPORTED);
+	assert_true(l.entry_failed);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(l.nskipped, 0);
+	io_list_free(&l);
 	free(buf);
 }
 
@@ -655,6 +692,72 @@ test_aegis_malformed_more(void **state)
 			 NULL, MFA_EPARSE, "bad salt", "bad salt hex");
 }
 
+/*
+ * A hostile file may ask for hours of scrypt: the cost is bounded before
+ * any password is asked for, per slot and over one import.
+ */
+static void
+test_aegis_kdf_budget(void **state)
+{
+	static const struct {
+		const char *doc;
+		uint64_t spent; /* KDF work already spent by the import */
+		int rc;
+		const char *why;
+	} cases[] = {
+	    /* RFC 7914 (and OpenSSL): N < 2^(16 r). */
+	    {SLOT("65536", "1", "1", K32), 0, MFA_EUNSUPPORTED,
+	     "key slot 1: scrypt N=65536 is not below 2^(16 r) = 65536, as "
+	     "RFC 7914 requires"},
+	    /* 2^18 * 8 * 16 = 2^25: more than one import may spend. */
+	    {SLOT("262144", "8", "16", K32), 0, MFA_ETOOBIG,
+	     "stopped before password slot 1 of 1 (scrypt N=262144 r=8 p=16): "
+	     "one import spends at most 64 times Aegis' own key derivation "
+	     "work"},
+	    /* Affordable alone, not after what this import already spent. */
+	    {SLOT("1024", "8", "1", K32), IOCRYPTO_SCRYPT_BUDGET - 8191,
+	     MFA_ETOOBIG, "stopped before password slot 1 of 1"},
+	};
+	struct io_list l;
+	struct pw pw;
+	char why[IO_WHY_MAX];
+	uint8_t *buf;
+	size_t i, len;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&l, 0, sizeof(l));
+		l.kdf_work = cases[i].spent;
+		pw = (struct pw){"x", 0};
+		why[0] = '\0';
+		rc = io_import(S(cases[i].doc), IO_AUTO, pw_cb, &pw, &l, why);
+		if (rc != cases[i].rc || strstr(why, cases[i].why) == NULL)
+			fail_msg("case %zu: %s (%s)", i, mfa_strerror_name(rc),
+				 why);
+		/* Refused before the password prompt. */
+		assert_int_equal(pw.calls, 0);
+		assert_int_equal(l.n, 0);
+		io_list_free(&l);
+	}
+	/* What a real file costs is counted: Aegis' own N 2^15, r 8, p 1. */
+	fixture_need("/aegis");
+	buf = slurp(fixture(AEGIS "/aegis_encrypted.json"), &len);
+	memset(&l, 0, sizeof(l));
+	pw = (struct pw){"test", 0};
+	assert_int_equal(io_import(buf, len, IO_AUTO, pw_cb, &pw, &l, why), 0);
+	assert_int_equal(l.kdf_work % (32768 * 8), 0);
+	assert_true(l.kdf_work >= 32768 * 8);
+	/* The budget carries over to the next file of the same import. */
+	l.kdf_work = IOCRYPTO_SCRYPT_BUDGET - 1;
+	pw.calls = 0;
+	assert_int_equal(io_import(buf, len, IO_AUTO, pw_cb, &pw, &l, why),
+			 MFA_ETOOBIG);
+	assert_int_equal(pw.calls, 0);
+	io_list_free(&l);
+	free(buf);
+}
+
 /* Truncations and flipped bytes of every encrypted fixture. */
 static void
 test_truncated_and_garbled(void **state)
@@ -724,13 +827,16 @@ test_andotp_fixtures(void **state)
 		  true, IO_ANDOTP, w, 7);
 	import_ok(andotp_import, fixture(AEGIS "/andotp_encrypted.bin"), "test",
 		  true, IO_ANDOTP, w, 7);
-	/* Old layout: label "Deno - Deno:Mason"; not auto-detected. */
+	/*
+	 * Old layout: label "Deno - Deno:Mason". It has no magic; detection
+	 * takes a binary file of no other kind for one.
+	 */
 	for (i = 0; i < 6; i++) {
 		snprintf(w[i].name, sizeof(w[i].name), "%s:%s", V[i].issuer,
 			 V[i].name);
 	}
 	import_ok(andotp_import, fixture(AEGIS "/andotp_encrypted_old.bin"),
-		  "test", false, IO_AUTO, w, 6);
+		  "test", true, IO_ANDOTP, w, 6);
 	import_fails(andotp_import, fixture(AEGIS "/andotp_encrypted.bin"),
 		     "tset", MFA_EDECRYPT, "wrong password or damaged file");
 	import_fails(andotp_import, fixture(AEGIS "/andotp_encrypted_old.bin"),
@@ -1063,6 +1169,9 @@ make_entries(struct io_list *l)
 		    io_entry_make(&e, V[i].name, V[i].issuer, &p, sec, n), 0);
 		free(e.note);
 		e.note = strdup(i == 0 ? "first \"note\"\n\\ ü" : "");
+		free(e.serial);
+		e.serial =
+		    strdup(i == 1 ? "arn:aws:iam::123456789012:mfa/j" : "");
 		assert_int_equal(io_list_push(l, &e), 0);
 	}
 }
@@ -1080,7 +1189,11 @@ check_reimport(const char *buf, size_t len, const char *pass)
 			 &l, why) != 0)
 		fail_msg("re-import: %s", why);
 	check_list(&l, 0, w, 7, "re-import");
+	/* Lossless: the note in Aegis' note, the serial in mfa_serial. */
 	assert_string_equal(l.v[0].note, "first \"note\"\n\\ ü");
+	assert_string_equal(l.v[0].serial, "");
+	assert_string_equal(l.v[1].serial, "arn:aws:iam::123456789012:mfa/j");
+	assert_string_equal(l.v[1].note, "");
 	assert_int_equal(io_detect((const uint8_t *)buf, len), IO_AEGIS);
 	io_list_free(&l);
 }
@@ -1150,7 +1263,7 @@ static const char pydecrypt[] =
     "    i = e['info']\n"
     "    print('|'.join(str(x) for x in [e['type'], e['name'], e['issuer'], "
     "i['secret'], i['algo'], i['digits'], i.get('period', "
-    "i.get('counter'))]))\n";
+    "i.get('counter')), json.dumps(e['note']), e.get('mfa_serial', '')]))\n";
 
 static void
 test_export_encrypted(void **state)
@@ -1227,9 +1340,12 @@ test_export_encrypted(void **state)
 	assert_string_equal(line, "3\n");
 	for (i = 0; i < 7; i++) {
 		assert_non_null(fgets(line, sizeof(line), p));
-		snprintf(want, sizeof(want), "%s|%s|%s|%s|%s|%u|%llu\n",
+		snprintf(want, sizeof(want), "%s|%s|%s|%s|%s|%u|%llu|%s|%s\n",
 			 V[i].type, V[i].name, V[i].issuer, V[i].secret,
-			 V[i].algo, V[i].digits, (unsigned long long)V[i].pc);
+			 V[i].algo, V[i].digits, (unsigned long long)V[i].pc,
+			 i == 0 ? "\"first \\\"note\\\"\\n\\\\ \\u00fc\""
+				: "\"\"",
+			 i == 1 ? "arn:aws:iam::123456789012:mfa/j" : "");
 		assert_string_equal(line, want);
 	}
 	assert_null(fgets(line, sizeof(line), p));
@@ -1305,6 +1421,7 @@ main(void)
 	    cmocka_unit_test(test_aegis_notes_and_types),
 	    cmocka_unit_test(test_malformed_otpclient),
 	    cmocka_unit_test(test_aegis_malformed_more),
+	    cmocka_unit_test(test_aegis_kdf_budget),
 	    cmocka_unit_test(test_truncated_and_garbled),
 	    cmocka_unit_test(test_andotp_fixtures),
 	    cmocka_unit_test(test_andotp_stratum),

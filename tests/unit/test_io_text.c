@@ -414,8 +414,8 @@ test_own_urilists(void **state)
 	assert_int_equal(
 	    import_file(OWN_DIR "/bad_digits_line5.txt", IO_AUTO, &l, why),
 	    MFA_EDIGITS);
-	assert_string_equal(why, "line 5: digits must be between 1 and 10 "
-				 "(parameter digits)");
+	assert_string_equal(why, "line 5 (SPDX:James): digits must be between "
+				 "1 and 10 (parameter digits)");
 	assert_int_equal(l.n, 1);
 	io_list_free(&l);
 }
@@ -427,27 +427,44 @@ test_urilist_errors(void **state)
 	import_str_fails("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n"
 			 "otpauth://totp/b?secret=JBSWY3DPEHPK3PX1\n",
 			 IO_URI,
-			 "line 2: invalid base32 character "
+			 "line 2 (b): invalid base32 character "
 			 "(parameter secret)");
 	import_str_fails("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n"
 			 "\n# c\nhttps://example.com/\n",
 			 IO_URI, "line 4: not an otpauth:// URI");
 	import_str_fails("otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP\n", IO_URI,
-			 "line 1: HOTP needs a counter");
+			 "line 1 (a): HOTP needs a counter");
 	import_str_fails("otpauth://totp/a?issuer=x\n", IO_URI,
-			 "line 1: no secret in URI");
+			 "line 1 (a): no secret in URI");
 	import_str_fails("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP"
 			 "&algorithm=MD5\n",
-			 IO_URI, "line 1: unknown hash algorithm");
+			 IO_URI, "line 1 (a): unknown hash algorithm");
 	import_str_fails("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&period=0\n",
-			 IO_AUTO, "line 1: period must be at least 1 second");
+			 IO_AUTO,
+			 "line 1 (a): period must be at least 1 second");
 	import_str_fails("otpauth://yotp/a?secret=JBSWY3DPEHPK3PXP\n", IO_AUTO,
-			 "line 1: unknown OTP type");
+			 "line 1 (a): unknown OTP type");
 	import_str_fails("otpauth://totp/a%ZZ?secret=JBSWY3DPEHPK3PXP\n",
-			 IO_AUTO, "line 1: bad percent-encoding");
+			 IO_AUTO, "line 1 (a%ZZ): bad percent-encoding");
 	import_str_fails("\r\n\r\notpauth://totp/a?secret=JBSWY3DPEHPK3PXP"
 			 "&digits=x\r\n",
-			 IO_AUTO, "line 3: digits must be between 1 and 10");
+			 IO_AUTO,
+			 "line 3 (a): digits must be between 1 and 10");
+	/* Repeated parameters and NULs are refused, naming the line. */
+	import_str_fails("otpauth://totp/Acme:bob?secret=JBSWY3DPEHPK3PXP"
+			 "&secret=GEZDGNBV\n",
+			 IO_AUTO,
+			 "line 1 (Acme:bob): parameter secret given twice");
+	import_str_fails("otpauth://totp/Acme:b%00ob?secret=JBSWY3DPEHPK3PXP\n",
+			 IO_AUTO,
+			 "line 1 (Acme:b%00ob): NUL character in a name "
+			 "(parameter label)");
+	import_str_fails(
+	    "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter="
+	    "9223372036854775808\n",
+	    IO_AUTO,
+	    "line 1 (a): HOTP needs a counter (a whole number up to "
+	    "2^63 - 1) (parameter counter)");
 	/* A migration line's failure is named by its line too. */
 	import_str_fails("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n"
 			 "otpauth-migration://offline?data=XXXX\n",
@@ -842,8 +859,10 @@ test_google_bad_accounts(void **state)
 	otp_parameters__init(&op);
 	op.secret.data = key;
 	op.secret.len = sizeof(key);
-	op.name = "Acme:bob";
-	op.issuer = "Acme";
+	op.name.data = (uint8_t *)"Acme:bob";
+	op.name.len = 8;
+	op.issuer.data = (uint8_t *)"Acme";
+	op.issuer.len = 4;
 	op.type = OTP_PARAMETERS__OTP_TYPE__OTP_TYPE_TOTP;
 
 	/* Sanity: the crafted URI (URL-safe base64 even) imports. */
@@ -893,6 +912,34 @@ test_google_bad_accounts(void **state)
 	assert_int_equal(l.v[0].p.type, OTP_HOTP);
 	assert_int_equal(l.v[0].p.counter, 5);
 	assert_int_equal(l.v[0].p.digits, 8);
+	io_list_free(&l);
+	free(uri);
+
+	/* An embedded NUL is refused, naming the account, not cut short. */
+	op.name.data = (uint8_t *)"Acme:bob\0evil";
+	op.name.len = 13;
+	uri = craft_uri(&op);
+	import_str_fails(uri, IO_AUTO,
+			 "account 1 (Acme:bob): its name holds a NUL byte");
+	free(uri);
+	op.name.len = 8;
+	op.issuer.data = (uint8_t *)"Ac\0me";
+	op.issuer.len = 5;
+	uri = craft_uri(&op);
+	import_str_fails(uri, IO_AUTO,
+			 "account 1 (Acme:bob): its issuer holds a NUL byte");
+	free(uri);
+	/* Invalid UTF-8 is repaired at the door: U+FFFD per bad byte. */
+	op.issuer.data = (uint8_t *)"Acme";
+	op.issuer.len = 4;
+	op.name.data = (uint8_t *)"Acme:b\xff"
+				  "b\xc3";
+	op.name.len = 9;
+	uri = craft_uri(&op);
+	assert_int_equal(google_import_uri(uri, strlen(uri), &l, why), 0);
+	assert_string_equal(l.v[0].name, "b\xef\xbf\xbd"
+					 "b\xef\xbf\xbd");
+	assert_true(l.v[0].repaired);
 	io_list_free(&l);
 	free(uri);
 
@@ -1103,16 +1150,26 @@ test_roundtrip_uri(void **state)
 
 	(void)state;
 	sample_entries(&a);
-	a.v[2].p.t0 = 0; /* otpauth has no T0 */
+	/* otpauth has no T0: refused, never written as something else. */
+	assert_int_equal(io_export_uri(a.v, a.n, &out, &outlen),
+			 MFA_EUNSUPPORTED);
+	assert_null(out);
+	a.v[2].p.t0 = 0;
 	assert_int_equal(io_export_uri(a.v, a.n, &out, &outlen), 0);
 	assert_int_equal(strlen(out), outlen);
 	assert_int_equal(io_detect((uint8_t *)out, outlen), IO_URI);
+	/* The serial and the note travel as mfa's own parameters. */
+	assert_non_null(strstr(out, "&mfa-serial=arn%3Aaws%3Aiam%3A%3A"
+				    "123456789012%3Amfa%2Fmason\n"));
+	assert_non_null(
+	    strstr(out, "&mfa-note=line%20one%0Aline%20%22two%22%20%C3%A9\n"));
 	assert_int_equal(
 	    io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL, &b, why), 0);
 	sodium_free(out);
 	assert_int_equal(b.n, a.n);
+	/* Every field an otpauth URI carries comes back. */
 	for (i = 0; i < a.n; i++)
-		check_same(&a.v[i], &b.v[i], false);
+		check_same(&a.v[i], &b.v[i], true);
 	io_list_free(&b);
 	assert_int_equal(io_export_uri(a.v, 0, &out, &outlen), 0);
 	assert_int_equal(outlen, 0);
@@ -1383,32 +1440,282 @@ test_export_google_refusals(void **state)
 			 MFA_EUNSUPPORTED);
 	assert_string_equal(why, "Google Authenticator cannot hold a 20-second "
 				 "period: SPDX:James");
-	/* Steam (index 6) goes out as TOTP SHA1 6 digits. */
-	assert_int_equal(io_export_google(a.v + 6, 1, &out, &outlen, why), 0);
-	assert_int_equal(
-	    io_import((uint8_t *)out, outlen, IO_GOOGLE, NULL, NULL, &b, why),
-	    0);
-	sodium_free(out);
-	assert_int_equal(b.n, 1);
-	assert_int_equal(b.v[0].p.type, OTP_TOTP);
-	assert_int_equal(b.v[0].p.digits, 6);
-	assert_int_equal(b.v[0].p.hash, OTP_SHA1);
-	assert_string_equal(b32_of(&b.v[0]), aegis_vec[6].b32);
-	assert_string_equal(b.v[0].name, "Sophia");
-	assert_string_equal(b.v[0].issuer, "Boeing");
-	io_list_free(&b);
+	/* Steam (index 6) is refused, never converted to 6-digit TOTP. */
+	assert_int_equal(io_export_google(a.v + 6, 1, &out, &outlen, why),
+			 MFA_EUNSUPPORTED);
+	assert_null(out);
+	assert_string_equal(why, "Google Authenticator has no Steam codes: "
+				 "Boeing:Sophia");
+	(void)b;
 	/* HOTP accounts, whatever their stored period. */
 	assert_int_equal(io_export_google(a.v + 3, 1, &out, &outlen, why), 0);
 	sodium_free(out);
 	a.v[0].p.t0 = 5;
 	assert_int_equal(io_export_google(a.v, 1, &out, &outlen, why),
 			 MFA_EUNSUPPORTED);
-	assert_non_null(strstr(why, "T0: Deno:Mason"));
+	assert_non_null(strstr(why, "(T0): Deno:Mason"));
 	io_list_free(&a);
 
 	assert_int_equal(io_export_google(NULL, 0, &out, &outlen, why), 0);
 	assert_int_equal(outlen, 0);
 	sodium_free(out);
+}
+
+/* ---- one door for every importer ---- */
+
+/* Import s (whole), expect one account named `name`, repaired or not. */
+static void
+door_ok(const char *s, const char *name, bool repaired)
+{
+	struct io_list l = {0};
+	char why[IO_WHY_MAX] = "";
+
+	if (io_import((const uint8_t *)s, strlen(s), IO_AUTO, NULL, NULL, &l,
+		      why) != 0)
+		fail_msg("%.40s: %s", s, why);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].name, name);
+	assert_int_equal(l.v[0].repaired, repaired);
+	assert_true(otp_utf8_valid(l.v[0].name));
+	io_list_free(&l);
+}
+
+#define AEGIS_ONE(name)                                                        \
+	"{\"version\":1,\"header\":{\"slots\":null,\"params\":null},\"db\":"   \
+	"{\"version\":3,\"entries\":[{\"type\":\"totp\",\"name\":\"" name      \
+	"\",\"issuer\":\"\",\"note\":\"\",\"info\":{\"secret\":"               \
+	"\"JBSWY3DPEHPK3PXP\"}}]}}"
+#define ANDOTP_ONE(name)                                                       \
+	"[{\"secret\":\"JBSWY3DPEHPK3PXP\",\"label\":\"" name                  \
+	"\",\"issuer\":\"\",\"type\":\"TOTP\"}]"
+#define TWOFAS_ONE(name)                                                       \
+	"{\"schemaVersion\":4,\"services\":[{\"name\":\"x\",\"secret\":"       \
+	"\"JBSWY3DPEHPK3PXP\",\"otp\":{\"account\":\"" name                    \
+	"\",\"issuer\":\"\",\"tokenType\":\"TOTP\"}}]}"
+#define MFA_ONE(name)                                                          \
+	"{\"format\":\"mfa-export\",\"version\":1,\"entries\":[{\"name\":"     \
+	"\"" name "\",\"secret\":\"JBSWY3DPEHPK3PXP\"}]}"
+
+static void
+test_door(void **state)
+{
+	static const char *const fixed = "b\xef\xbf\xbd"
+					 "b";
+	struct io_list l = {0};
+	struct io_entry e;
+	struct otp_params p;
+	char why[IO_WHY_MAX];
+
+	(void)state;
+	/* Invalid UTF-8 becomes U+FFFD, the same in every importer. */
+	door_ok("otpauth://totp/b%FFb?secret=JBSWY3DPEHPK3PXP", fixed, true);
+	door_ok("otpauth://totp/b\xff"
+		"b?secret=JBSWY3DPEHPK3PXP",
+		fixed, true);
+	/* JSON files are repaired as a whole before parsing (jansson would
+	 * refuse them), so their entries arrive valid. */
+	door_ok(AEGIS_ONE("b\xff"
+			  "b"),
+		fixed, false);
+	door_ok(ANDOTP_ONE("b\xff"
+			   "b"),
+		fixed, false);
+	door_ok(TWOFAS_ONE("b\xff"
+			   "b"),
+		fixed, false);
+	door_ok(MFA_ONE("b\xff"
+			"b"),
+		fixed, false);
+	door_ok(MFA_ONE("\xc3\xa9l\xc3\xa8ve"), "\xc3\xa9l\xc3\xa8ve", false);
+	/* A NUL in a name is refused, naming the entry. */
+	import_str_fails(AEGIS_ONE("b\\u0000b"), IO_AUTO,
+			 "entry 1: \"name\" holds a NUL character");
+	import_str_fails(ANDOTP_ONE("b\\u0000b"), IO_AUTO,
+			 "entry 1: \"label\" holds a NUL character");
+	import_str_fails(TWOFAS_ONE("b\\u0000b"), IO_AUTO,
+			 "entry 1: \"account\" holds a NUL character");
+	import_str_fails(MFA_ONE("b\\u0000b"), IO_AUTO,
+			 "entry 1: \"name\" holds a NUL character");
+	/* Counters stop at 2^63 - 1, whoever builds the entry. */
+	otp_params_default(&p, OTP_HOTP);
+	p.counter = OTP_COUNTER_MAX + 1;
+	assert_int_equal(
+	    io_entry_make(&e, "h", "", &p, (const uint8_t *)"0123456789", 10),
+	    0);
+	assert_int_equal(io_list_add(&l, &e, why), MFA_EURI_COUNTER);
+	assert_string_equal(why, "counter 9223372036854775808 is above "
+				 "2^63 - 1");
+	assert_null(e.secret); /* handed over and freed */
+	p.counter = OTP_COUNTER_MAX;
+	assert_int_equal(
+	    io_entry_make(&e, "h", "", &p, (const uint8_t *)"0123456789", 10),
+	    0);
+	assert_int_equal(io_list_add(&l, &e, why), 0);
+	assert_int_equal(l.n, 1);
+	io_list_free(&l);
+	import_str_fails(
+	    "[{\"secret\":\"JBSWY3DPEHPK3PXP\",\"label\":\"h\",\"type\":"
+	    "\"HOTP\",\"counter\":9223372036854775808}]",
+	    IO_AUTO, NULL);
+}
+
+/* ---- partial imports ---- */
+
+static void
+test_skip_unsupported(void **state)
+{
+	OtpParameters op[2], *opp[2];
+	MigrationPayload mp;
+	static uint8_t key[10] = "0123456789";
+	struct io_list l;
+	char why[IO_WHY_MAX] = "", *mig, *doc;
+	uint8_t pb[256];
+	char *b64 = NULL;
+	size_t i, pblen, b64len;
+
+	(void)state;
+	/* A Google payload: one MD5 account (no app computes it), one good. */
+	migration_payload__init(&mp);
+	for (i = 0; i < 2; i++) {
+		otp_parameters__init(&op[i]);
+		op[i].secret.data = key;
+		op[i].secret.len = sizeof(key);
+		op[i].name.data = (uint8_t *)(i == 0 ? "Md5:x" : "Good:y");
+		op[i].name.len = strlen((const char *)op[i].name.data);
+		op[i].algorithm =
+		    i == 0 ? OTP_PARAMETERS__ALGORITHM__ALGORITHM_MD5
+			   : OTP_PARAMETERS__ALGORITHM__ALGORITHM_SHA1;
+		opp[i] = &op[i];
+	}
+	mp.n_otp_parameters = 2;
+	mp.otp_parameters = opp;
+	pblen = migration_payload__pack(&mp, pb);
+	assert_int_equal(io_base64_encode(pb, pblen, &b64, &b64len), 0);
+	assert_true(asprintf(&mig, "otpauth-migration://offline?data=%s", b64) >
+		    0);
+	sodium_free(b64);
+	assert_true(asprintf(&doc,
+			     "otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP\n"
+			     "otpauth://motp/M:m?secret=JBSWY3DPEHPK3PXP\n"
+			     "%s\n"
+			     "otpauth://totp/R:r?secret=JBSWY3DP&digits=6&"
+			     "digits=8\n"
+			     "otpauth://hotp/B:b?secret=JBSWY3DPEHPK3PXP&"
+			     "counter=3\n",
+			     mig) > 0);
+
+	/* Without skipping: the first bad entry fails, and says it could. */
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(io_import((const uint8_t *)doc, strlen(doc), IO_AUTO,
+				   NULL, NULL, &l, why),
+			 MFA_EURI_TYPE);
+	assert_string_equal(why, "line 2 (M:m): unknown OTP type (want totp, "
+				 "hotp or steam)");
+	assert_true(l.entry_failed);
+	assert_int_equal(l.n, 0);
+	io_list_free(&l);
+
+	/* With it: every other entry, and a reason for each one left out. */
+	memset(&l, 0, sizeof(l));
+	l.skip_unsupported = true;
+	assert_int_equal(io_import((const uint8_t *)doc, strlen(doc), IO_AUTO,
+				   NULL, NULL, &l, why),
+			 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0].issuer, "A");
+	assert_string_equal(l.v[1].issuer, "Good");
+	assert_string_equal(l.v[2].issuer, "B");
+	assert_int_equal(l.v[2].p.counter, 3);
+	assert_int_equal(l.nskipped, 3);
+	assert_string_equal(l.skipped[0], "line 2 (M:m): unknown OTP type "
+					  "(want totp, hotp or steam)");
+	assert_string_equal(l.skipped[1], "line 3: account 1 (Md5:x): MD5 is "
+					  "not supported");
+	assert_string_equal(l.skipped[2],
+			    "line 4 (R:r): parameter digits given twice");
+	assert_false(l.entry_failed);
+	io_list_free(&l);
+	free(doc);
+	free(mig);
+
+	/* mfa's own JSON: a bad entry among good ones. */
+	doc = "{\"format\":\"mfa-export\",\"version\":1,\"entries\":["
+	      "{\"name\":\"a\",\"secret\":\"JBSWY3DPEHPK3PXP\"},"
+	      "{\"name\":\"b\",\"type\":\"motp\",\"secret\":\"JBSWY3DP\"},"
+	      "{\"name\":\"c\",\"secret\":\"JBSWY3DPEHPK3PXQ\"}]}";
+	memset(&l, 0, sizeof(l));
+	l.skip_unsupported = true;
+	assert_int_equal(io_import((const uint8_t *)doc, strlen(doc), IO_AUTO,
+				   NULL, NULL, &l, why),
+			 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.nskipped, 1);
+	assert_string_equal(l.skipped[0], "entry 2: unknown type \"motp\" "
+					  "(want totp, hotp or steam)");
+	io_list_free(&l);
+	/* A file that is broken as a whole still fails. */
+	memset(&l, 0, sizeof(l));
+	l.skip_unsupported = true;
+	assert_int_not_equal(io_import((const uint8_t *)"{\"format\":", 10,
+				       IO_AUTO, NULL, NULL, &l, why),
+			     0);
+	io_list_free(&l);
+}
+
+/* ---- what each export format carries ---- */
+
+static void
+test_export_check(void **state)
+{
+	static const struct {
+		enum io_format f;
+		int entry; /* index in sample_entries, after the changes */
+		int rc;
+		const char *why, *lost;
+	} cases[] = {
+	    {IO_JSON, 0, 0, "", NULL},
+	    {IO_JSON, 2, 0, "", NULL}, /* T0 */
+	    {IO_URI, 0, 0, "", NULL},  /* serial as mfa-serial */
+	    {IO_URI, 1, 0, "", NULL},  /* note as mfa-note */
+	    {IO_URI, 2, MFA_EUNSUPPORTED,
+	     "an otpauth URI cannot carry a time origin (T0)", NULL},
+	    {IO_AEGIS, 2, MFA_EUNSUPPORTED,
+	     "Aegis cannot carry a time origin (T0)", NULL},
+	    {IO_AEGIS, 0, 0, "", NULL},
+	    {IO_GOOGLE, 0, 0, "", "serial"},
+	    {IO_GOOGLE, 1, MFA_EUNSUPPORTED,
+	     "Google Authenticator cannot hold 7-digit codes", NULL},
+	    {IO_GOOGLE, 2, MFA_EUNSUPPORTED,
+	     "Google Authenticator cannot hold a time origin (T0)", NULL},
+	    {IO_GOOGLE, 3, 0, "", NULL}, /* HOTP */
+	    {IO_GOOGLE, 5, 0, "", "note and serial"},
+	    {IO_GOOGLE, 6, MFA_EUNSUPPORTED,
+	     "Google Authenticator has no Steam codes", NULL},
+	};
+	struct io_list a;
+	char why[IO_WHY_MAX];
+	const char *lost;
+	size_t i;
+
+	(void)state;
+	sample_entries(&a);
+	a.v[2].p.period = 30;
+	free(a.v[5].note);
+	a.v[5].note = strdup("n");
+	free(a.v[5].serial);
+	a.v[5].serial = strdup("s");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = io_export_check(cases[i].f, &a.v[cases[i].entry],
+					 &lost, why);
+
+		if (rc != cases[i].rc || strcmp(why, cases[i].why) != 0)
+			fail_msg("case %zu: %s \"%s\"", i,
+				 mfa_strerror_name(rc), why);
+		if ((lost == NULL) != (cases[i].lost == NULL) ||
+		    (lost != NULL && strcmp(lost, cases[i].lost) != 0))
+			fail_msg("case %zu: lost %s", i, lost ? lost : "-");
+	}
+	io_list_free(&a);
 }
 
 /* ---- detection and names ---- */
@@ -1458,6 +1765,29 @@ test_detect(void **state)
 	import_fails((const uint8_t *)cases[0].s, cases[0].len, IO_AUTO,
 		     "an image");
 	import_fails((const uint8_t *)"x", 1, IO_IMAGE, "an image");
+
+	/*
+	 * Binary files: an old andOTP backup has no magic, so binary of no
+	 * known kind is one (the password tells); known kinds are named.
+	 */
+	{
+		uint8_t bin[64];
+		size_t k;
+
+		for (k = 0; k < sizeof(bin); k++)
+			bin[k] = (uint8_t)(k * 37 + 0x81);
+		assert_int_equal(io_detect(bin, sizeof(bin)), IO_ANDOTP);
+		import_fails(bin, sizeof(bin), IO_AUTO,
+			     "no password was given");
+		assert_int_equal(io_detect(bin, 29), IO_AUTO); /* too short */
+		memcpy(bin, "PK\3\4", 4);
+		assert_int_equal(io_detect(bin, sizeof(bin)), IO_AUTO);
+		import_fails(bin, sizeof(bin), IO_AUTO,
+			     "unrecognised format (a ZIP archive)");
+		memcpy(bin, "SQLite format 3", 16);
+		import_fails(bin, sizeof(bin), IO_AUTO,
+			     "unrecognised format (an SQLite database)");
+	}
 }
 
 static void
@@ -1536,6 +1866,9 @@ main(void)
 	    cmocka_unit_test(test_roundtrip_json),
 	    cmocka_unit_test(test_roundtrip_google),
 	    cmocka_unit_test(test_export_google_refusals),
+	    cmocka_unit_test(test_door),
+	    cmocka_unit_test(test_skip_unsupported),
+	    cmocka_unit_test(test_export_check),
 	};
 
 	if (sodium_init() < 0)

@@ -116,14 +116,35 @@ static const struct policy_case {
      {.digits = 7},
      "empty query pieces are skipped"},
     {"otpauth://totp/x?digits=6&secret=GEZDGNBV&digits=8",
-     {.digits = 8},
-     "the last repeated parameter wins (pyotp)"},
+     {.rc = MFA_EURI_REPEAT, .errparam = "digits"},
+     "a repeated parameter is refused, naming it: apps disagree on which "
+     "copy wins (pyotp the first, others the last)"},
     {"otpauth://totp/x?secret=AAAAAAAA&secret=GEZDGNBV",
-     {.secret_hex = "3132333435"},
-     "last secret wins"},
+     {.rc = MFA_EURI_REPEAT, .errparam = "secret"},
+     "two secrets: two different accounts to two apps"},
     {"otpauth://totp/x?issuer=A&secret=GEZDGNBV&issuer=B",
-     {.issuer = "B"},
-     "last issuer wins"},
+     {.rc = MFA_EURI_REPEAT, .errparam = "issuer"},
+     "two issuers"},
+    {"otpauth://totp/x?secret=GEZDGNBV&Digits=6&DIGITS=6",
+     {.rc = MFA_EURI_REPEAT, .errparam = "digits"},
+     "keys are case-insensitive, so these repeat; even the same value is "
+     "refused (one rule, nothing to weigh)"},
+    {"otpauth://totp/x?secret=GEZDGNBV&image=a&image=b",
+     {.name = "x"},
+     "parameters we do not read may repeat: they change nothing"},
+    {"otpauth://hotp/x?secret=GEZDGNBV&counter=9223372036854775807",
+     {.counter = "9223372036854775807"},
+     "the largest counter: 2^63 - 1"},
+    {"otpauth://hotp/x?secret=GEZDGNBV&counter=9223372036854775808",
+     {.rc = MFA_EURI_COUNTER, .errparam = "counter"},
+     "2^63 is refused at the door: no export format could carry it"},
+    {"otpauth://totp/x?secret=GEZDGNBV&mfa-note=two%0Alines&mfa-serial=arn%"
+     "3Aaws%3Aiam%3A%3A1%3Amfa%2Fx",
+     {.name = "x"},
+     "mfa's own note and serial parameters (checked in test_note_serial)"},
+    {"otpauth://totp/x?secret=GEZDGNBV&mfa-note=a&mfa-note=b",
+     {.rc = MFA_EURI_REPEAT, .errparam = "mfa-note"},
+     "mfa's own parameters do not repeat either"},
     {"OTPAUTH://TOTP/x?SECRET=GEZDGNBV&ALGORITHM=sha512&DIGITS=7&PERIOD=45",
      {.type = "totp", .alg = "SHA512", .digits = 7, .period = 45},
      "upper-case scheme, type and keys (hectorm test data)"},
@@ -173,8 +194,9 @@ static const struct policy_case {
      {.type = "hotp", .counter = "0"},
      "counter 0"},
     {"otpauth://hotp/x?secret=GEZDGNBV&counter=18446744073709551615",
-     {.type = "hotp", .counter = "18446744073709551615"},
-     "counter up to 2^64-1 (oathtool tests it)"},
+     {.rc = MFA_EURI_COUNTER, .errparam = "counter"},
+     "counters above 2^63 - 1 are refused (oathtool computes them, but "
+     "Google, Aegis and JSON readers hold a signed 64-bit counter)"},
     {"otpauth://totp/x?secret=GEZDGNBV&counter=7",
      {.type = "totp"},
      "a counter on TOTP is harmless"},
@@ -323,8 +345,11 @@ static const struct policy_case {
      {.rc = MFA_EURI_ENCODING, .errparam = "label"},
      "short escape in the label"},
     {"otpauth://totp/a%00b?secret=GEZDGNBV",
-     {.rc = MFA_EURI_ENCODING, .errparam = "label"},
-     "%00 would cut a C string"},
+     {.rc = MFA_ENUL, .errparam = "label"},
+     "%00 would cut a C string: refused as a NUL, naming where"},
+    {"otpauth://totp/a?secret=GEZDGNBV&issuer=a%00b",
+     {.rc = MFA_ENUL, .errparam = "issuer"},
+     "a NUL in the issuer too"},
     {"otpauth://totp/x?secret=GEZDGNBV&issuer=%G1",
      {.rc = MFA_EURI_ENCODING, .errparam = "issuer"},
      "bad escape in the issuer"},
@@ -341,6 +366,11 @@ static const struct policy_case {
  * exact URI (hectorm's by case index, since its variants share a case).
  * Every entry must be used, so the table cannot go stale.
  */
+/* pyotp's tests feed it repeated algorithm= parameters. */
+#define PYOTP_REPEAT                                                           \
+	"a repeated parameter is refused, naming it: apps disagree on which "  \
+	"copy wins (pyotp the last, per these tests)"
+
 static struct override {
 	const char *file, *uri;
 	int hectorm_case;
@@ -362,10 +392,40 @@ static struct override {
      "(Stratum), not for pyotp",
      0},
     {"pyotp_parse_uri_cases.json",
+     "otpauth://totp?algorithm=SHA1&secret=GEZDGNBV&algorithm=SHA1",
+     -1,
+     {.rc = MFA_EURI_REPEAT, .errparam = "algorithm"},
+     PYOTP_REPEAT,
+     0},
+    {"pyotp_parse_uri_cases.json",
+     "otpauth://totp?algorithm=SHA1&secret=GEZDGNBV&algorithm=SHA1&period=60",
+     -1,
+     {.rc = MFA_EURI_REPEAT, .errparam = "algorithm"},
+     PYOTP_REPEAT,
+     0},
+    {"pyotp_parse_uri_cases.json",
      "otpauth://hotp?algorithm=SHA1&secret=GEZDGNBV&algorithm=SHA1",
      -1,
-     {.rc = MFA_EURI_COUNTER},
-     "HOTP without counter is refused; pyotp assumes 0",
+     {.rc = MFA_EURI_REPEAT, .errparam = "algorithm"},
+     PYOTP_REPEAT,
+     0},
+    {"pyotp_parse_uri_cases.json",
+     "otpauth://hotp?algorithm=SHA1&secret=GEZDGNBV&algorithm=SHA1&counter=1",
+     -1,
+     {.rc = MFA_EURI_REPEAT, .errparam = "algorithm"},
+     PYOTP_REPEAT,
+     0},
+    {"pyotp_parse_uri_cases.json",
+     "otpauth://totp?algorithm=SHA1&secret=GEZDGNBV&algorithm=SHA256",
+     -1,
+     {.rc = MFA_EURI_REPEAT, .errparam = "algorithm"},
+     PYOTP_REPEAT,
+     0},
+    {"pyotp_parse_uri_cases.json",
+     "otpauth://totp?algorithm=SHA1&secret=GEZDGNBV&algorithm=SHA512",
+     -1,
+     {.rc = MFA_EURI_REPEAT, .errparam = "algorithm"},
+     PYOTP_REPEAT,
      0},
     {"pyotp_parse_uri_cases.json",
      "otpauth://totp/a%3Ab?secret=GEZDGNBV",
@@ -1636,6 +1696,103 @@ fmt_uri(const struct fmt_case *f, uint8_t *key, size_t *keylen)
 	return out;
 }
 
+/* mfa-note and mfa-serial: read back, written only when set. */
+static void
+test_note_serial(void **state)
+{
+	static const char in[] = "otpauth://totp/x?secret=GEZDGNBV&mfa-note="
+				 "two%0Alines+%26+more&MFA-SERIAL=arn%3Aaws%"
+				 "3Aiam%3A%3A1%3Amfa%2Fx";
+	uint8_t key[1] = {0x01};
+	struct otp_uri u, v;
+	struct otp_params p;
+	char out[512];
+
+	(void)state;
+	assert_int_equal(parse(in, sizeof(in) - 1, &u, NULL), 0);
+	assert_string_equal(u.note, "two\nlines & more");
+	assert_string_equal(u.serial, "arn:aws:iam::1:mfa/x");
+	assert_int_equal(uri_format_full(&u.p, u.issuer, u.name, u.serial,
+					 u.note, u.secret, u.secret_len, out,
+					 sizeof(out)),
+			 0);
+	assert_string_equal(out, "otpauth://totp/x?secret=GEZDGNBV&algorithm="
+				 "SHA1&digits=6&period=30&mfa-serial=arn%3Aaws%"
+				 "3Aiam%3A%3A1%3Amfa%2Fx&mfa-note=two%0Alines%"
+				 "20%26%20more");
+	assert_int_equal(parse(out, strlen(out), &v, NULL), 0);
+	assert_string_equal(v.note, u.note);
+	assert_string_equal(v.serial, u.serial);
+	release(&v);
+	release(&u);
+	/* Absent: "", and nothing written. */
+	assert_int_equal(parse("otpauth://totp/x?secret=AE", 26, &u, NULL), 0);
+	assert_string_equal(u.note, "");
+	assert_string_equal(u.serial, "");
+	release(&u);
+	otp_params_default(&p, OTP_TOTP);
+	assert_int_equal(
+	    uri_format_full(&p, "", "x", "", NULL, key, 1, out, sizeof(out)),
+	    0);
+	assert_null(strstr(out, "mfa-"));
+	/* The length bound holds for the worst case. */
+	assert_int_equal(
+	    uri_format_full(
+		&p, "", "x", "\xff\xff\xff", "%%%", key, 1, out,
+		uri_format_full_len("", "x", "\xff\xff\xff", "%%%", 1)),
+	    0);
+}
+
+/* Labels for the terminal, and UTF-8 repair at the door. */
+static void
+test_labels(void **state)
+{
+	static const struct {
+		const char *in, *clean;
+	} cases[] = {
+	    {"plain", "plain"},
+	    {"\x1b[31mred", "?[31mred"}, /* C0: ESC */
+	    {"del\x7f", "del?"},	 /* DEL */
+	    {"csi\xc2\x9b"
+	     "2J",
+	     "csi??2J"}, /* C1 as UTF-8 */
+	    {"csi\x9b"
+	     "2J",
+	     "csi?2J"}, /* C1 raw: 8-bit CSI */
+	    {"osc\x9d"
+	     "52;c;x\x9c",
+	     "osc?52;c;x?"},		   /* raw OSC ... ST */
+	    {"bad\xff\xfe", "bad??"},	   /* not UTF-8 at all */
+	    {"cut\xc3", "cut?"},	   /* truncated */
+	    {"over\xc0\xaf", "over??"},	   /* overlong '/' */
+	    {"sur\xed\xa0\x80", "sur???"}, /* surrogate */
+	    {"\xc3\xa9l\xc3\xa8ve \xe6\x97\xa5 \xc2\xa0",
+	     "\xc3\xa9l\xc3\xa8ve \xe6\x97\xa5 \xc2\xa0"}, /* kept */
+	};
+	char buf[64], *s;
+	bool changed;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		otp_label_clean(buf);
+		if (strcmp(buf, cases[i].clean) != 0)
+			fail_msg("case %zu: \"%s\"", i, buf);
+	}
+	assert_true(otp_utf8_valid("\xc3\xa9t\xc3\xa9"));
+	assert_false(otp_utf8_valid("\x9b"));
+	assert_non_null(s = strdup("a\x9b"
+				   "b\xc3"));
+	assert_int_equal(otp_utf8_repair(&s, &changed), 0);
+	assert_true(changed);
+	assert_string_equal(s, "a\xef\xbf\xbd"
+			       "b\xef\xbf\xbd");
+	assert_int_equal(otp_utf8_repair(&s, &changed), 0);
+	assert_false(changed);
+	free(s);
+}
+
 static void
 test_format_round_trip(void **state)
 {
@@ -1838,6 +1995,8 @@ main(void)
 	    cmocka_unit_test(test_fixture_hectorm),
 	    cmocka_unit_test(test_tables_used),
 	    cmocka_unit_test(test_format_round_trip),
+	    cmocka_unit_test(test_note_serial),
+	    cmocka_unit_test(test_labels),
 	    cmocka_unit_test(test_format_errors),
 	    cmocka_unit_test(test_format_pyotp),
 	};
