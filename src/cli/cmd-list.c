@@ -4,7 +4,7 @@
  * The hidden --names serves shell completion: it only ever uses the unlock
  * cache and prints nothing rather than prompting.
  */
-#include <jansson.h>
+#include "lazy/jansson.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>

@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "io/iojson.h"
+#include "lazy/lazy.h"
 
 static void
 main_harden(void)
@@ -119,6 +120,7 @@ main(int argc, char **argv)
 		snprintf(ctx.msg, sizeof(ctx.msg), "%s", why);
 		return main_exit(&ctx, NULL, CLI_USAGE);
 	}
+	lazy_set_context(cmd->name);
 	rc = cmd_parse(cmd, argc - i, argv + i, &ctx, &args);
 	if (rc == 0 && args_has(&args, "help")) {
 		cmd_usage(cmd, stdout, true);
