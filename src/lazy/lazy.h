@@ -64,6 +64,46 @@ void lazy_set_context(const char *what);
 	if ((t->p_##f = (__typeof__(t->p_##f))lazy_sym(l, #f)) == NULL)        \
 		goto fail;
 
+/*
+ * Define, for a library KEY (LAZY_SONAME_KEY, LAZY_PACKAGE_KEY) and its
+ * table struct lazy_NAME_api:
+ *   int lazy_NAME_load(const char **why): open and fill the table once; 0,
+ *     or MFA_EUNSUPPORTED with *why (when why is not NULL) the reason;
+ *   const struct lazy_NAME_api *lazy_NAME(void): the table, loaded on
+ *     demand, or lazy_die().
+ * LOOKUPS is the table's lists applied to LAZY_LOOKUP; AFTER runs once a
+ * load has succeeded (with t the table).
+ */
+#define LAZY_DEFINE(NAME, KEY, LOOKUPS, AFTER)                                 \
+	static struct lazy_lib lazy_##NAME##_lib = {                           \
+	    LAZY_SONAME_##KEY, LAZY_PACKAGE_##KEY, NULL, 0, {0}};              \
+	static struct lazy_##NAME##_api lazy_##NAME##_table;                   \
+	int lazy_##NAME##_load(const char **why)                               \
+	{                                                                      \
+		static int done; /* 0 not tried, 1 ok, -1 failed */            \
+		struct lazy_##NAME##_api *t = &lazy_##NAME##_table;            \
+		struct lazy_lib *l = &lazy_##NAME##_lib;                       \
+                                                                               \
+		if (done == 0) {                                               \
+			done = -1;                                             \
+			if (lazy_open(l) != 0)                                 \
+				goto fail;                                     \
+			LOOKUPS                                                \
+			AFTER                                                  \
+			done = 1;                                              \
+		}                                                              \
+	fail:                                                                  \
+		if (why != NULL)                                               \
+			*why = done > 0 ? NULL : l->why;                       \
+		return done > 0 ? 0 : MFA_EUNSUPPORTED;                        \
+	}                                                                      \
+	const struct lazy_##NAME##_api *lazy_##NAME(void)                      \
+	{                                                                      \
+		if (lazy_##NAME##_load(NULL) != 0)                             \
+			lazy_die(&lazy_##NAME##_lib);                          \
+		return &lazy_##NAME##_table;                                   \
+	}
+
 /* The SONAMEs and packages of the machine mfa was built on. */
 #if __has_include("lazy_sonames.h")
 #include "lazy_sonames.h"
