@@ -42,10 +42,19 @@ $(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(1))) 2>/dev/null && e
 endef
 $(foreach p,$(PKGS),$(call need_pkg,$(p)))
 LIBS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))
-# libzbar is opened with dlopen() on first use (src/qr/zbarapi.h): keep it
-# and its X11/D-Bus/V4L dependencies off every command's start-up.
-LIBS_LDLIBS := $(filter-out -lzbar,$(shell $(PKG_CONFIG) --libs $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))) -ljpeg -ldl
+# Only libsodium and libkeyutils are linked: every other library is opened
+# with dlopen() on first use (src/lazy/lazy.h, src/qr/zbarapi.h), so that
+# `mfa code` does not pay their relocations at start-up. Unit tests that
+# call a library themselves (OpenSSL as a reference, libpng to make images)
+# link it directly: TEST_LDLIBS.
+LIBS_LDLIBS := $(shell $(PKG_CONFIG) --libs libsodium libkeyutils) -ldl -lpthread
+TEST_LDLIBS := $(filter-out -lzbar,$(shell $(PKG_CONFIG) --libs $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))) -ljpeg
 endif
+# KEY:library:Debian package (the package is a fallback: sonames.sh asks
+# dpkg which package owns the library found at build time).
+LAZY_LIBS := JANSSON:jansson:libjansson4 CRYPTO:crypto:libssl3 PNG:png16:libpng16-16 \
+	JPEG:jpeg:libjpeg62-turbo QRENCODE:qrencode:libqrencode4 \
+	PROTOBUF:protobuf-c:libprotobuf-c1 CURSES:ncursesw:libncursesw6 ZBAR:zbar:libzbar0
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral
@@ -63,13 +72,16 @@ ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 # tests/unit/test_<layer>_*.c links only its layer and the ones below it, so
 # each layer is tested alone.
 OUT ?= .
-LAYERS := otp vault io qr aws cli
+# lazy (src/lazy) is a base module below every layer: it opens the
+# optional libraries and holds the jansson table that io, aws and cli share.
+LAYERS := lazy otp vault io qr aws cli
+DEPS_lazy := lazy
 DEPS_otp := otp
 DEPS_vault := vault otp
-DEPS_io := io otp
-DEPS_qr := qr otp
-DEPS_aws := aws vault otp
-DEPS_cli := cli aws io qr vault otp
+DEPS_io := io otp lazy
+DEPS_qr := qr otp lazy
+DEPS_aws := aws vault otp lazy
+DEPS_cli := cli aws io qr vault otp lazy
 PROTO := $(wildcard src/io/*.proto)
 PROTO_C := $(patsubst src/io/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTO))
 COMP_TPL := contrib/completion/mfa.bash contrib/completion/_mfa contrib/completion/mfa.fish
@@ -102,8 +114,12 @@ $(COMP_C): $(COMP_TPL) tests/tools/c-strings.sh
 $(BUILD)/gen/completion_tpl.o: $(COMP_C)
 	$(Q)$(CC) $(filter-out -Wmissing-prototypes,$(ALL_CFLAGS)) -MMD -MP -c -o $@ $<
 
+$(BUILD)/gen/lazy_sonames.h: src/lazy/sonames.sh
+	@mkdir -p $(BUILD)/gen
+	$(Q)sh src/lazy/sonames.sh "$(CC)" $(LAZY_LIBS) > $@.tmp && mv $@.tmp $@
+
 # Generated headers must exist before anything includes them.
-$(ALL_OBJ) $(MAIN_OBJ): | $(PROTO_C)
+$(ALL_OBJ) $(MAIN_OBJ): | $(PROTO_C) $(BUILD)/gen/lazy_sonames.h
 
 # V=1 shows the whole command lines.
 Q := $(if $(V),,@)
@@ -113,8 +129,10 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
-	$(Q)$(CC) $(filter-out -Wmissing-prototypes,$(ALL_CFLAGS)) -MMD -MP -c -o $@ $<
+# The generated code calls protobuf-c through the lazy table too.
+$(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c src/io/lazy_protobuf.h
+	$(Q)$(CC) $(filter-out -Wmissing-prototypes,$(ALL_CFLAGS)) -include io/lazy_protobuf.h \
+		-MMD -MP -c -o $@ $<
 
 define layer_rule
 $(BUILD)/lib$(1).a: $(call layer_obj,$(1))
@@ -133,7 +151,8 @@ $(BUILD)/tests/%: tests/unit/%.c $$(call layer_libs,$$(call test_layer,$$*))
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null) -Wno-missing-prototypes -MMD -MP \
-		$(ALL_LDFLAGS) -o $@ $< $(call layer_libs,$(call test_layer,$*)) $(LIBS_LDLIBS) -lcmocka
+		$(ALL_LDFLAGS) -o $@ $< $(call layer_libs,$(call test_layer,$*)) $(LIBS_LDLIBS) \
+		$(TEST_LDLIBS) -lcmocka
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -56,10 +56,10 @@ deps_of() {
 	case "$1" in
 	otp) echo otp ;;
 	vault) echo vault otp ;;
-	io) echo io otp ;;
-	qr) echo qr otp ;;
-	aws) echo aws vault otp ;;
-	cli) echo cli aws io qr vault otp ;;
+	io) echo io otp lazy ;;
+	qr) echo qr otp lazy ;;
+	aws) echo aws vault otp lazy ;;
+	cli) echo cli aws io qr vault otp lazy ;;
 	*) return 1 ;;
 	esac
 }
@@ -112,7 +112,7 @@ if [ $# -eq 0 ]; then
 fi
 
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall \
--Iinclude -Isrc -I$OUT/gen -DMFA_VERSION=\"fuzz\" \
+-Iinclude -Isrc -I$OUT/gen -DMFA_VERSION=\"fuzz\" -include io/lazy_protobuf.h \
 $(pkg-config --cflags $PKGS)"
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 LIBS="$(pkg-config --libs $PKGS) -ljpeg"

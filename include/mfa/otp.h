@@ -76,6 +76,34 @@ int otp_code_at_step(const struct otp_params *p, const uint8_t *key,
 bool otp_code_equal(const char *a, const char *b);
 
 /*
+ * Verification over a window of steps (TOTP, Steam) or counters (HOTP).
+ *
+ * otp_verify_window compares `given` with the codes of every step from
+ * center - before to center + after (clipped to 0 .. UINT64_MAX - 1), each
+ * at most OTP_VERIFY_MAX. The HMAC key is hashed once; every candidate is
+ * computed and compared the same way, with no early exit, so the time
+ * taken tells neither whether nor where a code matched. Wide windows are
+ * split over `threads` threads (0: one per available core; scans of fewer
+ * than OTP_VERIFY_PARALLEL_MIN candidates run on the calling thread).
+ * On a match, found is true and offset is the matching step minus center,
+ * the one nearest center (the earlier of two at the same distance). A
+ * `given` that cannot be a code of p (wrong length or characters) matches
+ * nothing. Returns 0 (match or not), MFA_EINVAL (a side over
+ * OTP_VERIFY_MAX) or what otp_params_check() returns. A thread that cannot
+ * be started is no error: its share then runs on the calling thread.
+ */
+#define OTP_VERIFY_MAX 10000000ULL
+#define OTP_VERIFY_PARALLEL_MIN 16384ULL
+struct otp_verify {
+	uint64_t center, before, after; /* in */
+	unsigned threads;		/* in */
+	bool found;			/* out */
+	int64_t offset;			/* out */
+};
+int otp_verify_window(const struct otp_params *p, const uint8_t *key,
+		      size_t keylen, const char *given, struct otp_verify *v);
+
+/*
  * Replace what could drive a terminal in a label (name, issuer, note), in
  * place, with '?': C0 controls, DEL, C1 controls (U+0080-U+009F), and every
  * byte that is not part of valid UTF-8 (so a raw 0x9B, CSI on terminals

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
+#include "lazy/jansson.h"
 
 #include "mfa/otp.h"
 #include "mfa/vault.h"

@@ -4,7 +4,6 @@
  * The hidden --names serves shell completion: it only ever uses the unlock
  * cache and prints nothing rather than prompting.
  */
-#include <jansson.h>
 #include <locale.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <wchar.h>
 
 #include "cli/cli.h"
+#include "lazy/jansson.h"
 
 static const struct mfa_opt cmd_list_opts[] = {
     OPT_FLAG(OPT_JSON, "json", 'j', "JSON array of accounts (no secrets)"),

@@ -28,32 +28,21 @@ struct verify_job {
 };
 
 /*
- * Compare `given` with the codes of steps (or counters) lo..hi, all of
- * them, in constant time; the first match's step goes to *match.
+ * Compare `given` with the codes of steps center - before .. center +
+ * after, all of them, in constant time (the engine's scan); the match
+ * nearest center goes to *off.
  */
 static int
-verify_scan(const struct vault_entry *e, uint64_t lo, uint64_t hi,
-	    const char *given, bool *found, uint64_t *match)
+verify_scan(const struct vault_entry *e, uint64_t center, uint64_t before,
+	    uint64_t after, const char *given, bool *found, int64_t *off)
 {
-	char code[OTP_CODE_MAX];
-	uint64_t s = lo;
-	int rc = 0;
+	struct otp_verify w = {
+	    .center = center, .before = before, .after = after};
+	int rc;
 
-	*found = false;
-	for (;;) {
-		if ((rc = otp_code_at_step(&e->p, e->secret, e->secret_len, s,
-					   code)) != 0)
-			break;
-		/* No early exit: every candidate costs the same. */
-		if (otp_code_equal(code, given) && !*found) {
-			*found = true;
-			*match = s;
-		}
-		if (s == hi)
-			break;
-		s++;
-	}
-	sodium_memzero(code, sizeof(code));
+	rc = otp_verify_window(&e->p, e->secret, e->secret_len, given, &w);
+	*found = w.found;
+	*off = w.offset;
 	return rc;
 }
 
@@ -67,7 +56,8 @@ verify_hotp_edit(struct vault_data *d, void *arg)
 {
 	struct verify_job *j = arg;
 	struct vault_entry *e;
-	uint64_t c, hi, match = 0;
+	uint64_t c;
+	int64_t off = 0;
 	long i = vault_entry_find_id(d, j->id);
 	bool found;
 	int rc;
@@ -80,15 +70,15 @@ verify_hotp_edit(struct vault_data *d, void *arg)
 	 * format carries. */
 	if (c >= OTP_COUNTER_MAX)
 		return MFA_ECOUNTER_END;
-	hi = c > OTP_COUNTER_MAX - 1 - j->window ? OTP_COUNTER_MAX - 1
-						 : c + j->window;
-	if ((rc = verify_scan(e, c, hi, j->given, &found, &match)) != 0)
+	if (j->window > OTP_COUNTER_MAX - 1 - c)
+		j->window = OTP_COUNTER_MAX - 1 - c;
+	if ((rc = verify_scan(e, c, 0, j->window, j->given, &found, &off)) != 0)
 		return rc;
 	if (!found)
 		return CLI_NOMATCH;
-	e->p.counter = match + 1;
+	e->p.counter = c + (uint64_t)off + 1;
 	e->updated = j->now;
-	j->off = (int64_t)(match - c);
+	j->off = off;
 	return 0;
 }
 
@@ -99,7 +89,7 @@ cmd_verify_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct verify_job j;
 	struct vault *v;
 	char given[OTP_CODE_MAX], label[512];
-	uint64_t window, step, lo, hi, match = 0;
+	uint64_t window, step;
 	int64_t now = util_now();
 	bool found = false;
 	size_t idx, n;
@@ -120,7 +110,8 @@ cmd_verify_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	e = &vault_data(v)->entries[idx];
 	snprintf(label, sizeof(label), "%s", util_label(e->issuer, e->name));
 	window = e->p.type == OTP_HOTP ? 10 : 1;
-	if ((rc = args_uint(ctx, a, OPT_WINDOW, 0, 1000, &window)) != 0)
+	if ((rc = args_uint(ctx, a, OPT_WINDOW, 0, OTP_VERIFY_MAX, &window)) !=
+	    0)
 		return rc;
 	memset(&j, 0, sizeof(j));
 	if (e->p.type == OTP_HOTP) {
@@ -134,10 +125,8 @@ cmd_verify_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	} else {
 		if ((rc = otp_step(now, e->p.t0, e->p.period, &step)) != 0)
 			return cli_fail(ctx, rc, "--at");
-		lo = step >= window ? step - window : 0;
-		hi = step > UINT64_MAX - window ? UINT64_MAX : step + window;
-		rc = verify_scan(e, lo, hi, given, &found, &match);
-		j.off = (int64_t)(match - step);
+		rc =
+		    verify_scan(e, step, window, window, given, &found, &j.off);
 		if (rc == 0 && !found)
 			rc = CLI_NOMATCH;
 	}

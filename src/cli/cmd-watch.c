@@ -12,7 +12,7 @@
  * then the counter is advanced and saved (vault_update) before the code is
  * shown and copied, as `mfa code` does.
  */
-#include <curses.h>
+#include "cli/lazy_curses.h"
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -701,6 +701,7 @@ static int
 cmd_watch_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 {
 	const struct vault_data *d;
+	const char *lw = NULL;
 	struct watch w;
 	size_t i, n = 0;
 	int rc;
@@ -710,6 +711,8 @@ cmd_watch_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 				 "watch needs a terminal on stdin and stdout "
 				 "(scripts want 'mfa code' or 'mfa list "
 				 "--codes')");
+	if (lazy_curses_load(&lw) != 0)
+		return cli_failx(ctx, MFA_EUNSUPPORTED, "watch: %s", lw);
 	memset(&w, 0, sizeof(w));
 	w.ctx = ctx;
 	w.query = a->argc > 0 ? a->argv[0] : NULL;

@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "io/iojson.h"
+#include "lazy/lazy.h"
 
 static void
 main_harden(void)
@@ -81,6 +82,7 @@ main(int argc, char **argv)
 	} else if (rc == 0) {
 		ctx.vault_path = args_get(&args, OPT_VAULT);
 		ctx.no_cache = args_has(&args, OPT_NO_CACHE);
+		lazy_set_context(args.cmd->name);
 		rc = args.cmd->exec(&ctx, &args);
 	}
 	if (ctx.vault != NULL)

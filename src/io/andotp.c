@@ -17,7 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
+#include "lazy/jansson.h"
 #include <sodium.h>
 
 #include "io/formats.h"

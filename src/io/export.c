@@ -9,8 +9,10 @@
 
 #include <sodium.h>
 
+#include "io/lazy_protobuf.h"
 #include "google_auth.pb-c.h"
 #include "io/formats.h"
+#include "io/io_lazy.h"
 #include "io/iojson.h"
 
 /* Google Authenticator puts at most 10 accounts in one QR code. */
@@ -282,6 +284,8 @@ io_export_google(const struct io_entry *e, size_t n, char **out, size_t *outlen,
 	*outlen = 0;
 	if (why != NULL)
 		why[0] = '\0';
+	if ((rc = io_lazy_need(IO_GOOGLE, why)) != 0)
+		return rc;
 	for (i = 0; i < n; i++) {
 		if ((rc = export_google_check(&e[i], why)) != 0)
 			return rc;

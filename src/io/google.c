@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "io/lazy_protobuf.h"
 #include "google_auth.pb-c.h"
 #include "io/formats.h"
 #include "io/iojson.h"

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "io/formats.h"
+#include "io/io_lazy.h"
 #include "io/iojson.h"
 
 /*
@@ -57,7 +58,8 @@ io_json_secure_init(void)
 
 	if (done)
 		return;
-	json_set_alloc_funcs(io_wipe_alloc, io_wipe_free);
+	/* Registered, not applied: jansson is loaded on first use. */
+	lazy_jansson_set_alloc(io_wipe_alloc, io_wipe_free);
 	done = 1;
 }
 
@@ -904,6 +906,8 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 						     : "unrecognised format");
 		return MFA_EFORMAT;
 	}
+	if ((rc = io_lazy_need(fmt, why)) != 0)
+		return rc;
 	guessed = fmt == IO_ANDOTP && !andotp_sniff(buf, len);
 	switch (fmt) {
 	case IO_URI:

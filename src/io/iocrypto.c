@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include "io/lazy_crypto.h"
 #include <sodium.h>
 
 #include "io/iocrypto.h"

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
+#include "lazy/jansson.h"
 
 #include "io/io.h"
 

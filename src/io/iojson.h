@@ -6,7 +6,7 @@
 #ifndef MFA_IO_IOJSON_H
 #define MFA_IO_IOJSON_H
 
-#include <jansson.h>
+#include "lazy/jansson.h"
 
 #include "io/io.h"
 

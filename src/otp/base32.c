@@ -7,7 +7,6 @@
  * Trailing bits that do not make a whole byte are dropped, as most
  * authenticators do.
  */
-#include <openssl/crypto.h>
 #include <string.h>
 
 #include "mfa/otp.h"

@@ -1,36 +1,20 @@
 /*
- * HMAC (RFC 2104) over OpenSSL's SHA-1/SHA-256/SHA-512 block functions.
+ * HMAC (RFC 2104) with the inner and outer states kept after the padded
+ * key, so a key is hashed once per secret, not once per code.
  *
- * Why not EVP_MAC or HMAC(): in OpenSSL 3 the first EVP fetch builds the
- * provider's algorithm tables, about 5 million instructions, which made a
- * one-shot `mfa code` several times slower than oathtool. The hash
- * functions themselves are OpenSSL's; only the two-line HMAC construction
- * is ours, checked against OpenSSL's HMAC() in tests/unit/test_otp_hmac.c.
- * Keyed states (inner and outer hash after the padded key) are kept so a
- * verification scan hashes the key once, not once per candidate.
+ * SHA-1 is ours (src/otp/sha1.c), SHA-256/512 are libsodium's: linking
+ * OpenSSL's libcrypto for three hash functions cost every command about
+ * 2.5 million instructions of relocation at start-up. Checked against
+ * OpenSSL's HMAC() in tests/unit/test_otp_hmac.c.
  */
-/* SHA1_Init and friends are deprecated in OpenSSL 3, not removed. */
-#define OPENSSL_API_COMPAT 0x10100000L
-
 #include "otp/hmac.h"
 
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "otp/sha1.h"
+
 #define HMAC_MAX_BLOCK 128
-
-union hmac_hash_ctx {
-	SHA_CTX sha1;
-	SHA256_CTX sha256;
-	SHA512_CTX sha512;
-};
-
-struct hmac_key {
-	enum otp_hash hash;
-	union hmac_hash_ctx inner, outer;
-};
 
 static size_t
 hmac_block_size(enum otp_hash hash)
@@ -38,106 +22,222 @@ hmac_block_size(enum otp_hash hash)
 	return hash == OTP_SHA512 ? 128 : 64;
 }
 
-static size_t
-hmac_digest_size(enum otp_hash hash)
+/* Hash a key longer than a block down to a digest (RFC 2104 section 2). */
+static void
+hmac_key_shorten(enum otp_hash hash, const uint8_t *key, size_t keylen,
+		 uint8_t *block)
 {
-	switch (hash) {
-	case OTP_SHA1:
-		return SHA_DIGEST_LENGTH;
-	case OTP_SHA256:
-		return SHA256_DIGEST_LENGTH;
-	case OTP_SHA512:
-		return SHA512_DIGEST_LENGTH;
+	struct sha1_ctx c1;
+	crypto_hash_sha256_state c256;
+	crypto_hash_sha512_state c512;
+
+	if (hash == OTP_SHA1) {
+		sha1_init(&c1);
+		sha1_update(&c1, key, keylen);
+		sha1_final(&c1, block);
+	} else if (hash == OTP_SHA256) {
+		crypto_hash_sha256_init(&c256);
+		crypto_hash_sha256_update(&c256, key, keylen);
+		crypto_hash_sha256_final(&c256, block);
+		sodium_memzero(&c256, sizeof(c256));
+	} else {
+		crypto_hash_sha512_init(&c512);
+		crypto_hash_sha512_update(&c512, key, keylen);
+		crypto_hash_sha512_final(&c512, block);
+		sodium_memzero(&c512, sizeof(c512));
 	}
-	return 0;
 }
 
+/* Absorb one padded key block into a fresh state of k's hash. */
 static void
-hmac_hash_init(enum otp_hash hash, union hmac_hash_ctx *c)
+hmac_key_absorb(struct hmac_key *k, const uint8_t *pad, bool outer)
 {
-	if (hash == OTP_SHA1)
-		SHA1_Init(&c->sha1);
-	else if (hash == OTP_SHA256)
-		SHA256_Init(&c->sha256);
-	else
-		SHA512_Init(&c->sha512);
+	struct sha1_ctx c1;
+	crypto_hash_sha256_state *s256;
+	crypto_hash_sha512_state *s512;
+
+	if (k->hash == OTP_SHA1) {
+		sha1_init(&c1);
+		sha1_compress(c1.h, pad);
+		memcpy(outer ? k->u.sha1.outer : k->u.sha1.inner, c1.h,
+		       sizeof(c1.h));
+		sodium_memzero(&c1, sizeof(c1));
+	} else if (k->hash == OTP_SHA256) {
+		s256 = outer ? &k->u.sha256.outer : &k->u.sha256.inner;
+		crypto_hash_sha256_init(s256);
+		crypto_hash_sha256_update(s256, pad, 64);
+	} else {
+		s512 = outer ? &k->u.sha512.outer : &k->u.sha512.inner;
+		crypto_hash_sha512_init(s512);
+		crypto_hash_sha512_update(s512, pad, 128);
+	}
 }
 
-static void
-hmac_hash_update(enum otp_hash hash, union hmac_hash_ctx *c, const void *p,
-		 size_t n)
-{
-	if (hash == OTP_SHA1)
-		SHA1_Update(&c->sha1, p, n);
-	else if (hash == OTP_SHA256)
-		SHA256_Update(&c->sha256, p, n);
-	else
-		SHA512_Update(&c->sha512, p, n);
-}
-
-static void
-hmac_hash_final(enum otp_hash hash, union hmac_hash_ctx *c, uint8_t *out)
-{
-	if (hash == OTP_SHA1)
-		SHA1_Final(out, &c->sha1);
-	else if (hash == OTP_SHA256)
-		SHA256_Final(out, &c->sha256);
-	else
-		SHA512_Final(out, &c->sha512);
-}
-
-/* Absorb the padded key into the inner and outer states. */
-static int
-hmac_key_setup(struct hmac_key *k, enum otp_hash hash, const uint8_t *key,
-	       size_t keylen)
+int
+hmac_key_init(struct hmac_key *k, enum otp_hash hash, const uint8_t *key,
+	      size_t keylen)
 {
 	uint8_t block[HMAC_MAX_BLOCK], pad[HMAC_MAX_BLOCK];
-	union hmac_hash_ctx c;
 	size_t bs = hmac_block_size(hash), i;
 
-	if (hmac_digest_size(hash) == 0)
+	memset(k, 0, sizeof(*k));
+	if (hash != OTP_SHA1 && hash != OTP_SHA256 && hash != OTP_SHA512)
 		return MFA_EHASH;
 	k->hash = hash;
 	memset(block, 0, sizeof(block));
-	if (keylen > bs) {
-		/* Keys longer than a block are hashed first (RFC 2104). */
-		hmac_hash_init(hash, &c);
-		hmac_hash_update(hash, &c, key, keylen);
-		hmac_hash_final(hash, &c, block);
-		OPENSSL_cleanse(&c, sizeof(c));
-	} else if (keylen > 0) {
+	if (keylen > bs)
+		hmac_key_shorten(hash, key, keylen, block);
+	else if (keylen > 0)
 		memcpy(block, key, keylen);
-	}
 	for (i = 0; i < bs; i++)
 		pad[i] = block[i] ^ 0x36;
-	hmac_hash_init(hash, &k->inner);
-	hmac_hash_update(hash, &k->inner, pad, bs);
+	hmac_key_absorb(k, pad, false);
 	for (i = 0; i < bs; i++)
 		pad[i] = block[i] ^ 0x5c;
-	hmac_hash_init(hash, &k->outer);
-	hmac_hash_update(hash, &k->outer, pad, bs);
-	OPENSSL_cleanse(block, sizeof(block));
-	OPENSSL_cleanse(pad, sizeof(pad));
+	hmac_key_absorb(k, pad, true);
+	sodium_memzero(block, sizeof(block));
+	sodium_memzero(pad, sizeof(pad));
 	return 0;
 }
 
+void
+hmac_key_wipe(struct hmac_key *k)
+{
+	sodium_memzero(k, sizeof(*k));
+}
+
+/*
+ * SHA-1 HMAC. A message of up to 55 bytes (every OTP counter) fits the
+ * inner hash's one block with its padding, and the digest fits the outer
+ * one: two compressions and no buffering.
+ */
 static void
-hmac_key_run(const struct hmac_key *k, const uint8_t *msg, size_t msglen,
+hmac_sha1_run(const struct hmac_key *k, const uint8_t *msg, size_t msglen,
+	      uint8_t out[SHA1_DIGEST])
+{
+	uint8_t block[SHA1_BLOCK];
+	uint32_t h[5];
+	struct sha1_ctx c;
+	uint64_t bits;
+	int i;
+
+	if (msglen <= SHA1_BLOCK - 9) {
+		memcpy(h, k->u.sha1.inner, sizeof(h));
+		memcpy(block, msg, msglen);
+		block[msglen] = 0x80;
+		memset(block + msglen + 1, 0, SHA1_BLOCK - 9 - msglen);
+		bits = (SHA1_BLOCK + (uint64_t)msglen) * 8;
+		for (i = 0; i < 8; i++)
+			block[SHA1_BLOCK - 1 - i] = (uint8_t)(bits >> (8 * i));
+		sha1_compress(h, block);
+		sha1_store(h, block);
+	} else {
+		memcpy(c.h, k->u.sha1.inner, sizeof(c.h));
+		c.len = SHA1_BLOCK;
+		sha1_update(&c, msg, msglen);
+		sha1_final(&c, block);
+	}
+	/* Outer: the inner digest, padding, length 64 + 20 bytes. */
+	memcpy(h, k->u.sha1.outer, sizeof(h));
+	block[SHA1_DIGEST] = 0x80;
+	memset(block + SHA1_DIGEST + 1, 0, SHA1_BLOCK - 2 - SHA1_DIGEST - 1);
+	block[SHA1_BLOCK - 2] =
+	    (uint8_t)(((SHA1_BLOCK + SHA1_DIGEST) * 8) >> 8);
+	block[SHA1_BLOCK - 1] = (uint8_t)((SHA1_BLOCK + SHA1_DIGEST) * 8);
+	sha1_compress(h, block);
+	sha1_store(h, out);
+	sodium_memzero(h, sizeof(h));
+	sodium_memzero(block, sizeof(block));
+}
+
+int
+hmac_key_mac(const struct hmac_key *k, const uint8_t *msg, size_t msglen,
 	     uint8_t out[HMAC_MAX_OUT], size_t *outlen)
 {
-	union hmac_hash_ctx c;
+	crypto_hash_sha256_state s256;
+	crypto_hash_sha512_state s512;
 	uint8_t ih[HMAC_MAX_OUT];
-	size_t ds = hmac_digest_size(k->hash);
 
-	c = k->inner;
-	hmac_hash_update(k->hash, &c, msg, msglen);
-	hmac_hash_final(k->hash, &c, ih);
-	c = k->outer;
-	hmac_hash_update(k->hash, &c, ih, ds);
-	hmac_hash_final(k->hash, &c, out);
-	*outlen = ds;
-	OPENSSL_cleanse(&c, sizeof(c));
-	OPENSSL_cleanse(ih, sizeof(ih));
+	if (k->hash == OTP_SHA1) {
+		hmac_sha1_run(k, msg, msglen, out);
+		*outlen = SHA1_DIGEST;
+	} else if (k->hash == OTP_SHA256) {
+		s256 = k->u.sha256.inner;
+		crypto_hash_sha256_update(&s256, msg, msglen);
+		crypto_hash_sha256_final(&s256, ih);
+		s256 = k->u.sha256.outer;
+		crypto_hash_sha256_update(&s256, ih, 32);
+		crypto_hash_sha256_final(&s256, out);
+		sodium_memzero(&s256, sizeof(s256));
+		*outlen = 32;
+	} else {
+		s512 = k->u.sha512.inner;
+		crypto_hash_sha512_update(&s512, msg, msglen);
+		crypto_hash_sha512_final(&s512, ih);
+		s512 = k->u.sha512.outer;
+		crypto_hash_sha512_update(&s512, ih, 64);
+		crypto_hash_sha512_final(&s512, out);
+		sodium_memzero(&s512, sizeof(s512));
+		*outlen = 64;
+	}
+	sodium_memzero(ih, sizeof(ih));
+	return 0;
+}
+
+/* The RFC 4226 truncation of a big-endian MAC. */
+static uint32_t
+hmac_truncate(const uint8_t *mac, size_t maclen)
+{
+	size_t off = mac[maclen - 1] & 0x0f;
+
+	return ((uint32_t)(mac[off] & 0x7f) << 24) |
+	       ((uint32_t)mac[off + 1] << 16) | ((uint32_t)mac[off + 2] << 8) |
+	       mac[off + 3];
+}
+
+uint32_t
+hmac_otp_value(const struct hmac_key *k, uint64_t counter)
+{
+	uint8_t msg[8], mac[HMAC_MAX_OUT];
+	uint32_t h[5], v;
+	size_t maclen = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		msg[i] = (uint8_t)(counter & 0xff);
+		counter >>= 8;
+	}
+	if (k->hash != OTP_SHA1) {
+		hmac_key_mac(k, msg, sizeof(msg), mac, &maclen);
+		v = hmac_truncate(mac, maclen);
+		sodium_memzero(mac, sizeof(mac));
+		sodium_memzero(msg, sizeof(msg));
+		return v;
+	}
+	/*
+	 * The scan's hot path: both blocks laid out in place, inner length
+	 * (64 + 8) * 8 bits, outer (64 + 20) * 8 bits.
+	 */
+	memcpy(mac, msg, 8);
+	mac[8] = 0x80;
+	memset(mac + 9, 0, SHA1_BLOCK - 9);
+	mac[SHA1_BLOCK - 2] = 0x02;
+	mac[SHA1_BLOCK - 1] = 0x40;
+	memcpy(h, k->u.sha1.inner, sizeof(h));
+	sha1_compress(h, mac);
+	sha1_store(h, mac);
+	mac[SHA1_DIGEST] = 0x80;
+	memset(mac + SHA1_DIGEST + 1, 0, SHA1_BLOCK - SHA1_DIGEST - 1);
+	mac[SHA1_BLOCK - 2] = 0x02;
+	mac[SHA1_BLOCK - 1] = 0xa0;
+	memcpy(h, k->u.sha1.outer, sizeof(h));
+	sha1_compress(h, mac);
+	sha1_store(h, mac);
+	v = hmac_truncate(mac, SHA1_DIGEST);
+	sha1_wipe(mac, sizeof(mac));
+	sha1_wipe(msg, sizeof(msg));
+	sha1_wipe(h, sizeof(h));
+	return v;
 }
 
 int
@@ -148,9 +248,9 @@ hmac_mac(enum otp_hash hash, const uint8_t *key, size_t keylen,
 	struct hmac_key k;
 	int rc;
 
-	if ((rc = hmac_key_setup(&k, hash, key, keylen)) == 0)
-		hmac_key_run(&k, msg, msglen, out, outlen);
-	OPENSSL_cleanse(&k, sizeof(k));
+	if ((rc = hmac_key_init(&k, hash, key, keylen)) == 0)
+		rc = hmac_key_mac(&k, msg, msglen, out, outlen);
+	hmac_key_wipe(&k);
 	return rc;
 }
 
@@ -163,19 +263,11 @@ hmac_key_new(enum otp_hash hash, const uint8_t *key, size_t keylen,
 
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return MFA_ENOMEM;
-	if ((rc = hmac_key_setup(k, hash, key, keylen)) != 0) {
+	if ((rc = hmac_key_init(k, hash, key, keylen)) != 0) {
 		hmac_key_free(k);
 		return rc;
 	}
 	*out = k;
-	return 0;
-}
-
-int
-hmac_key_mac(struct hmac_key *k, const uint8_t *msg, size_t msglen,
-	     uint8_t out[HMAC_MAX_OUT], size_t *outlen)
-{
-	hmac_key_run(k, msg, msglen, out, outlen);
 	return 0;
 }
 
@@ -184,6 +276,6 @@ hmac_key_free(struct hmac_key *k)
 {
 	if (k == NULL)
 		return;
-	OPENSSL_cleanse(k, sizeof(*k));
+	hmac_key_wipe(k);
 	free(k);
 }

@@ -5,7 +5,7 @@
  * truncated value written in base 26 over Steam's own alphabet instead of
  * decimal digits.
  */
-#include <openssl/crypto.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,23 +52,12 @@ static int
 otp_truncate(const uint8_t *key, size_t keylen, enum otp_hash hash,
 	     uint64_t counter, uint32_t *value)
 {
-	uint8_t msg[8], mac[HMAC_MAX_OUT];
-	size_t maclen = 0, off;
-	int i, rc;
+	struct hmac_key k;
+	int rc;
 
-	for (i = 7; i >= 0; i--) {
-		msg[i] = (uint8_t)(counter & 0xff);
-		counter >>= 8;
-	}
-	rc = hmac_mac(hash, key, keylen, msg, sizeof(msg), mac, &maclen);
-	if (rc == 0) {
-		off = mac[maclen - 1] & 0x0f;
-		*value = ((uint32_t)(mac[off] & 0x7f) << 24) |
-			 ((uint32_t)mac[off + 1] << 16) |
-			 ((uint32_t)mac[off + 2] << 8) | mac[off + 3];
-	}
-	OPENSSL_cleanse(mac, sizeof(mac));
-	OPENSSL_cleanse(msg, sizeof(msg));
+	if ((rc = hmac_key_init(&k, hash, key, keylen)) == 0)
+		*value = hmac_otp_value(&k, counter);
+	hmac_key_wipe(&k);
 	return rc;
 }
 

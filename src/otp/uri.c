@@ -9,7 +9,7 @@
  * otpauth://steam/, encoder=steam or issuer Steam.
  */
 #include <limits.h>
-#include <openssl/crypto.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +124,7 @@ uri_clear(struct otp_uri *u)
 	free(u->serial);
 	u->name = u->issuer = u->note = u->serial = NULL;
 	if (u->secret != NULL && u->secret_cap > 0)
-		OPENSSL_cleanse(u->secret, u->secret_cap);
+		sodium_memzero(u->secret, u->secret_cap);
 	u->secret_len = 0;
 }
 
@@ -177,7 +177,7 @@ uri_param(struct otp_uri *u, struct uri_state *st, const char *key, size_t klen,
 					   u->secret_cap, &u->secret_len,
 					   &errpos);
 		if (rc != 0) {
-			OPENSSL_cleanse(u->secret, u->secret_cap);
+			sodium_memzero(u->secret, u->secret_cap);
 			u->secret_len = 0;
 			return rc;
 		}

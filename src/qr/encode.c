@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <png.h>
-#include <qrencode.h>
+#include "qr/lazy_png.h"
+#include "qr/lazy_qrencode.h"
 #include <sodium.h>
 
 #include "mfa/rc.h"

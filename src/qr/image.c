@@ -17,9 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jpeglib.h>
-#include <jerror.h>
-#include <png.h>
+#include "qr/lazy_jpeg.h"
+#include "qr/lazy_png.h"
 #include <sodium.h>
 
 #include "mfa/rc.h"
@@ -534,16 +533,19 @@ int
 image_load(const uint8_t *buf, size_t len, struct image *img,
 	   char why[IMAGE_WHY_MAX])
 {
+	const char *lw = NULL;
 	int rc;
 
 	why[0] = '\0';
 	memset(img, 0, sizeof(*img));
 	switch (image_detect(buf, len)) {
 	case IMAGE_PNG:
-		rc = image_png(buf, len, img, why);
+		if ((rc = lazy_png_load(&lw)) == 0)
+			rc = image_png(buf, len, img, why);
 		break;
 	case IMAGE_JPEG:
-		rc = image_jpeg(buf, len, img, why);
+		if ((rc = lazy_jpeg_load(&lw)) == 0)
+			rc = image_jpeg(buf, len, img, why);
 		break;
 	case IMAGE_PNM:
 		rc = image_pnm(buf, len, img, why);
@@ -552,6 +554,8 @@ image_load(const uint8_t *buf, size_t len, struct image *img,
 		snprintf(why, IMAGE_WHY_MAX, "not a PNG/JPEG/PPM image");
 		return MFA_EIMAGE;
 	}
+	if (lw != NULL)
+		snprintf(why, IMAGE_WHY_MAX, "%s", lw);
 	if (rc != 0)
 		image_free(img);
 	if (rc == MFA_ENOMEM && why[0] == '\0')

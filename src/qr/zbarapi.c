@@ -4,8 +4,13 @@
 #include <dlfcn.h>
 #include <stddef.h>
 
+#include "lazy/lazy.h"
+
 /* The run-time name of the library zbar.h belongs to (Debian: libzbar0). */
-#define ZBARAPI_SONAME "libzbar.so.0"
+#ifndef LAZY_SONAME_ZBAR
+#define LAZY_SONAME_ZBAR "libzbar.so.0"
+#define LAZY_PACKAGE_ZBAR "libzbar0"
+#endif
 
 const struct zbarapi *
 zbarapi_load(const char **why)
@@ -13,6 +18,8 @@ zbarapi_load(const char **why)
 	static struct zbarapi api;
 	static int loaded; /* 0 not tried, 1 ok, -1 failed */
 	static const char *err;
+	static struct lazy_lib lib = {
+	    LAZY_SONAME_ZBAR, LAZY_PACKAGE_ZBAR, NULL, 0, {0}};
 	void *h;
 
 	if (loaded != 0) {
@@ -21,12 +28,13 @@ zbarapi_load(const char **why)
 		return loaded > 0 ? &api : NULL;
 	}
 	loaded = -1;
-	if ((h = dlopen(ZBARAPI_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		err = dlerror();
+	if (lazy_open(&lib) != 0) {
+		err = lib.why;
 		if (why != NULL)
 			*why = err;
 		return NULL;
 	}
+	h = lib.handle;
 #define ZBARAPI_SYM(field, name)                                               \
 	if ((api.field = (__typeof__(api.field))dlsym(h, name)) == NULL)       \
 		goto fail;
@@ -48,7 +56,7 @@ zbarapi_load(const char **why)
 	loaded = 1;
 	return &api;
 fail:
-	err = "libzbar.so.0 lacks a needed function";
+	err = LAZY_SONAME_ZBAR " lacks a needed function";
 	if (why != NULL)
 		*why = err;
 	return NULL;
