@@ -40,7 +40,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
 	struct io_list a = {0}, b = {0};
-	char why[IO_WHY_MAX] = "";
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	char *out = NULL;
 	size_t outlen, i;
 
@@ -53,7 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)aegis_sniff(data, size);
 	(void)andotp_sniff(data, size);
 	(void)twofas_sniff(data, size);
-	if (aegis_import(data, size, NULL, NULL, &a, why) != 0) {
+	if (aegis_import(data, size, NULL, NULL, &a, &werr) != 0) {
 		if (a.n != 0 || why[0] == '\0')
 			abort();
 		return 0;
@@ -62,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (strlen(out) != outlen || !aegis_sniff((const uint8_t *)out, outlen))
 		abort();
-	if (aegis_import((const uint8_t *)out, outlen, NULL, NULL, &b, why) !=
+	if (aegis_import((const uint8_t *)out, outlen, NULL, NULL, &b, &werr) !=
 	    0)
 		abort();
 	if (a.n != b.n)

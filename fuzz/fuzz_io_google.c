@@ -54,7 +54,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char prefix[] = "otpauth-migration://offline?data=";
 	struct io_list a = {0}, b = {0};
-	char why[IO_WHY_MAX];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	char *uri, *out = NULL;
 	size_t urilen, outlen, i, cap;
 	int rc;
@@ -78,16 +79,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				  sodium_base64_VARIANT_ORIGINAL);
 		urilen = strlen(uri);
 	}
-	rc = google_import_uri(uri, urilen, &a, why);
+	rc = google_import_uri(uri, urilen, &a, &werr);
 	free(uri);
 	if (rc != 0) {
 		if (a.n != 0 || why[0] == '\0')
 			abort();
 		return 0;
 	}
-	if (io_export_google(a.v, a.n, &out, &outlen, why) != 0)
+	if (io_export_google(a.v, a.n, &out, &outlen, &werr) != 0)
 		abort();
-	if (urilist_import((const uint8_t *)out, outlen, &b, why) != 0)
+	if (urilist_import((const uint8_t *)out, outlen, &b, &werr) != 0)
 		abort();
 	if (a.n != b.n)
 		abort();

@@ -69,13 +69,14 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct io_list a = {0}, b = {0};
-	char why[IO_WHY_MAX];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	char *out = NULL;
 	size_t outlen, i;
 
 	/* Half the inputs leave bad lines out, with a reason each. */
 	a.skip_unsupported = size > 0 && (data[size - 1] & 1);
-	if (urilist_import(data, size, &a, why) != 0) {
+	if (urilist_import(data, size, &a, &werr) != 0) {
 		if (a.n != 0 || a.nskipped != 0 || why[0] == '\0' ||
 		    (a.skip_unsupported && a.entry_failed))
 			abort();
@@ -87,7 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	if (io_export_uri(a.v, a.n, &out, &outlen) != 0)
 		abort();
-	if (urilist_import((const uint8_t *)out, outlen, &b, why) != 0)
+	if (urilist_import((const uint8_t *)out, outlen, &b, &werr) != 0)
 		abort();
 	if (a.n != b.n)
 		abort();

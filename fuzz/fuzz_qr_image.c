@@ -31,11 +31,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct qr_texts t = {0};
-	char why[128];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	size_t i;
 	int rc;
 
-	rc = qr_decode_image(data, size, &t, why);
+	rc = qr_decode_image(data, size, &t, &werr);
 	/* The contract the cli relies on. */
 	if ((rc == 0) != (t.n > 0))
 		abort();

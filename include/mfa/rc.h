@@ -70,6 +70,28 @@ enum mfa_rc {
 	    MFA_RC_MIN = -46
 };
 
+/*
+ * The one error channel: a code and one line saying why, filled by the
+ * layer that knows ("line 3: bad base32 at column 7"), passed down from the
+ * cli, and printed by main alone as "mfa: <what>: <why>", where <what> is
+ * the cli's context (a file, an account) and <why> defaults to
+ * mfa_strerror(rc). A NULL struct mfa_err * is allowed everywhere: the
+ * detail is then dropped.
+ */
+#define MFA_ERR_MAX 512
+struct mfa_err {
+	int rc;		       /* 0 until set */
+	char why[MFA_ERR_MAX]; /* "" when mfa_strerror(rc) says it all */
+};
+/* Set e's code and detail (printf-style); returns rc. */
+int mfa_err_set(struct mfa_err *e, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Set only the detail (the code is returned separately). */
+void mfa_err_why(struct mfa_err *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* e's detail, or mfa_strerror(rc) when it has none. */
+const char *mfa_err_text(const struct mfa_err *e, int rc);
+
 /* Describe a return code; never NULL, static storage. */
 const char *mfa_strerror(int rc);
 /* The symbolic name ("MFA_EBASE32") of a return code; never NULL. */

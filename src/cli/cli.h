@@ -208,9 +208,14 @@ struct mfa_ctx {
 	bool no_cache;
 	const struct mfa_args *args; /* the parsed command line */
 	const char *prog;
-	/* The error main prints: "mfa: <msg>: <mfa_strerror(rc)>". */
-	char msg[512];
-	bool msg_is_whole;   /* msg is the complete line, no strerror */
+	/*
+	 * The error main prints, "mfa: <what>: <why>": what is the command's
+	 * context (a file, an account), recorded by cli_fail(); err is the
+	 * one channel the layers below fill (pass &ctx->err down), its why
+	 * defaulting to mfa_strerror(rc). cli_failx() records a whole line.
+	 */
+	char what[256];
+	struct mfa_err err;
 	struct vault *vault; /* open vault, closed by main */
 };
 
@@ -261,6 +266,12 @@ int cli_fail(struct mfa_ctx *ctx, int rc, const char *fmt, ...)
 /* Record an error whose message already says why (no strerror added). */
 int cli_failx(struct mfa_ctx *ctx, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Has an error been recorded already? */
+static inline bool
+cli_failed(const struct mfa_ctx *ctx)
+{
+	return ctx->what[0] != '\0' || ctx->err.why[0] != '\0';
+}
 /* Record a usage error (printed with the command's usage); CLI_USAGE. */
 int cli_usage(struct mfa_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

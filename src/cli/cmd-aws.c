@@ -296,15 +296,15 @@ cmd_aws_account(struct mfa_ctx *ctx, const struct vault_data *d,
 				 "aws enroll', or 'mfa edit QUERY --serial "
 				 "ARN')");
 	o = (size_t)snprintf(
-	    ctx->msg, sizeof(ctx->msg),
+	    ctx->err.why, sizeof(ctx->err.why),
 	    "%zu accounts have an AWS MFA serial, name one:", n);
-	for (i = 0; i < d->n_entries && o < sizeof(ctx->msg); i++)
+	for (i = 0; i < d->n_entries && o < sizeof(ctx->err.why); i++)
 		if (d->entries[i].serial[0] != '\0')
-			o += (size_t)snprintf(ctx->msg + o,
-					      sizeof(ctx->msg) - o, " %s",
+			o += (size_t)snprintf(ctx->err.why + o,
+					      sizeof(ctx->err.why) - o, " %s",
 					      util_label(d->entries[i].issuer,
 							 d->entries[i].name));
-	ctx->msg_is_whole = true;
+	ctx->what[0] = '\0';
 	return CLI_USAGE;
 }
 

@@ -60,7 +60,8 @@ export_select(struct mfa_ctx *ctx, const struct vault_data *d, enum io_format f,
 	      size_t *left)
 {
 	struct io_entry *v;
-	char why[IO_WHY_MAX], list[384] = "";
+	struct mfa_err er = {0};
+	char list[384] = "";
 	const char *lost;
 	size_t i, bad = 0, o = 0;
 	int rc, w, pass;
@@ -77,11 +78,11 @@ export_select(struct mfa_ctx *ctx, const struct vault_data *d, enum io_format f,
 			export_view(&v[*n], e);
 			snprintf(label, sizeof(label), "%s",
 				 util_label(e->issuer, e->name));
-			rc = io_export_check(f, &v[*n], &lost, why);
+			rc = io_export_check(f, &v[*n], &lost, &er);
 			if (rc == MFA_EUNSUPPORTED && skip) {
 				if (pass == 1) {
 					fprintf(stderr, "left out %s: %s\n",
-						label, why);
+						label, mfa_err_text(&er, rc));
 					(*left)++;
 				}
 				continue;
@@ -92,7 +93,7 @@ export_select(struct mfa_ctx *ctx, const struct vault_data *d, enum io_format f,
 					? snprintf(list + o, sizeof(list) - o,
 						   "%s%s (%s)",
 						   bad > 0 ? ", " : "", label,
-						   why)
+						   mfa_err_text(&er, rc))
 					: 0;
 				o += w > 0 ? (size_t)w : 0;
 				bad++;
@@ -100,9 +101,9 @@ export_select(struct mfa_ctx *ctx, const struct vault_data *d, enum io_format f,
 			}
 			if (rc != 0) {
 				free(v);
-				return cli_failx(ctx, rc,
-						 "export %s: account %s: %s",
-						 fmt, label, why);
+				return cli_failx(
+				    ctx, rc, "export %s: account %s: %s", fmt,
+				    label, mfa_err_text(&er, rc));
 			}
 			if (lost != NULL && pass == 1)
 				fprintf(
@@ -171,7 +172,7 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct io_entry *ents = NULL;
 	struct vault *v;
 	enum io_format f = IO_URI;
-	char *out = NULL, *pass = NULL, why[IO_WHY_MAX] = "";
+	char *out = NULL, *pass = NULL;
 	size_t outlen = 0, plen = 0, n, left;
 	int rc;
 
@@ -206,14 +207,13 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	else if (strcmp(fmt, "json") == 0)
 		rc = io_export_json(ents, n, &out, &outlen);
 	else if (strcmp(fmt, "google") == 0)
-		rc = io_export_google(ents, n, &out, &outlen, why);
+		rc = io_export_google(ents, n, &out, &outlen, &ctx->err);
 	else
 		rc = io_export_aegis(ents, n, pass, plen, &out, &outlen);
 	free(ents);
 	pass_free(pass, plen);
 	if (rc != 0)
-		return cli_fail(ctx, rc, "export %s%s%s", fmt,
-				why[0] ? ": " : "", why);
+		return cli_fail(ctx, rc, "export %s", fmt);
 	if (file != NULL && strcmp(file, "-") != 0) {
 		rc = util_write_file(file, out, outlen);
 		if (rc == 0)

@@ -105,20 +105,19 @@ import_image(struct mfa_ctx *ctx, const char *file, const uint8_t *buf,
 	     size_t len, struct io_list *out)
 {
 	struct qr_texts t;
-	char why[IO_WHY_MAX], qwhy[128] = "";
+	struct mfa_err e = {0}, qe = {0};
 	size_t i, ok = 0;
 	int rc, last = MFA_ENOQR;
 
 	memset(&t, 0, sizeof(t));
-	if ((rc = qr_decode_image(buf, len, &t, qwhy)) != 0) {
-		if (qwhy[0] != '\0')
-			return cli_failx(ctx, rc, "file %s: %s", file, qwhy);
+	if ((rc = qr_decode_image(buf, len, &t, &qe)) != 0) {
+		ctx->err = qe;
 		return cli_fail(ctx, rc, "file %s", file);
 	}
 	for (i = 0; i < t.n; i++) {
-		why[0] = '\0';
+		e.why[0] = '\0';
 		rc = io_import((const uint8_t *)t.text[i], t.len[i], IO_AUTO,
-			       NULL, NULL, out, why);
+			       NULL, NULL, out, &e);
 		if (rc == 0)
 			ok++;
 		else
@@ -132,7 +131,7 @@ import_image(struct mfa_ctx *ctx, const char *file, const uint8_t *buf,
 					 "holds no otpauth or migration URI",
 					 file);
 		return cli_failx(ctx, last, "file %s: QR code: %s%s", file,
-				 why[0] ? why : mfa_strerror(last),
+				 mfa_err_text(&e, last),
 				 out->entry_failed ? " (--skip-unsupported "
 						     "imports the others)"
 						   : "");
@@ -145,7 +144,7 @@ import_file(struct mfa_ctx *ctx, const char *file, enum io_format fmt,
 	    struct io_list *out)
 {
 	struct import_pass p = {ctx, file};
-	char why[IO_WHY_MAX] = "";
+	struct mfa_err e = {0};
 	uint8_t *buf = NULL;
 	size_t len = 0, skipped = out->nskipped;
 	int rc;
@@ -155,17 +154,15 @@ import_file(struct mfa_ctx *ctx, const char *file, enum io_format fmt,
 	out->entry_failed = false;
 	if (fmt == IO_IMAGE || (fmt == IO_AUTO && qr_is_image(buf, len)))
 		rc = import_image(ctx, file, buf, len, out);
-	else if ((rc = io_import(buf, len, fmt, import_pass_cb, &p, out, why)))
+	else if ((rc = io_import(buf, len, fmt, import_pass_cb, &p, out, &e)))
 		/* A failed password prompt has already said what failed. */
-		rc = ctx->msg[0] != '\0' ? rc
+		rc = cli_failed(ctx) ? rc
 		     : out->entry_failed
 			 ? cli_failx(ctx, rc,
 				     "file %s: %s (--skip-unsupported "
 				     "imports the others)",
-				     file, why)
-		     : why[0] != '\0'
-			 ? cli_failx(ctx, rc, "file %s: %s", file, why)
-			 : cli_fail(ctx, rc, "file %s", file);
+				     file, mfa_err_text(&e, rc))
+			 : (ctx->err = e, cli_fail(ctx, rc, "file %s", file));
 	sodium_free(buf);
 	if (rc == 0 && (rc = io_list_prefix_skips(out, skipped, file)) != 0)
 		rc = cli_fail(ctx, rc, "import");
@@ -499,7 +496,7 @@ cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 			rc = import_mark(v ? vault_data(v) : NULL, &j);
 		else
 			rc = vault_update(v, import_edit, &j);
-		if (rc != 0 && ctx->msg[0] == '\0')
+		if (rc != 0 && !cli_failed(ctx))
 			rc = v != NULL
 				 ? cli_fail(ctx, rc, "vault %s", vault_path(v))
 				 : cli_fail(ctx, rc, "import");

@@ -25,7 +25,7 @@ cmd_parse_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	rc = cmd_parse(a->argc + 1, argv, &sub, &b);
 	ctx->args = a;
 	if (rc != 0) {
-		rc = cli_failx(ctx, rc, "%s", sub.msg);
+		rc = cli_failx(ctx, rc, "%s", sub.err.why);
 		goto out;
 	}
 	printf("command=");

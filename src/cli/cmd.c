@@ -472,34 +472,46 @@ args_uint(struct mfa_ctx *ctx, const struct mfa_args *a, enum cli_opt_id id,
 	return 0;
 }
 
-/* The one place an error message is recorded for main to print. */
-#define CLI_RECORD(ctx, whole, fmt)                                            \
-	do {                                                                   \
-		va_list ap;                                                    \
-		va_start(ap, fmt);                                             \
-		vsnprintf((ctx)->msg, sizeof((ctx)->msg), fmt, ap);            \
-		va_end(ap);                                                    \
-		(ctx)->msg_is_whole = (whole);                                 \
-	} while (0)
-
+/* The one place an error is recorded for main to print. */
 int
 cli_fail(struct mfa_ctx *ctx, int rc, const char *fmt, ...)
 {
-	CLI_RECORD(ctx, false, fmt);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->what, sizeof(ctx->what), fmt, ap);
+	va_end(ap);
+	/* A detail left by an earlier failure that was recovered from is
+	 * not this one's. */
+	if (ctx->err.rc != 0 && ctx->err.rc != rc)
+		ctx->err.why[0] = '\0';
+	ctx->err.rc = rc;
 	return rc;
 }
 
 int
 cli_failx(struct mfa_ctx *ctx, int rc, const char *fmt, ...)
 {
-	CLI_RECORD(ctx, true, fmt);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->err.why, sizeof(ctx->err.why), fmt, ap);
+	va_end(ap);
+	ctx->what[0] = '\0';
+	ctx->err.rc = rc;
 	return rc;
 }
 
 int
 cli_usage(struct mfa_ctx *ctx, const char *fmt, ...)
 {
-	CLI_RECORD(ctx, true, fmt);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->err.why, sizeof(ctx->err.why), fmt, ap);
+	va_end(ap);
+	ctx->what[0] = '\0';
+	ctx->err.rc = CLI_USAGE;
 	return CLI_USAGE;
 }
 

@@ -36,22 +36,24 @@ main_harden(void)
 static int
 main_exit(struct mfa_ctx *ctx, const struct mfa_args *a, int rc)
 {
+	const char *why;
+
 	if (rc == 0 || rc == CLI_NOMATCH || rc == CLI_FINDINGS)
 		return rc;
 	/* Messages quote names from files: keep them one harmless line. */
-	otp_label_clean(ctx->msg);
+	otp_label_clean(ctx->what);
+	otp_label_clean(ctx->err.why);
 	if (rc == CLI_USAGE) {
-		if (ctx->msg[0] != '\0')
-			fprintf(stderr, "mfa: %s\n", ctx->msg);
+		if (ctx->err.why[0] != '\0')
+			fprintf(stderr, "mfa: %s\n", ctx->err.why);
 		cmd_usage(a->path, a->depth, stderr, false);
 		return 2;
 	}
-	if (ctx->msg[0] == '\0')
-		fprintf(stderr, "mfa: %s\n", mfa_strerror(rc));
-	else if (ctx->msg_is_whole)
-		fprintf(stderr, "mfa: %s\n", ctx->msg);
+	why = mfa_err_text(&ctx->err, rc);
+	if (ctx->what[0] == '\0')
+		fprintf(stderr, "mfa: %s\n", why);
 	else
-		fprintf(stderr, "mfa: %s: %s\n", ctx->msg, mfa_strerror(rc));
+		fprintf(stderr, "mfa: %s: %s\n", ctx->what, why);
 	return 1;
 }
 
@@ -89,8 +91,7 @@ main(int argc, char **argv)
 		vault_close(ctx.vault);
 	free(ctx.vault_path_alloc);
 	if (fflush(stdout) != 0 && rc == 0) {
-		snprintf(ctx.msg, sizeof(ctx.msg), "cannot write output");
-		rc = MFA_EIO;
+		rc = cli_fail(&ctx, MFA_EIO, "cannot write output");
 	}
 	rc = main_exit(&ctx, &args, rc);
 	args_free(&args);

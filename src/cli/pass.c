@@ -326,8 +326,8 @@ pass_get(struct mfa_ctx *ctx, enum pass_kind kind, const char *prompt,
 		    : kind == PASS_IMPORT ? "$MFA_IMPORT_PASSPHRASE_FILE"
 					  : "$MFA_PASSPHRASE_FILE";
 		if (!tty_available()) {
-			ctx->msg_is_whole = true;
-			snprintf(ctx->msg, sizeof(ctx->msg),
+			ctx->what[0] = '\0';
+			snprintf(ctx->err.why, sizeof(ctx->err.why),
 				 "no passphrase: no terminal to ask on and "
 				 "none given (use %s, a --*passphrase-fd "
 				 "option or the other sources in mfa(1))",

@@ -27,18 +27,18 @@ query_resolve(struct mfa_ctx *ctx, const struct vault_data *d,
 	rc = vault_query(d, query, idx, cand, 8, &ncand);
 	if (rc == MFA_EAMBIGUOUS) {
 		o = (size_t)snprintf(
-		    ctx->msg, sizeof(ctx->msg),
+		    ctx->err.why, sizeof(ctx->err.why),
 		    "account '%s' is ambiguous; candidates:", query);
-		for (i = 0; i < ncand && i < 8 && o < sizeof(ctx->msg); i++)
+		for (i = 0; i < ncand && i < 8 && o < sizeof(ctx->err.why); i++)
 			o += (size_t)snprintf(
-			    ctx->msg + o, sizeof(ctx->msg) - o, "%s %s",
+			    ctx->err.why + o, sizeof(ctx->err.why) - o, "%s %s",
 			    i ? "," : "",
 			    util_label(d->entries[cand[i]].issuer,
 				       d->entries[cand[i]].name));
-		if (ncand > 8 && o < sizeof(ctx->msg))
-			snprintf(ctx->msg + o, sizeof(ctx->msg) - o,
+		if (ncand > 8 && o < sizeof(ctx->err.why))
+			snprintf(ctx->err.why + o, sizeof(ctx->err.why) - o,
 				 ", and %zu more", ncand - 8);
-		ctx->msg_is_whole = true;
+		ctx->what[0] = '\0';
 		return rc;
 	}
 	if (rc != 0)

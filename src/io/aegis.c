@@ -75,69 +75,69 @@ aegis_gcm_params(const json_t *o, uint8_t nonce[IOCRYPTO_GCM_NONCE_LEN],
 /* Read and check one password slot, before any password is asked for. */
 static int
 aegis_slot_parse(const json_t *o, size_t idx, struct aegis_slot *s,
-		 char why[IO_WHY_MAX])
+		 struct mfa_err *err)
 {
 	const char *salt = NULL, *key = NULL;
 	bool hn, hr, hp;
 	int rc;
 
 	if (iocrypto_json_uint(o, "n", UINT64_MAX >> 1, &s->n, &hn) != 0 || !hn)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "key slot %zu: missing or bad scrypt N",
-				    idx);
+		return mfa_err_set(err, MFA_EPARSE,
+				   "key slot %zu: missing or bad scrypt N",
+				   idx);
 	if (s->n < 2 || (s->n & (s->n - 1)) != 0)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "key slot %zu: scrypt N %llu is not a "
-				    "power of two",
-				    idx, (unsigned long long)s->n);
+		return mfa_err_set(err, MFA_EPARSE,
+				   "key slot %zu: scrypt N %llu is not a "
+				   "power of two",
+				   idx, (unsigned long long)s->n);
 	if (iocrypto_json_uint(o, "p", UINT32_MAX, &s->p, &hp) != 0 || !hp ||
 	    s->p < 1 || s->p > 16)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "key slot %zu: missing or bad scrypt p "
-				    "(1 to 16)",
-				    idx);
+		return mfa_err_set(err, MFA_EPARSE,
+				   "key slot %zu: missing or bad scrypt p "
+				   "(1 to 16)",
+				   idx);
 	if (iocrypto_json_uint(o, "r", UINT32_MAX, &s->r, &hr) != 0 || !hr ||
 	    s->r < 1)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "key slot %zu: missing or bad scrypt r",
-				    idx);
+		return mfa_err_set(err, MFA_EPARSE,
+				   "key slot %zu: missing or bad scrypt r",
+				   idx);
 	/* Said first: OpenSSL would only answer "scrypt failed". */
 	if (s->r < 4 && s->n >= 1ULL << (16 * s->r))
-		return iocrypto_why(why, MFA_EUNSUPPORTED,
-				    "key slot %zu: scrypt N=%llu is not below "
-				    "2^(16 r) = %llu, as RFC 7914 requires",
-				    idx, (unsigned long long)s->n,
-				    1ULL << (16 * s->r));
+		return mfa_err_set(err, MFA_EUNSUPPORTED,
+				   "key slot %zu: scrypt N=%llu is not below "
+				   "2^(16 r) = %llu, as RFC 7914 requires",
+				   idx, (unsigned long long)s->n,
+				   1ULL << (16 * s->r));
 	if (iocrypto_scrypt_check(s->n, s->r, s->p) != 0)
-		return iocrypto_why(why, MFA_EUNSUPPORTED,
-				    "key slot %zu: scrypt parameters N=%llu "
-				    "r=%llu p=%llu are not accepted (at most "
-				    "r=32, p=16 and 1 GiB of memory)",
-				    idx, (unsigned long long)s->n,
-				    (unsigned long long)s->r,
-				    (unsigned long long)s->p);
+		return mfa_err_set(err, MFA_EUNSUPPORTED,
+				   "key slot %zu: scrypt parameters N=%llu "
+				   "r=%llu p=%llu are not accepted (at most "
+				   "r=32, p=16 and 1 GiB of memory)",
+				   idx, (unsigned long long)s->n,
+				   (unsigned long long)s->r,
+				   (unsigned long long)s->p);
 	if (iocrypto_json_str(o, "salt", &salt) != 0 || salt == NULL ||
 	    iocrypto_hex_decode_alloc(salt, AEGIS_SALT_MAX, &s->salt,
 				      &s->saltlen) != 0)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "key slot %zu: missing or bad salt", idx);
+		return mfa_err_set(err, MFA_EPARSE,
+				   "key slot %zu: missing or bad salt", idx);
 	if (s->saltlen < AEGIS_SALT_MIN)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "key slot %zu: salt too short (%zu bytes)",
-				    idx, s->saltlen);
+		return mfa_err_set(err, MFA_EPARSE,
+				   "key slot %zu: salt too short (%zu bytes)",
+				   idx, s->saltlen);
 	if (iocrypto_json_str(o, "key", &key) != 0 ||
 	    iocrypto_hex_decode(key, s->key, sizeof(s->key)) != 0)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "key slot %zu: the wrapped key is not 32 "
-				    "bytes of hex",
-				    idx);
+		return mfa_err_set(err, MFA_EPARSE,
+				   "key slot %zu: the wrapped key is not 32 "
+				   "bytes of hex",
+				   idx);
 	rc = aegis_gcm_params(json_object_get(o, "key_params"), s->nonce,
 			      s->tag);
 	if (rc != 0)
-		return iocrypto_why(why, rc,
-				    "key slot %zu: missing or bad key_params "
-				    "nonce/tag",
-				    idx);
+		return mfa_err_set(err, rc,
+				   "key slot %zu: missing or bad key_params "
+				   "nonce/tag",
+				   idx);
 	return 0;
 }
 
@@ -158,7 +158,7 @@ aegis_affordable(const struct aegis_slot *s, uint64_t work)
  */
 static int
 aegis_decrypt(const json_t *header, const char *b64, io_pass_fn passfn,
-	      void *pass_arg, uint64_t *work, json_t **db, char why[IO_WHY_MAX])
+	      void *pass_arg, uint64_t *work, json_t **db, struct mfa_err *err)
 {
 	struct aegis_slot slots[AEGIS_MAX_SLOTS];
 	const json_t *jslots, *js;
@@ -174,14 +174,14 @@ aegis_decrypt(const json_t *header, const char *b64, io_pass_fn passfn,
 	memset(slots, 0, sizeof(slots));
 	jslots = json_object_get(header, "slots");
 	if (!json_is_array(jslots))
-		return iocrypto_why(why, MFA_EPARSE,
-				    "encrypted vault without key slots");
+		return mfa_err_set(err, MFA_EPARSE,
+				   "encrypted vault without key slots");
 	json_array_foreach(jslots, i, js)
 	{
 		if (!json_is_object(js) ||
 		    !json_is_integer(json_object_get(js, "type"))) {
-			rc = iocrypto_why(why, MFA_EPARSE,
-					  "key slot %zu: not a slot", i + 1);
+			rc = mfa_err_set(err, MFA_EPARSE,
+					 "key slot %zu: not a slot", i + 1);
 			goto out;
 		}
 		type = json_integer_value(json_object_get(js, "type"));
@@ -189,28 +189,28 @@ aegis_decrypt(const json_t *header, const char *b64, io_pass_fn passfn,
 		if (type != 1)
 			continue;
 		if (nslots == AEGIS_MAX_SLOTS) {
-			rc = iocrypto_why(why, MFA_ETOOBIG,
-					  "too many key slots");
+			rc =
+			    mfa_err_set(err, MFA_ETOOBIG, "too many key slots");
 			goto out;
 		}
-		if ((rc = aegis_slot_parse(js, i + 1, &slots[nslots++], why)) !=
+		if ((rc = aegis_slot_parse(js, i + 1, &slots[nslots++], err)) !=
 		    0)
 			goto out;
 	}
 	if (nslots == 0) {
-		rc = iocrypto_why(why, MFA_EUNSUPPORTED,
-				  "the vault has no password slot (only "
-				  "biometric or raw keys)");
+		rc = mfa_err_set(err, MFA_EUNSUPPORTED,
+				 "the vault has no password slot (only "
+				 "biometric or raw keys)");
 		goto out;
 	}
 	if (aegis_gcm_params(json_object_get(header, "params"), nonce, tag) !=
 	    0) {
-		rc = iocrypto_why(why, MFA_EPARSE,
-				  "header.params: missing or bad nonce/tag");
+		rc = mfa_err_set(err, MFA_EPARSE,
+				 "header.params: missing or bad nonce/tag");
 		goto out;
 	}
 	if (io_base64_decode(b64, strlen(b64), &ct, &ctlen) != 0) {
-		rc = iocrypto_why(why, MFA_EPARSE, "db is not valid base64");
+		rc = mfa_err_set(err, MFA_EPARSE, "db is not valid base64");
 		goto out;
 	}
 	if ((master = sodium_malloc(IOCRYPTO_KEY_LEN)) == NULL ||
@@ -221,13 +221,13 @@ aegis_decrypt(const json_t *header, const char *b64, io_pass_fn passfn,
 	}
 	/* No password is asked for a file we would not even try. */
 	if (aegis_affordable(&slots[0], *work) &&
-	    (rc = iocrypto_pass_get(passfn, pass_arg, &pass, &passlen, why)) !=
+	    (rc = iocrypto_pass_get(passfn, pass_arg, &pass, &passlen, err)) !=
 		0)
 		goto out;
 	for (i = 0; i < nslots && !found; i++) {
 		if (!aegis_affordable(&slots[i], *work)) {
-			rc = iocrypto_why(
-			    why, MFA_ETOOBIG,
+			rc = mfa_err_set(
+			    err, MFA_ETOOBIG,
 			    "stopped before password slot %zu of %zu (scrypt "
 			    "N=%llu r=%llu p=%llu): one import spends at most "
 			    "64 times Aegis' own key derivation work",
@@ -241,8 +241,8 @@ aegis_decrypt(const json_t *header, const char *b64, io_pass_fn passfn,
 				     slots[i].saltlen, slots[i].n, slots[i].r,
 				     slots[i].p, dk, IOCRYPTO_KEY_LEN);
 		if (rc != 0) {
-			iocrypto_why(why, rc, "scrypt failed: %s",
-				     mfa_strerror(rc));
+			mfa_err_set(err, rc, "scrypt failed: %s",
+				    mfa_strerror(rc));
 			goto out;
 		}
 		rc = iocrypto_gcm_decrypt(
@@ -254,22 +254,22 @@ aegis_decrypt(const json_t *header, const char *b64, io_pass_fn passfn,
 			goto out;
 	}
 	if (!found) {
-		rc = iocrypto_why(why, MFA_EDECRYPT,
-				  "wrong password or damaged file");
+		rc = mfa_err_set(err, MFA_EDECRYPT,
+				 "wrong password or damaged file");
 		goto out;
 	}
 	rc = iocrypto_gcm_decrypt(master, nonce, sizeof(nonce), ct, ctlen, tag,
 				  pt);
 	if (rc == MFA_EDECRYPT) {
-		iocrypto_why(why, rc,
-			     "wrong password or damaged file (the vault "
-			     "contents do not authenticate)");
+		mfa_err_set(err, rc,
+			    "wrong password or damaged file (the vault "
+			    "contents do not authenticate)");
 		goto out;
 	}
 	if (rc != 0)
 		goto out;
 	pt[ctlen] = '\0';
-	if ((*db = io_json_load(pt, ctlen, JSON_ALLOW_NUL, why)) == NULL) {
+	if ((*db = io_json_load(pt, ctlen, JSON_ALLOW_NUL, err)) == NULL) {
 		rc = MFA_EPARSE;
 		goto out;
 	}
@@ -289,7 +289,7 @@ out:
 
 static int
 aegis_entry(const json_t *o, size_t idx, struct io_list *out,
-	    char why[IO_WHY_MAX])
+	    struct mfa_err *err)
 {
 	const char *type = NULL, *name = NULL, *issuer = NULL, *note = NULL;
 	const char *secret = NULL, *algo = NULL, *serial = NULL;
@@ -300,17 +300,17 @@ aegis_entry(const json_t *o, size_t idx, struct io_list *out,
 	int rc;
 
 	if (!json_is_object(o))
-		return iocrypto_why(why, MFA_EPARSE,
-				    "entry %zu: not a JSON object", idx);
-	if ((rc = iocrypto_json_field(o, "name", &name, idx, why)) != 0 ||
-	    (rc = iocrypto_json_field(o, "issuer", &issuer, idx, why)) != 0 ||
-	    (rc = iocrypto_json_field(o, "note", &note, idx, why)) != 0 ||
-	    (rc = iocrypto_json_field(o, AEGIS_SERIAL, &serial, idx, why)) != 0)
+		return mfa_err_set(err, MFA_EPARSE,
+				   "entry %zu: not a JSON object", idx);
+	if ((rc = iocrypto_json_field(o, "name", &name, idx, err)) != 0 ||
+	    (rc = iocrypto_json_field(o, "issuer", &issuer, idx, err)) != 0 ||
+	    (rc = iocrypto_json_field(o, "note", &note, idx, err)) != 0 ||
+	    (rc = iocrypto_json_field(o, AEGIS_SERIAL, &serial, idx, err)) != 0)
 		return rc;
 	iocrypto_label(issuer, name, label, sizeof(label));
 	if (iocrypto_json_str(o, "type", &type) != 0 || type == NULL)
-		return iocrypto_why(why, MFA_EPARSE, "entry %zu (%s): no type",
-				    idx, label);
+		return mfa_err_set(err, MFA_EPARSE, "entry %zu (%s): no type",
+				   idx, label);
 	if (strcasecmp(type, "totp") == 0)
 		t = OTP_TOTP;
 	else if (strcasecmp(type, "hotp") == 0)
@@ -318,34 +318,34 @@ aegis_entry(const json_t *o, size_t idx, struct io_list *out,
 	else if (strcasecmp(type, "steam") == 0)
 		t = OTP_STEAM;
 	else
-		return iocrypto_why(why, MFA_EUNSUPPORTED,
-				    "entry %zu (%s): type %.20s is not "
-				    "supported",
-				    idx, label, type);
+		return mfa_err_set(err, MFA_EUNSUPPORTED,
+				   "entry %zu (%s): type %.20s is not "
+				   "supported",
+				   idx, label, type);
 	info = json_object_get(o, "info");
 	if (!json_is_object(info))
-		return iocrypto_why(why, MFA_EPARSE, "entry %zu (%s): no info",
-				    idx, label);
+		return mfa_err_set(err, MFA_EPARSE, "entry %zu (%s): no info",
+				   idx, label);
 	if (iocrypto_json_str(info, "secret", &secret) != 0 || secret == NULL)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "entry %zu (%s): no secret", idx, label);
+		return mfa_err_set(err, MFA_EPARSE, "entry %zu (%s): no secret",
+				   idx, label);
 	otp_params_default(&p, t);
 	if (iocrypto_json_str(info, "algo", &algo) != 0)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "entry %zu (%s): algo is not a string", idx,
-				    label);
+		return mfa_err_set(err, MFA_EPARSE,
+				   "entry %zu (%s): algo is not a string", idx,
+				   label);
 	if (algo != NULL && otp_hash_parse(algo, &p.hash) != 0)
-		return iocrypto_why(why, MFA_EHASH,
-				    "entry %zu (%s): unknown algorithm %.20s",
-				    idx, label, algo);
-	if ((rc = iocrypto_json_params(info, t, idx, label, &p, why)) != 0)
+		return mfa_err_set(err, MFA_EHASH,
+				   "entry %zu (%s): unknown algorithm %.20s",
+				   idx, label, algo);
+	if ((rc = iocrypto_json_params(info, t, idx, label, &p, err)) != 0)
 		return rc;
 	return iocrypto_entry_push(out, idx, name, issuer, note, serial, &p,
-				   secret, strlen(secret), why);
+				   secret, strlen(secret), err);
 }
 
 static int
-aegis_db(const json_t *db, struct io_list *out, char why[IO_WHY_MAX])
+aegis_db(const json_t *db, struct io_list *out, struct mfa_err *err)
 {
 	const json_t *entries, *e;
 	uint64_t version;
@@ -354,23 +354,23 @@ aegis_db(const json_t *db, struct io_list *out, char why[IO_WHY_MAX])
 	int rc;
 
 	if (!json_is_object(db))
-		return iocrypto_why(why, MFA_EPARSE, "db is not a JSON object");
+		return mfa_err_set(err, MFA_EPARSE, "db is not a JSON object");
 	if (iocrypto_json_uint(db, "version", UINT32_MAX, &version, &has) != 0)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "db.version is not a number");
+		return mfa_err_set(err, MFA_EPARSE,
+				   "db.version is not a number");
 	if (has && (version < 1 || version > AEGIS_DB_VERSION_MAX))
-		return iocrypto_why(why, MFA_EUNSUPPORTED,
-				    "Aegis db version %llu is not supported "
-				    "(1 to %d are)",
-				    (unsigned long long)version,
-				    AEGIS_DB_VERSION_MAX);
+		return mfa_err_set(err, MFA_EUNSUPPORTED,
+				   "Aegis db version %llu is not supported "
+				   "(1 to %d are)",
+				   (unsigned long long)version,
+				   AEGIS_DB_VERSION_MAX);
 	entries = json_object_get(db, "entries");
 	if (!json_is_array(entries))
-		return iocrypto_why(why, MFA_EPARSE, "db has no entries list");
+		return mfa_err_set(err, MFA_EPARSE, "db has no entries list");
 	json_array_foreach(entries, i, e)
 	{
-		rc = aegis_entry(e, i + 1, out, why);
-		if (rc != 0 && (rc = io_skip(out, rc, why)) != 0)
+		rc = aegis_entry(e, i + 1, out, err);
+		if (rc != 0 && (rc = io_skip(out, rc, err)) != 0)
 			return rc;
 	}
 	return 0;
@@ -378,7 +378,7 @@ aegis_db(const json_t *db, struct io_list *out, char why[IO_WHY_MAX])
 
 int
 aegis_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
-	     struct io_list *out, char why[IO_WHY_MAX])
+	     struct io_list *out, struct mfa_err *err)
 {
 	struct io_list tmp;
 	json_t *root, *dbdec = NULL;
@@ -389,41 +389,41 @@ aegis_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 
 	io_list_begin(&tmp, out);
 	iocrypto_trim(&buf, &len);
-	if ((root = io_json_load(buf, len, JSON_ALLOW_NUL, why)) == NULL)
+	if ((root = io_json_load(buf, len, JSON_ALLOW_NUL, err)) == NULL)
 		return MFA_EPARSE;
 	if (!json_is_object(root)) {
-		rc = iocrypto_why(why, MFA_EPARSE,
-				  "not an Aegis vault (want a JSON object)");
+		rc = mfa_err_set(err, MFA_EPARSE,
+				 "not an Aegis vault (want a JSON object)");
 		goto out;
 	}
 	if (iocrypto_json_uint(root, "version", UINT32_MAX, &version, &has) !=
 		0 ||
 	    (has && version != 1)) {
-		rc = iocrypto_why(why, MFA_EUNSUPPORTED,
-				  "Aegis vault version is not 1");
+		rc = mfa_err_set(err, MFA_EUNSUPPORTED,
+				 "Aegis vault version is not 1");
 		goto out;
 	}
 	header = json_object_get(root, "header");
 	db = json_object_get(root, "db");
 	if (json_is_string(db)) {
 		if (!json_is_object(header)) {
-			rc = iocrypto_why(why, MFA_EPARSE,
-					  "encrypted vault without a header");
+			rc = mfa_err_set(err, MFA_EPARSE,
+					 "encrypted vault without a header");
 			goto out;
 		}
 		rc = aegis_decrypt(header, json_string_value(db), pass,
-				   pass_arg, &tmp.kdf_work, &dbdec, why);
+				   pass_arg, &tmp.kdf_work, &dbdec, err);
 		if (rc != 0)
 			goto out;
 		db = dbdec;
 	} else if (!json_is_object(db)) {
-		rc = iocrypto_why(why, MFA_EPARSE,
-				  "not an Aegis vault (no db object)");
+		rc = mfa_err_set(err, MFA_EPARSE,
+				 "not an Aegis vault (no db object)");
 		goto out;
 	}
-	rc = aegis_db(db, &tmp, why);
+	rc = aegis_db(db, &tmp, err);
 out:
-	rc = io_list_end(out, &tmp, rc, why);
+	rc = io_list_end(out, &tmp, rc, err);
 	json_decref(dbdec);
 	json_decref(root);
 	return rc;

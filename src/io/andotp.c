@@ -40,7 +40,7 @@ andotp_be32(const uint8_t *b)
 
 static int
 andotp_entry(const json_t *o, size_t idx, struct io_list *out,
-	     char why[IO_WHY_MAX])
+	     struct mfa_err *err)
 {
 	const char *secret = NULL, *label = NULL, *issuer = NULL;
 	const char *type = NULL, *algo = NULL, *sep;
@@ -52,10 +52,10 @@ andotp_entry(const json_t *o, size_t idx, struct io_list *out,
 	int rc;
 
 	if (!json_is_object(o))
-		return iocrypto_why(why, MFA_EPARSE,
-				    "entry %zu: not a JSON object", idx);
-	if ((rc = iocrypto_json_field(o, "label", &label, idx, why)) != 0 ||
-	    (rc = iocrypto_json_field(o, "issuer", &issuer, idx, why)) != 0)
+		return mfa_err_set(err, MFA_EPARSE,
+				   "entry %zu: not a JSON object", idx);
+	if ((rc = iocrypto_json_field(o, "label", &label, idx, err)) != 0 ||
+	    (rc = iocrypto_json_field(o, "issuer", &issuer, idx, err)) != 0)
 		return rc;
 	if (label == NULL)
 		label = "";
@@ -73,9 +73,9 @@ andotp_entry(const json_t *o, size_t idx, struct io_list *out,
 	}
 	iocrypto_label(iss, name, lbl, sizeof(lbl));
 	if (iocrypto_json_str(o, "type", &type) != 0) {
-		rc = iocrypto_why(why, MFA_EPARSE,
-				  "entry %zu (%s): type is not a string", idx,
-				  lbl);
+		rc = mfa_err_set(err, MFA_EPARSE,
+				 "entry %zu (%s): type is not a string", idx,
+				 lbl);
 		goto out;
 	}
 	if (type == NULL || strcasecmp(type, "TOTP") == 0)
@@ -85,28 +85,27 @@ andotp_entry(const json_t *o, size_t idx, struct io_list *out,
 	else if (strcasecmp(type, "STEAM") == 0)
 		t = OTP_STEAM;
 	else {
-		rc = iocrypto_why(why, MFA_EUNSUPPORTED,
-				  "entry %zu (%s): type %.20s is not supported",
-				  idx, lbl, type);
+		rc = mfa_err_set(err, MFA_EUNSUPPORTED,
+				 "entry %zu (%s): type %.20s is not supported",
+				 idx, lbl, type);
 		goto out;
 	}
 	if (iocrypto_json_str(o, "secret", &secret) != 0 || secret == NULL) {
-		rc = iocrypto_why(why, MFA_EPARSE, "entry %zu (%s): no secret",
-				  idx, lbl);
+		rc = mfa_err_set(err, MFA_EPARSE, "entry %zu (%s): no secret",
+				 idx, lbl);
 		goto out;
 	}
 	otp_params_default(&p, t);
 	if (iocrypto_json_str(o, "algorithm", &algo) != 0 ||
 	    (algo != NULL && otp_hash_parse(algo, &p.hash) != 0)) {
-		rc =
-		    iocrypto_why(why, MFA_EHASH,
+		rc = mfa_err_set(err, MFA_EHASH,
 				 "entry %zu (%s): unknown algorithm", idx, lbl);
 		goto out;
 	}
 	if (iocrypto_json_uint(o, "digits", OTP_DIGITS_MAX, &v, &has) != 0 ||
 	    (has && v < OTP_DIGITS_MIN)) {
-		rc = iocrypto_why(why, MFA_EDIGITS,
-				  "entry %zu (%s): bad digits", idx, lbl);
+		rc = mfa_err_set(err, MFA_EDIGITS, "entry %zu (%s): bad digits",
+				 idx, lbl);
 		goto out;
 	}
 	if (has)
@@ -114,9 +113,9 @@ andotp_entry(const json_t *o, size_t idx, struct io_list *out,
 	if (t == OTP_HOTP) {
 		if (iocrypto_json_uint(o, "counter", INT64_MAX, &v, &has) !=
 		    0) {
-			rc = iocrypto_why(why, MFA_EURI_COUNTER,
-					  "entry %zu (%s): bad counter", idx,
-					  lbl);
+			rc = mfa_err_set(err, MFA_EURI_COUNTER,
+					 "entry %zu (%s): bad counter", idx,
+					 lbl);
 			goto out;
 		}
 		p.counter = v;
@@ -124,9 +123,9 @@ andotp_entry(const json_t *o, size_t idx, struct io_list *out,
 		if (iocrypto_json_uint(o, "period", UINT32_MAX, &v, &has) !=
 			0 ||
 		    (has && v == 0)) {
-			rc = iocrypto_why(why, MFA_EPERIOD,
-					  "entry %zu (%s): bad period", idx,
-					  lbl);
+			rc =
+			    mfa_err_set(err, MFA_EPERIOD,
+					"entry %zu (%s): bad period", idx, lbl);
 			goto out;
 		}
 		if (has)
@@ -137,7 +136,7 @@ andotp_entry(const json_t *o, size_t idx, struct io_list *out,
 		p.hash = OTP_SHA1;
 	}
 	rc = iocrypto_entry_push(out, idx, name, iss, "", "", &p, secret,
-				 strlen(secret), why);
+				 strlen(secret), err);
 out:
 	free(name);
 	free(iss);
@@ -145,19 +144,19 @@ out:
 }
 
 static int
-andotp_list(const json_t *root, struct io_list *out, char why[IO_WHY_MAX])
+andotp_list(const json_t *root, struct io_list *out, struct mfa_err *err)
 {
 	const json_t *e;
 	size_t i;
 	int rc;
 
 	if (!json_is_array(root))
-		return iocrypto_why(why, MFA_EPARSE,
-				    "not an andOTP backup (want a JSON array)");
+		return mfa_err_set(err, MFA_EPARSE,
+				   "not an andOTP backup (want a JSON array)");
 	json_array_foreach(root, i, e)
 	{
-		rc = andotp_entry(e, i + 1, out, why);
-		if (rc != 0 && (rc = io_skip(out, rc, why)) != 0)
+		rc = andotp_entry(e, i + 1, out, err);
+		if (rc != 0 && (rc = io_skip(out, rc, err)) != 0)
 			return rc;
 	}
 	return 0;
@@ -166,8 +165,7 @@ andotp_list(const json_t *root, struct io_list *out, char why[IO_WHY_MAX])
 /* Plaintext of an encrypted backup into *pt (secret, NUL terminated). */
 static int
 andotp_decrypt(const uint8_t *buf, size_t len, io_pass_fn passfn,
-	       void *pass_arg, uint8_t **pt, size_t *ptlen,
-	       char why[IO_WHY_MAX])
+	       void *pass_arg, uint8_t **pt, size_t *ptlen, struct mfa_err *err)
 {
 	uint8_t *key = NULL, *p = NULL;
 	const uint8_t *tag;
@@ -178,14 +176,14 @@ andotp_decrypt(const uint8_t *buf, size_t len, io_pass_fn passfn,
 
 	*pt = NULL;
 	if (len < IOCRYPTO_GCM_NONCE_LEN + IOCRYPTO_GCM_TAG_LEN)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "too short for an encrypted andOTP backup");
+		return mfa_err_set(err, MFA_EPARSE,
+				   "too short for an encrypted andOTP backup");
 	if ((key = sodium_malloc(IOCRYPTO_KEY_LEN)) == NULL ||
 	    (p = sodium_malloc(len + 1)) == NULL) {
 		rc = MFA_ENOMEM;
 		goto out;
 	}
-	if ((rc = iocrypto_pass_get(passfn, pass_arg, &pass, &passlen, why)) !=
+	if ((rc = iocrypto_pass_get(passfn, pass_arg, &pass, &passlen, err)) !=
 	    0)
 		goto out;
 	tag = buf + len - IOCRYPTO_GCM_TAG_LEN;
@@ -212,7 +210,7 @@ andotp_decrypt(const uint8_t *buf, size_t len, io_pass_fn passfn,
 					  tag, p);
 	}
 	if (rc == MFA_EDECRYPT) {
-		iocrypto_why(why, rc, "wrong password or damaged file");
+		mfa_err_set(err, rc, "wrong password or damaged file");
 		goto out;
 	}
 	if (rc != 0)
@@ -265,7 +263,7 @@ andotp_is_text(const uint8_t *buf, size_t len)
 
 int
 andotp_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
-	      struct io_list *out, char why[IO_WHY_MAX])
+	      struct io_list *out, struct mfa_err *err)
 {
 	struct io_list tmp;
 	json_t *root = NULL;
@@ -276,20 +274,20 @@ andotp_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 
 	if (andotp_is_text(buf, len)) {
 		iocrypto_trim(&t, &tlen);
-		if ((root = io_json_load(t, tlen, JSON_ALLOW_NUL, why)) == NULL)
+		if ((root = io_json_load(t, tlen, JSON_ALLOW_NUL, err)) == NULL)
 			return MFA_EPARSE;
 	} else {
-		rc = andotp_decrypt(buf, len, pass, pass_arg, &pt, &ptlen, why);
+		rc = andotp_decrypt(buf, len, pass, pass_arg, &pt, &ptlen, err);
 		if (rc != 0)
 			return rc;
-		root = io_json_load(pt, ptlen, JSON_ALLOW_NUL, why);
+		root = io_json_load(pt, ptlen, JSON_ALLOW_NUL, err);
 		sodium_free(pt);
 		if (root == NULL)
 			return MFA_EPARSE;
 	}
 	io_list_begin(&tmp, out);
-	rc = andotp_list(root, &tmp, why);
-	rc = io_list_end(out, &tmp, rc, why);
+	rc = andotp_list(root, &tmp, err);
+	rc = io_list_end(out, &tmp, rc, err);
 	json_decref(root);
 	return rc;
 }

@@ -14,7 +14,7 @@
 
 int
 awsseed_import(const uint8_t *buf, size_t len, struct io_list *out,
-	       char why[IO_WHY_MAX])
+	       struct mfa_err *err)
 {
 	struct otp_params p;
 	struct io_entry e;
@@ -25,35 +25,36 @@ awsseed_import(const uint8_t *buf, size_t len, struct io_list *out,
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		off = 3;
 	if ((secret = sodium_malloc(base32_decoded_max(len))) == NULL) {
-		io_why(why, "%s", mfa_strerror(MFA_ENOMEM));
+		mfa_err_why(err, "%s", mfa_strerror(MFA_ENOMEM));
 		return MFA_ENOMEM;
 	}
 	rc = base32_decode((const char *)buf + off, len - off, secret,
 			   base32_decoded_max(len), &slen, &errpos);
 	if (rc == MFA_EBASE32) {
-		io_why(why, "not a base32 seed: bad character at offset %zu",
-		       errpos + off);
+		mfa_err_why(err,
+			    "not a base32 seed: bad character at offset %zu",
+			    errpos + off);
 		goto done;
 	}
 	if (rc != 0) {
-		io_why(why, "%s", mfa_strerror(rc));
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 		goto done;
 	}
 	if (slen == 0) {
 		rc = MFA_ESECRET_EMPTY;
-		io_why(why, "no seed in the file");
+		mfa_err_why(err, "no seed in the file");
 		goto done;
 	}
 	if (slen > OTP_SECRET_MAX) {
 		rc = MFA_ETOOLONG;
-		io_why(why, "seed longer than %d bytes", OTP_SECRET_MAX);
+		mfa_err_why(err, "seed longer than %d bytes", OTP_SECRET_MAX);
 		goto done;
 	}
 	otp_params_default(&p, OTP_TOTP);
 	if ((rc = io_entry_make(&e, "", "", &p, secret, slen)) != 0)
-		io_why(why, "%s", mfa_strerror(rc));
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 	else
-		rc = io_list_add(out, &e, why);
+		rc = io_list_add(out, &e, err);
 done:
 	sodium_free(secret);
 	return rc;

@@ -70,31 +70,35 @@ export_label(const struct io_entry *e, char *buf, size_t bufsz)
 
 /* What Google Authenticator's migration format cannot hold. */
 static int
-export_google_unsupported(const struct io_entry *e, char why[IO_WHY_MAX])
+export_google_unsupported(const struct io_entry *e, struct mfa_err *err)
 {
 	if (e->p.type == OTP_STEAM) {
-		io_why(why, "Google Authenticator has no Steam codes");
+		mfa_err_why(err, "Google Authenticator has no Steam codes");
 		return MFA_EUNSUPPORTED;
 	}
 	if (e->p.digits != 6 && e->p.digits != 8) {
-		io_why(why, "Google Authenticator cannot hold %u-digit codes",
-		       e->p.digits);
+		mfa_err_why(err,
+			    "Google Authenticator cannot hold %u-digit codes",
+			    e->p.digits);
 		return MFA_EUNSUPPORTED;
 	}
 	if (e->p.type == OTP_TOTP && (e->p.period != 30 || e->p.t0 != 0)) {
 		if (e->p.period != 30)
-			io_why(why,
-			       "Google Authenticator cannot hold a %llu-second "
-			       "period%s",
-			       (unsigned long long)e->p.period,
-			       e->p.t0 != 0 ? " or a T0" : "");
+			mfa_err_why(
+			    err,
+			    "Google Authenticator cannot hold a %llu-second "
+			    "period%s",
+			    (unsigned long long)e->p.period,
+			    e->p.t0 != 0 ? " or a T0" : "");
 		else
-			io_why(why, "Google Authenticator cannot hold a time "
+			mfa_err_why(err,
+				    "Google Authenticator cannot hold a time "
 				    "origin (T0)");
 		return MFA_EUNSUPPORTED;
 	}
 	if (e->p.type == OTP_HOTP && e->p.counter > OTP_COUNTER_MAX) {
-		io_why(why, "Google Authenticator cannot hold a counter above "
+		mfa_err_why(err,
+			    "Google Authenticator cannot hold a counter above "
 			    "2^63 - 1");
 		return MFA_EUNSUPPORTED;
 	}
@@ -103,21 +107,21 @@ export_google_unsupported(const struct io_entry *e, char why[IO_WHY_MAX])
 
 int
 io_export_check(enum io_format f, const struct io_entry *e, const char **lost,
-		char why[IO_WHY_MAX])
+		struct mfa_err *err)
 {
 	bool note = e->note != NULL && e->note[0] != '\0';
 	bool serial = e->serial != NULL && e->serial[0] != '\0';
 	int rc;
 
 	*lost = NULL;
-	if (why != NULL)
-		why[0] = '\0';
+	if (err != NULL)
+		err->why[0] = '\0';
 	if ((rc = otp_params_check(&e->p)) != 0) {
-		io_why(why, "%s", mfa_strerror(rc));
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 		return rc;
 	}
 	if (e->secret_len == 0) {
-		io_why(why, "%s", mfa_strerror(MFA_ESECRET_EMPTY));
+		mfa_err_why(err, "%s", mfa_strerror(MFA_ESECRET_EMPTY));
 		return MFA_ESECRET_EMPTY;
 	}
 	switch (f) {
@@ -126,13 +130,13 @@ io_export_check(enum io_format f, const struct io_entry *e, const char **lost,
 	case IO_URI:
 	case IO_AEGIS:
 		if (e->p.type != OTP_HOTP && e->p.t0 != 0) {
-			io_why(why, "%s cannot carry a time origin (T0)",
-			       f == IO_URI ? "an otpauth URI" : "Aegis");
+			mfa_err_why(err, "%s cannot carry a time origin (T0)",
+				    f == IO_URI ? "an otpauth URI" : "Aegis");
 			return MFA_EUNSUPPORTED;
 		}
 		return 0;
 	case IO_GOOGLE:
-		if ((rc = export_google_unsupported(e, why)) != 0)
+		if ((rc = export_google_unsupported(e, err)) != 0)
 			return rc;
 		*lost = note && serial ? "note and serial"
 			: note	       ? "note"
@@ -140,22 +144,24 @@ io_export_check(enum io_format f, const struct io_entry *e, const char **lost,
 				       : NULL;
 		return 0;
 	default:
-		io_why(why, "%s is not an export format", io_format_name(f));
+		mfa_err_why(err, "%s is not an export format",
+			    io_format_name(f));
 		return MFA_EINVAL;
 	}
 }
 
 /* Refuse what Google Authenticator would show wrong codes for. */
 static int
-export_google_check(const struct io_entry *e, char why[IO_WHY_MAX])
+export_google_check(const struct io_entry *e, struct mfa_err *err)
 {
-	char label[IO_WHY_MAX / 2], sub[IO_WHY_MAX];
+	char label[128];
+	struct mfa_err sub = {0};
 	const char *lost;
 	int rc;
 
-	if ((rc = io_export_check(IO_GOOGLE, e, &lost, sub)) != 0)
-		io_why(why, "%s: %s", sub,
-		       export_label(e, label, sizeof(label)));
+	if ((rc = io_export_check(IO_GOOGLE, e, &lost, &sub)) != 0)
+		mfa_err_why(err, "%s: %s", sub.why,
+			    export_label(e, label, sizeof(label)));
 	return rc;
 }
 
@@ -273,7 +279,7 @@ done:
 
 int
 io_export_google(const struct io_entry *e, size_t n, char **out, size_t *outlen,
-		 char why[IO_WHY_MAX])
+		 struct mfa_err *err)
 {
 	size_t i, nb, total = 1, o = 0, k, payload;
 	int32_t batch_id;
@@ -282,17 +288,17 @@ io_export_google(const struct io_entry *e, size_t n, char **out, size_t *outlen,
 
 	*out = NULL;
 	*outlen = 0;
-	if (why != NULL)
-		why[0] = '\0';
-	if ((rc = io_lazy_need(IO_GOOGLE, why)) != 0)
+	if (err != NULL)
+		err->why[0] = '\0';
+	if ((rc = io_lazy_need(IO_GOOGLE, err)) != 0)
 		return rc;
 	for (i = 0; i < n; i++) {
-		if ((rc = export_google_check(&e[i], why)) != 0)
+		if ((rc = export_google_check(&e[i], err)) != 0)
 			return rc;
 	}
 	nb = (n + EXPORT_GOOGLE_BATCH - 1) / EXPORT_GOOGLE_BATCH;
 	if (nb > INT32_MAX) {
-		io_why(why, "too many accounts");
+		mfa_err_why(err, "too many accounts");
 		return MFA_ETOOBIG;
 	}
 	/* A generous bound on each line: every protobuf byte as %XX twice. */
@@ -300,7 +306,7 @@ io_export_google(const struct io_entry *e, size_t n, char **out, size_t *outlen,
 		payload = 64 + e[i].secret_len + 2 * strlen(e[i].issuer) +
 			  strlen(e[i].name);
 		if (payload > (SIZE_MAX - total) / 8 - 64) {
-			io_why(why, "accounts too large");
+			mfa_err_why(err, "accounts too large");
 			return MFA_ETOOBIG;
 		}
 		total += 8 * payload;
@@ -317,7 +323,7 @@ io_export_google(const struct io_entry *e, size_t n, char **out, size_t *outlen,
 		    n - i < EXPORT_GOOGLE_BATCH ? n - i : EXPORT_GOOGLE_BATCH,
 		    (int32_t)nb, (int32_t)k, batch_id, buf, total, &o);
 		if (rc != 0) {
-			io_why(why, "%s", mfa_strerror(rc));
+			mfa_err_why(err, "%s", mfa_strerror(rc));
 			sodium_free(buf);
 			return rc;
 		}

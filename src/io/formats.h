@@ -12,24 +12,24 @@
 
 /* uri_list.c: otpauth:// and otpauth-migration:// lines. */
 int urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
-		   char why[IO_WHY_MAX]);
+		   struct mfa_err *err);
 /* google.c: one otpauth-migration://offline?data=... URI. */
 int google_import_uri(const char *uri, size_t len, struct io_list *out,
-		      char why[IO_WHY_MAX]);
+		      struct mfa_err *err);
 /* aws_seed.c: bare base32 (needs a name given later by the cli). */
 int awsseed_import(const uint8_t *buf, size_t len, struct io_list *out,
-		   char why[IO_WHY_MAX]);
+		   struct mfa_err *err);
 /* json.c: mfa's own JSON export. */
 int mfajson_import(const uint8_t *buf, size_t len, struct io_list *out,
-		   char why[IO_WHY_MAX]);
+		   struct mfa_err *err);
 
 /* aegis.c, andotp.c, twofas.c: plain or encrypted. */
 int aegis_import(const uint8_t *buf, size_t len, io_pass_fn pass,
-		 void *pass_arg, struct io_list *out, char why[IO_WHY_MAX]);
+		 void *pass_arg, struct io_list *out, struct mfa_err *err);
 int andotp_import(const uint8_t *buf, size_t len, io_pass_fn pass,
-		  void *pass_arg, struct io_list *out, char why[IO_WHY_MAX]);
+		  void *pass_arg, struct io_list *out, struct mfa_err *err);
 int twofas_import(const uint8_t *buf, size_t len, io_pass_fn pass,
-		  void *pass_arg, struct io_list *out, char why[IO_WHY_MAX]);
+		  void *pass_arg, struct io_list *out, struct mfa_err *err);
 
 /*
  * Content sniffing (each: true when buf looks like it). io_detect parses a

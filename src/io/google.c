@@ -136,11 +136,12 @@ google_str(const ProtobufCBinaryData *b, char **out)
 /* One account of the payload into tmp; `idx` counts from 1 for messages. */
 static int
 google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
-	       char why[IO_WHY_MAX])
+	       struct mfa_err *err)
 {
 	struct io_entry e;
 	struct otp_params p;
-	char *gname = NULL, *gissuer = NULL, label[96], sub[IO_WHY_MAX];
+	char *gname = NULL, *gissuer = NULL, label[96];
+	struct mfa_err sub = {0};
 	const char *field;
 	size_t n;
 	int rc;
@@ -160,11 +161,12 @@ google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
 				? strnlen((const char *)op->name.data,
 					  op->name.len < 64 ? op->name.len : 64)
 				: 0;
-			io_why(why,
-			       "account %zu (%.*s): its %s holds a NUL "
-			       "byte",
-			       idx, (int)n,
-			       n > 0 ? (const char *)op->name.data : "", field);
+			mfa_err_why(err,
+				    "account %zu (%.*s): its %s holds a NUL "
+				    "byte",
+				    idx, (int)n,
+				    n > 0 ? (const char *)op->name.data : "",
+				    field);
 		}
 		goto out;
 	}
@@ -176,16 +178,16 @@ google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
 	case OTP_PARAMETERS__OTP_TYPE__OTP_TYPE_HOTP:
 		p.type = OTP_HOTP;
 		if (op->counter < 0) {
-			io_why(why, "account %zu (%s): negative counter", idx,
-			       label);
+			mfa_err_why(err, "account %zu (%s): negative counter",
+				    idx, label);
 			rc = MFA_EURI_COUNTER;
 			goto out;
 		}
 		p.counter = (uint64_t)op->counter;
 		break;
 	default:
-		io_why(why, "account %zu (%s): unknown OTP type %d", idx, label,
-		       (int)op->type);
+		mfa_err_why(err, "account %zu (%s): unknown OTP type %d", idx,
+			    label, (int)op->type);
 		rc = MFA_EURI_TYPE;
 		goto out;
 	}
@@ -201,13 +203,13 @@ google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
 		p.hash = OTP_SHA512;
 		break;
 	case OTP_PARAMETERS__ALGORITHM__ALGORITHM_MD5:
-		io_why(why, "account %zu (%s): MD5 is not supported", idx,
-		       label);
+		mfa_err_why(err, "account %zu (%s): MD5 is not supported", idx,
+			    label);
 		rc = MFA_EHASH;
 		goto out;
 	default:
-		io_why(why, "account %zu (%s): unknown algorithm %d", idx,
-		       label, (int)op->algorithm);
+		mfa_err_why(err, "account %zu (%s): unknown algorithm %d", idx,
+			    label, (int)op->algorithm);
 		rc = MFA_EHASH;
 		goto out;
 	}
@@ -220,20 +222,21 @@ google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
 		p.digits = 8;
 		break;
 	default:
-		io_why(why, "account %zu (%s): unknown digit count %d", idx,
-		       label, (int)op->digits);
+		mfa_err_why(err, "account %zu (%s): unknown digit count %d",
+			    idx, label, (int)op->digits);
 		rc = MFA_EDIGITS;
 		goto out;
 	}
 	if (op->secret.len == 0) {
-		io_why(why, "account %zu (%s): %s", idx, label,
-		       mfa_strerror(MFA_ESECRET_EMPTY));
+		mfa_err_why(err, "account %zu (%s): %s", idx, label,
+			    mfa_strerror(MFA_ESECRET_EMPTY));
 		rc = MFA_ESECRET_EMPTY;
 		goto out;
 	}
 	if (op->secret.len > OTP_SECRET_MAX) {
-		io_why(why, "account %zu (%s): secret longer than %d bytes",
-		       idx, label, OTP_SECRET_MAX);
+		mfa_err_why(err,
+			    "account %zu (%s): secret longer than %d bytes",
+			    idx, label, OTP_SECRET_MAX);
 		rc = MFA_ETOOLONG;
 		goto out;
 	}
@@ -247,10 +250,10 @@ google_account(const OtpParameters *op, size_t idx, struct io_list *tmp,
 		io_entry_clear(&e);
 		goto out;
 	}
-	sub[0] = '\0';
-	if ((rc = io_list_add(tmp, &e, sub)) != 0)
-		io_why(why, "account %zu (%s): %s", idx, label,
-		       sub[0] != '\0' ? sub : mfa_strerror(rc));
+	sub.why[0] = '\0';
+	if ((rc = io_list_add(tmp, &e, &sub)) != 0)
+		mfa_err_why(err, "account %zu (%s): %s", idx, label,
+			    mfa_err_text(&sub, rc));
 out:
 	free(gname);
 	free(gissuer);
@@ -259,7 +262,7 @@ out:
 
 int
 google_import_uri(const char *uri, size_t len, struct io_list *out,
-		  char why[IO_WHY_MAX])
+		  struct mfa_err *err)
 {
 	static const char scheme[] = "otpauth-migration://";
 	const char *p, *end, *host, *val;
@@ -271,18 +274,18 @@ google_import_uri(const char *uri, size_t len, struct io_list *out,
 	int rc;
 
 	io_list_begin(&tmp, out);
-	if (why != NULL)
-		why[0] = '\0';
+	if (err != NULL)
+		err->why[0] = '\0';
 	while (len > 0 && (uri[len - 1] == '\n' || uri[len - 1] == '\r' ||
 			   uri[len - 1] == ' ' || uri[len - 1] == '\t'))
 		len--;
 	if (len < sizeof(scheme) - 1 ||
 	    strncasecmp(uri, scheme, sizeof(scheme) - 1) != 0) {
-		io_why(why, "not an otpauth-migration:// URI");
+		mfa_err_why(err, "not an otpauth-migration:// URI");
 		return MFA_EURI_SCHEME;
 	}
 	if (memchr(uri, '\0', len) != NULL) {
-		io_why(why, "NUL byte in URI");
+		mfa_err_why(err, "NUL byte in URI");
 		return MFA_EURI_ENCODING;
 	}
 	end = uri + len;
@@ -291,41 +294,45 @@ google_import_uri(const char *uri, size_t len, struct io_list *out,
 		p++;
 	hostlen = (size_t)(p - host);
 	if (hostlen != 7 || strncasecmp(host, "offline", 7) != 0) {
-		io_why(why, "otpauth-migration:// URI without \"offline\"");
+		mfa_err_why(err,
+			    "otpauth-migration:// URI without \"offline\"");
 		return MFA_EPARSE;
 	}
 	if (p < end && *p == '/')
 		p++;
 	if (p >= end || *p != '?' ||
 	    google_find_data(p + 1, (size_t)(end - p - 1), &val, &vlen) != 0) {
-		io_why(why, "no data parameter in otpauth-migration:// URI");
+		mfa_err_why(err,
+			    "no data parameter in otpauth-migration:// URI");
 		return MFA_EPARSE;
 	}
 	if (vlen == 0) {
-		io_why(why, "empty data parameter in otpauth-migration:// URI");
+		mfa_err_why(err,
+			    "empty data parameter in otpauth-migration:// URI");
 		return MFA_EPARSE;
 	}
 	if ((raw = sodium_malloc(vlen + 1)) == NULL)
 		return MFA_ENOMEM;
 	if ((rc = google_unescape(val, vlen, raw, &rawlen)) != 0) {
-		io_why(why, "bad percent-encoding in the data parameter");
+		mfa_err_why(err, "bad percent-encoding in the data parameter");
 		goto done;
 	}
 	if ((rc = io_base64_decode(raw, rawlen, &bin, &binlen)) != 0) {
 		if (rc == MFA_EPARSE)
-			io_why(why, "the data parameter is not base64");
+			mfa_err_why(err, "the data parameter is not base64");
 		goto done;
 	}
 	mp = migration_payload__unpack(&google_allocator, binlen, bin);
 	if (mp == NULL) {
-		io_why(why, "cannot decode the migration payload (not a Google "
+		mfa_err_why(err,
+			    "cannot decode the migration payload (not a Google "
 			    "Authenticator export, or truncated)");
 		rc = MFA_EPARSE;
 		goto done;
 	}
 	for (i = 0; i < mp->n_otp_parameters; i++) {
-		rc = google_account(mp->otp_parameters[i], i + 1, &tmp, why);
-		if (rc != 0 && (rc = io_skip(&tmp, rc, why)) != 0)
+		rc = google_account(mp->otp_parameters[i], i + 1, &tmp, err);
+		if (rc != 0 && (rc = io_skip(&tmp, rc, err)) != 0)
 			goto done;
 	}
 done:
@@ -334,8 +341,8 @@ done:
 	if (bin != NULL)
 		sodium_free(bin);
 	sodium_free(raw);
-	rc = io_list_end(out, &tmp, rc, why);
-	if (rc != 0 && why != NULL && why[0] == '\0')
-		io_why(why, "%s", mfa_strerror(rc));
+	rc = io_list_end(out, &tmp, rc, err);
+	if (rc != 0 && err != NULL && err->why[0] == '\0')
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 	return rc;
 }

@@ -108,9 +108,9 @@ io_utf8_fix(const uint8_t *buf, size_t len, size_t *outlen, int *rc)
 }
 
 json_t *
-io_json_load(const uint8_t *buf, size_t len, size_t flags, char why[IO_WHY_MAX])
+io_json_load(const uint8_t *buf, size_t len, size_t flags, struct mfa_err *err)
 {
-	json_error_t err;
+	json_error_t je;
 	json_t *j;
 	char *near, *fixed;
 	size_t flen = 0;
@@ -122,33 +122,21 @@ io_json_load(const uint8_t *buf, size_t len, size_t flags, char why[IO_WHY_MAX])
 	 * it first (U+FFFD), as every importer's door does for names.
 	 */
 	if ((fixed = io_utf8_fix(buf, len, &flen, &rc)) == NULL && rc != 0) {
-		io_why(why, "%s", mfa_strerror(rc));
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 		return NULL;
 	}
 	j = json_loadb(fixed != NULL ? fixed : (const char *)buf,
-		       fixed != NULL ? flen : len, flags, &err);
+		       fixed != NULL ? flen : len, flags, &je);
 	io_wipe_free(fixed);
 	if (j == NULL) {
 		/* jansson quotes the input after " near "; it may be secret. */
-		if ((near = strstr(err.text, " near ")) != NULL)
+		if ((near = strstr(je.text, " near ")) != NULL)
 			*near = '\0';
-		io_why(why, "JSON error at line %d column %d: %s", err.line,
-		       err.column, err.text);
+		mfa_err_why(err, "JSON error at line %d column %d: %s", je.line,
+			    je.column, je.text);
 	}
 	sodium_memzero(&err, sizeof(err));
 	return j;
-}
-
-void
-io_why(char *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, IO_WHY_MAX, fmt, ap);
-	va_end(ap);
 }
 
 int
@@ -340,48 +328,48 @@ io_repair(char **s, bool *fixed)
 }
 
 int
-io_list_add(struct io_list *l, struct io_entry *e, char why[IO_WHY_MAX])
+io_list_add(struct io_list *l, struct io_entry *e, struct mfa_err *err)
 {
 	uint8_t *s;
 	int rc;
 
 	if ((rc = otp_params_check(&e->p)) != 0) {
-		io_why(why, "%s", mfa_strerror(rc));
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 		goto fail;
 	}
 	if (e->p.type == OTP_HOTP && e->p.counter > OTP_COUNTER_MAX) {
 		rc = MFA_EURI_COUNTER;
-		io_why(why, "counter %llu is above 2^63 - 1",
-		       (unsigned long long)e->p.counter);
+		mfa_err_why(err, "counter %llu is above 2^63 - 1",
+			    (unsigned long long)e->p.counter);
 		goto fail;
 	}
 	if (e->secret == NULL || e->secret_len == 0) {
 		rc = MFA_ESECRET_EMPTY;
-		io_why(why, "%s", mfa_strerror(rc));
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 		goto fail;
 	}
 	if (e->secret_len > OTP_SECRET_MAX) {
 		rc = MFA_ETOOLONG;
-		io_why(why, "secret longer than %d bytes", OTP_SECRET_MAX);
+		mfa_err_why(err, "secret longer than %d bytes", OTP_SECRET_MAX);
 		goto fail;
 	}
 	if ((rc = io_repair(&e->name, &e->repaired)) != 0 ||
 	    (rc = io_repair(&e->issuer, &e->repaired)) != 0 ||
 	    (rc = io_repair(&e->serial, &e->repaired)) != 0 ||
 	    (rc = io_repair(&e->note, &e->repaired)) != 0) {
-		io_why(why, "%s", mfa_strerror(rc));
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 		goto fail;
 	}
 	if ((rc = io_list_reserve(l, 1)) != 0) {
-		io_why(why, "%s",
-		       rc == MFA_ETOOBIG ? "more than 1000000 accounts"
-					 : mfa_strerror(rc));
+		mfa_err_why(err, "%s",
+			    rc == MFA_ETOOBIG ? "more than 1000000 accounts"
+					      : mfa_strerror(rc));
 		goto fail;
 	}
 	if (!e->in_arena) {
 		if ((s = io_secret_alloc(l, e->secret_len)) == NULL) {
 			rc = MFA_ENOMEM;
-			io_why(why, "%s", mfa_strerror(rc));
+			mfa_err_why(err, "%s", mfa_strerror(rc));
 			goto fail;
 		}
 		memcpy(s, e->secret, e->secret_len);
@@ -405,7 +393,7 @@ io_list_push(struct io_list *l, struct io_entry *e)
 }
 
 int
-io_skip(struct io_list *l, int rc, const char *why)
+io_skip(struct io_list *l, int rc, const struct mfa_err *err)
 {
 	char **v;
 
@@ -418,9 +406,7 @@ io_skip(struct io_list *l, int rc, const char *why)
 	if ((v = reallocarray(l->skipped, l->nskipped + 1, sizeof(*v))) == NULL)
 		return MFA_ENOMEM;
 	l->skipped = v;
-	if ((v[l->nskipped] = strdup(
-		 why != NULL && why[0] != '\0' ? why : mfa_strerror(rc))) ==
-	    NULL)
+	if ((v[l->nskipped] = strdup(mfa_err_text(err, rc))) == NULL)
 		return MFA_ENOMEM;
 	l->nskipped++;
 	return 0;
@@ -500,10 +486,10 @@ io_list_begin(struct io_list *tmp, const struct io_list *out)
 
 int
 io_list_end(struct io_list *out, struct io_list *tmp, int rc,
-	    char why[IO_WHY_MAX])
+	    struct mfa_err *err)
 {
 	if (rc == 0 && (rc = io_list_move(out, tmp)) != 0)
-		io_why(why, "%s", mfa_strerror(rc));
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 	if (rc != 0) {
 		out->entry_failed = out->entry_failed || tmp->entry_failed;
 		if (tmp->kdf_work > out->kdf_work)
@@ -870,7 +856,7 @@ io_is_blank(const uint8_t *b, size_t len)
 
 int
 io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
-	  void *pass_arg, struct io_list *out, char why[IO_WHY_MAX])
+	  void *pass_arg, struct io_list *out, struct mfa_err *err)
 {
 	struct io_list tmp;
 	const char *what;
@@ -878,8 +864,8 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 	int rc;
 
 	io_list_begin(&tmp, out);
-	if (why != NULL)
-		why[0] = '\0';
+	if (err != NULL)
+		err->why[0] = '\0';
 	io_json_secure_init();
 	if (fmt == IO_AUTO && (fmt = io_detect(buf, len)) == IO_AUTO) {
 		json_t *j;
@@ -890,23 +876,25 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 			i++;
 		/* Broken JSON says where it broke, not "unrecognised". */
 		if (i < len && (buf[i] == '{' || buf[i] == '[')) {
-			if ((j = io_json_load(buf, len, JSON_ALLOW_NUL, why)) ==
+			if ((j = io_json_load(buf, len, JSON_ALLOW_NUL, err)) ==
 			    NULL)
 				return MFA_EPARSE;
 			json_decref(j);
-			io_why(why, "JSON, but not from Aegis, andOTP, 2FAS "
+			mfa_err_why(err,
+				    "JSON, but not from Aegis, andOTP, 2FAS "
 				    "or mfa");
 			return MFA_EFORMAT;
 		}
 		if ((what = io_foreign_what(buf, len)) != NULL)
-			io_why(why, "unrecognised format (%s)", what);
+			mfa_err_why(err, "unrecognised format (%s)", what);
 		else
-			io_why(why, "%s",
-			       io_is_blank(buf, len) ? "empty input"
-						     : "unrecognised format");
+			mfa_err_why(err, "%s",
+				    io_is_blank(buf, len)
+					? "empty input"
+					: "unrecognised format");
 		return MFA_EFORMAT;
 	}
-	if ((rc = io_lazy_need(fmt, why)) != 0)
+	if ((rc = io_lazy_need(fmt, err)) != 0)
 		return rc;
 	guessed = fmt == IO_ANDOTP && !andotp_sniff(buf, len);
 	switch (fmt) {
@@ -914,38 +902,39 @@ io_import(const uint8_t *buf, size_t len, enum io_format fmt, io_pass_fn pass,
 	case IO_GOOGLE:
 		/* One reader for both: a Google export is a list of URIs too.
 		 */
-		rc = urilist_import(buf, len, &tmp, why);
+		rc = urilist_import(buf, len, &tmp, err);
 		break;
 	case IO_AEGIS:
-		rc = aegis_import(buf, len, pass, pass_arg, &tmp, why);
+		rc = aegis_import(buf, len, pass, pass_arg, &tmp, err);
 		break;
 	case IO_ANDOTP:
-		rc = andotp_import(buf, len, pass, pass_arg, &tmp, why);
+		rc = andotp_import(buf, len, pass, pass_arg, &tmp, err);
 		/* Only the password could tell the old layout from noise. */
 		if (rc == MFA_EDECRYPT && guessed)
-			io_why(why, "wrong password, or not an andOTP backup "
+			mfa_err_why(err,
+				    "wrong password, or not an andOTP backup "
 				    "(a binary file of no format mfa "
 				    "recognises; an old andOTP backup looks "
 				    "like this)");
 		break;
 	case IO_TWOFAS:
-		rc = twofas_import(buf, len, pass, pass_arg, &tmp, why);
+		rc = twofas_import(buf, len, pass, pass_arg, &tmp, err);
 		break;
 	case IO_AWS_SEED:
-		rc = awsseed_import(buf, len, &tmp, why);
+		rc = awsseed_import(buf, len, &tmp, err);
 		break;
 	case IO_JSON:
-		rc = mfajson_import(buf, len, &tmp, why);
+		rc = mfajson_import(buf, len, &tmp, err);
 		break;
 	case IO_IMAGE:
-		io_why(why, "an image: read its QR code first");
+		mfa_err_why(err, "an image: read its QR code first");
 		return MFA_EFORMAT;
 	default:
-		io_why(why, "unknown format %d", (int)fmt);
+		mfa_err_why(err, "unknown format %d", (int)fmt);
 		return MFA_EINVAL;
 	}
-	rc = io_list_end(out, &tmp, rc, why);
-	if (rc != 0 && why != NULL && why[0] == '\0')
-		io_why(why, "%s", mfa_strerror(rc));
+	rc = io_list_end(out, &tmp, rc, err);
+	if (rc != 0 && err != NULL && err->why[0] == '\0')
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 	return rc;
 }

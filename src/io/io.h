@@ -67,7 +67,6 @@ enum io_format {
 	IO_JSON,     /* mfa's own export JSON */
 };
 
-#define IO_WHY_MAX 256
 /*
  * At most this many accounts in one list (one import): a bound on memory
  * for a hostile file, far above any real backup. Secrets share one arena of
@@ -97,7 +96,7 @@ typedef int (*io_pass_fn)(void *arg, char **pass, size_t *len);
  */
 int io_import(const uint8_t *buf, size_t len, enum io_format fmt,
 	      io_pass_fn pass, void *pass_arg, struct io_list *out,
-	      char why[IO_WHY_MAX]);
+	      struct mfa_err *err);
 
 /*
  * Append e to l, taking ownership (e is cleared, also on error). Every
@@ -107,7 +106,7 @@ int io_import(const uint8_t *buf, size_t len, enum io_format fmt,
  * io_list_add writes the reason for a refusal into why (when not NULL).
  */
 int io_list_push(struct io_list *l, struct io_entry *e);
-int io_list_add(struct io_list *l, struct io_entry *e, char why[IO_WHY_MAX]);
+int io_list_add(struct io_list *l, struct io_entry *e, struct mfa_err *err);
 void io_entry_clear(struct io_entry *e);
 void io_list_free(struct io_list *l);
 /* Put "prefix: " before the skipped reasons from index `from` on. */
@@ -129,7 +128,7 @@ int io_export_json(const struct io_entry *e, size_t n, char **out,
  * than 30 s, a T0. Nothing is ever converted into something else.
  */
 int io_export_google(const struct io_entry *e, size_t n, char **out,
-		     size_t *outlen, char why[IO_WHY_MAX]);
+		     size_t *outlen, struct mfa_err *err);
 int io_export_aegis(const struct io_entry *e, size_t n, const char *pass,
 		    size_t passlen, char **out, size_t *outlen);
 
@@ -140,6 +139,6 @@ int io_export_aegis(const struct io_entry *e, size_t n, const char *pass,
  * gets the fields it leaves out ("note and serial"), or NULL when none.
  */
 int io_export_check(enum io_format f, const struct io_entry *e,
-		    const char **lost, char why[IO_WHY_MAX]);
+		    const char **lost, struct mfa_err *err);
 
 #endif

@@ -8,7 +8,7 @@
 #include "lazy/jansson.h"
 
 int
-io_lazy_need(enum io_format fmt, char why[IO_WHY_MAX])
+io_lazy_need(enum io_format fmt, struct mfa_err *err)
 {
 	const char *w = NULL;
 	int rc = 0;
@@ -32,7 +32,7 @@ io_lazy_need(enum io_format fmt, char why[IO_WHY_MAX])
 	default:
 		break;
 	}
-	if (rc != 0 && why != NULL)
-		snprintf(why, IO_WHY_MAX, "%s", w);
+	if (rc != 0)
+		mfa_err_why(err, "%s", w);
 	return rc;
 }

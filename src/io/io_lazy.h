@@ -10,6 +10,6 @@
 #include "io/io.h"
 
 /* 0, or MFA_EUNSUPPORTED with why naming the library and its package. */
-int io_lazy_need(enum io_format fmt, char why[IO_WHY_MAX]);
+int io_lazy_need(enum io_format fmt, struct mfa_err *err);
 
 #endif

@@ -35,17 +35,17 @@ iocrypto_json_str(const json_t *o, const char *key, const char **out)
 
 int
 iocrypto_json_field(const json_t *o, const char *key, const char **out,
-		    size_t idx, char why[IO_WHY_MAX])
+		    size_t idx, struct mfa_err *err)
 {
 	int rc = iocrypto_json_str(o, key, out);
 
 	if (rc == MFA_ENUL)
-		return iocrypto_why(why, rc,
-				    "entry %zu: \"%s\" holds a NUL character",
-				    idx, key);
+		return mfa_err_set(err, rc,
+				   "entry %zu: \"%s\" holds a NUL character",
+				   idx, key);
 	if (rc != 0)
-		return iocrypto_why(
-		    why, rc, "entry %zu: \"%s\" is not a string", idx, key);
+		return mfa_err_set(err, rc, "entry %zu: \"%s\" is not a string",
+				   idx, key);
 	return 0;
 }
 
@@ -87,19 +87,6 @@ iocrypto_trim(const uint8_t **buf, size_t *len)
 	*buf = b;
 	*len = n;
 	return n > 0 ? *b : -1;
-}
-
-int
-iocrypto_why(char why[IO_WHY_MAX], int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL) {
-		va_start(ap, fmt);
-		vsnprintf(why, IO_WHY_MAX, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
 }
 
 int
@@ -299,25 +286,25 @@ iocrypto_uuid4(char out[37])
 
 int
 iocrypto_pass_get(io_pass_fn fn, void *arg, char **pass, size_t *len,
-		  char why[IO_WHY_MAX])
+		  struct mfa_err *err)
 {
 	int rc;
 
 	*pass = NULL;
 	*len = 0;
 	if (fn == NULL)
-		return iocrypto_why(why, MFA_ENOPASS,
-				    "the file is encrypted and no password "
-				    "was given");
+		return mfa_err_set(err, MFA_ENOPASS,
+				   "the file is encrypted and no password "
+				   "was given");
 	if ((rc = fn(arg, pass, len)) != 0) {
 		if (*pass != NULL)
 			sodium_free(*pass);
 		*pass = NULL;
-		return iocrypto_why(why, rc, "no password: %s",
-				    mfa_strerror(rc));
+		return mfa_err_set(err, rc, "no password: %s",
+				   mfa_strerror(rc));
 	}
 	if (*pass == NULL)
-		return iocrypto_why(why, MFA_ENOPASS, "no password given");
+		return mfa_err_set(err, MFA_ENOPASS, "no password given");
 	return 0;
 }
 
@@ -335,44 +322,45 @@ int
 iocrypto_entry_push(struct io_list *out, size_t idx, const char *name,
 		    const char *issuer, const char *note, const char *serial,
 		    const struct otp_params *p, const char *b32, size_t b32len,
-		    char why[IO_WHY_MAX])
+		    struct mfa_err *err)
 {
 	struct io_entry e;
-	char label[96], sub[IO_WHY_MAX];
+	char label[96];
+	struct mfa_err sub = {0};
 	size_t cap, errpos = 0;
 	int rc;
 
 	iocrypto_label(issuer, name, label, sizeof(label));
 	if ((rc = otp_params_check(p)) != 0)
-		return iocrypto_why(why, rc, "entry %zu (%s): %s", idx, label,
-				    mfa_strerror(rc));
+		return mfa_err_set(err, rc, "entry %zu (%s): %s", idx, label,
+				   mfa_strerror(rc));
 	memset(&e, 0, sizeof(e));
 	e.p = *p;
 	cap = base32_decoded_max(b32len);
 	if (cap > OTP_SECRET_MAX + 1)
-		return iocrypto_why(why, MFA_ETOOLONG,
-				    "entry %zu (%s): secret too long", idx,
-				    label);
+		return mfa_err_set(err, MFA_ETOOLONG,
+				   "entry %zu (%s): secret too long", idx,
+				   label);
 	if ((e.secret = io_secret_alloc(out, cap)) == NULL)
 		return MFA_ENOMEM;
 	e.in_arena = true;
 	rc = base32_decode(b32, b32len, e.secret, cap, &e.secret_len, &errpos);
 	io_secret_trim(out, e.secret, cap, rc == 0 ? e.secret_len : 0);
 	if (rc == MFA_EBASE32) {
-		rc = iocrypto_why(why, rc,
-				  "entry %zu (%s): bad base32 secret (offset "
-				  "%zu)",
-				  idx, label, errpos);
+		rc = mfa_err_set(err, rc,
+				 "entry %zu (%s): bad base32 secret (offset "
+				 "%zu)",
+				 idx, label, errpos);
 		goto fail;
 	}
 	if (rc != 0) {
-		rc = iocrypto_why(why, rc, "entry %zu (%s): %s", idx, label,
-				  mfa_strerror(rc));
+		rc = mfa_err_set(err, rc, "entry %zu (%s): %s", idx, label,
+				 mfa_strerror(rc));
 		goto fail;
 	}
 	if (e.secret_len == 0) {
-		rc = iocrypto_why(why, MFA_ESECRET_EMPTY,
-				  "entry %zu (%s): empty secret", idx, label);
+		rc = mfa_err_set(err, MFA_ESECRET_EMPTY,
+				 "entry %zu (%s): empty secret", idx, label);
 		goto fail;
 	}
 	e.name = strdup(name != NULL ? name : "");
@@ -384,10 +372,10 @@ iocrypto_entry_push(struct io_list *out, size_t idx, const char *name,
 		rc = MFA_ENOMEM;
 		goto fail;
 	}
-	sub[0] = '\0';
-	if ((rc = io_list_add(out, &e, sub)) != 0)
-		return iocrypto_why(why, rc, "entry %zu (%s): %s", idx, label,
-				    sub[0] != '\0' ? sub : mfa_strerror(rc));
+	sub.why[0] = '\0';
+	if ((rc = io_list_add(out, &e, &sub)) != 0)
+		return mfa_err_set(err, rc, "entry %zu (%s): %s", idx, label,
+				   mfa_err_text(&sub, rc));
 	return 0;
 fail:
 	io_entry_clear(&e);
@@ -397,7 +385,7 @@ fail:
 int
 iocrypto_json_params(const json_t *o, enum otp_type t, size_t idx,
 		     const char *label, struct otp_params *p,
-		     char why[IO_WHY_MAX])
+		     struct mfa_err *err)
 {
 	uint64_t v;
 	bool has;
@@ -406,23 +394,23 @@ iocrypto_json_params(const json_t *o, enum otp_type t, size_t idx,
 	if ((rc = iocrypto_json_uint(o, "digits", OTP_DIGITS_MAX, &v, &has)) !=
 		0 ||
 	    (has && v < OTP_DIGITS_MIN))
-		return iocrypto_why(why, MFA_EDIGITS,
-				    "entry %zu (%s): bad digits", idx, label);
+		return mfa_err_set(err, MFA_EDIGITS,
+				   "entry %zu (%s): bad digits", idx, label);
 	if (has)
 		p->digits = (unsigned)v;
 	if (t == OTP_HOTP) {
 		if (iocrypto_json_uint(o, "counter", INT64_MAX, &v, &has) != 0)
-			return iocrypto_why(why, MFA_EURI_COUNTER,
-					    "entry %zu (%s): bad counter", idx,
-					    label);
+			return mfa_err_set(err, MFA_EURI_COUNTER,
+					   "entry %zu (%s): bad counter", idx,
+					   label);
 		p->counter = v;
 	} else {
 		if (iocrypto_json_uint(o, "period", UINT32_MAX, &v, &has) !=
 			0 ||
 		    (has && v == 0))
-			return iocrypto_why(why, MFA_EPERIOD,
-					    "entry %zu (%s): bad period", idx,
-					    label);
+			return mfa_err_set(err, MFA_EPERIOD,
+					   "entry %zu (%s): bad period", idx,
+					   label);
 		if (has)
 			p->period = v;
 	}

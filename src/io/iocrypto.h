@@ -77,12 +77,12 @@ void iocrypto_random(uint8_t *buf, size_t n);
 void iocrypto_uuid4(char out[37]);
 
 /*
- * Ask for the file's password. MFA_ENOPASS (with why) when fn is NULL or
+ * Ask for the file's password. MFA_ENOPASS (with err) when fn is NULL or
  * hands back nothing; otherwise the callback's return code. Release *pass
  * with sodium_free().
  */
 int iocrypto_pass_get(io_pass_fn fn, void *arg, char **pass, size_t *len,
-		      char why[IO_WHY_MAX]);
+		      struct mfa_err *err);
 
 /* A name for messages: "issuer:name" or "name", written into buf. */
 const char *iocrypto_label(const char *issuer, const char *name, char *buf,
@@ -97,7 +97,7 @@ const char *iocrypto_label(const char *issuer, const char *name, char *buf,
 int iocrypto_entry_push(struct io_list *out, size_t idx, const char *name,
 			const char *issuer, const char *note,
 			const char *serial, const struct otp_params *p,
-			const char *b32, size_t b32len, char why[IO_WHY_MAX]);
+			const char *b32, size_t b32len, struct mfa_err *err);
 
 /*
  * Optional JSON members of object o: *out is NULL (string) or *present is
@@ -105,11 +105,11 @@ int iocrypto_entry_push(struct io_list *out, size_t idx, const char *name,
  * another type, MFA_ENUL when a string holds a NUL character (files are
  * loaded with JSON_ALLOW_NUL so that this names the entry), MFA_EINVAL when
  * a number is not a whole number in [0, max]. iocrypto_json_field is
- * iocrypto_json_str with the reason written to why, naming entry idx.
+ * iocrypto_json_str with the reason written to err, naming entry idx.
  */
 int iocrypto_json_str(const json_t *o, const char *key, const char **out);
 int iocrypto_json_field(const json_t *o, const char *key, const char **out,
-			size_t idx, char why[IO_WHY_MAX]);
+			size_t idx, struct mfa_err *err);
 /*
  * The "digits", and "counter" (HOTP) or "period" (TOTP, Steam) members of
  * o over p's defaults, with reasons naming entry idx (label); Steam is
@@ -117,7 +117,7 @@ int iocrypto_json_field(const json_t *o, const char *key, const char **out,
  */
 int iocrypto_json_params(const json_t *o, enum otp_type t, size_t idx,
 			 const char *label, struct otp_params *p,
-			 char why[IO_WHY_MAX]);
+			 struct mfa_err *err);
 int iocrypto_json_uint(const json_t *o, const char *key, uint64_t max,
 		       uint64_t *out, bool *present);
 
@@ -126,9 +126,5 @@ int iocrypto_json_uint(const json_t *o, const char *key, uint64_t max,
  * significant byte (or -1 when none is left).
  */
 int iocrypto_trim(const uint8_t **buf, size_t *len);
-
-/* Formatted reason into why (when not NULL). Always returns rc. */
-int iocrypto_why(char why[IO_WHY_MAX], int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif

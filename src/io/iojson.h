@@ -35,7 +35,7 @@ void io_wipe_free(void *p);
  * hold part of a secret.
  */
 json_t *io_json_load(const uint8_t *buf, size_t len, size_t flags,
-		     char why[IO_WHY_MAX]);
+		     struct mfa_err *err);
 
 /*
  * Load buf as JSON (no error text) and ask is() about the tree; false when
@@ -91,7 +91,7 @@ void io_secret_trim(struct io_list *l, uint8_t *p, size_t cap, size_t used);
  * with the next entry); else set l->entry_failed and return rc. Out of
  * memory and a full list are never skipped.
  */
-int io_skip(struct io_list *l, int rc, const char *why);
+int io_skip(struct io_list *l, int rc, const struct mfa_err *err);
 
 /*
  * A format's private list: io_list_begin gives tmp out's settings;
@@ -101,10 +101,6 @@ int io_skip(struct io_list *l, int rc, const char *why);
  */
 void io_list_begin(struct io_list *tmp, const struct io_list *out);
 int io_list_end(struct io_list *out, struct io_list *tmp, int rc,
-		char why[IO_WHY_MAX]);
-
-/* snprintf into why when why is not NULL (IO_WHY_MAX bytes, truncated). */
-void io_why(char *why, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+		struct mfa_err *err);
 
 #endif

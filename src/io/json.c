@@ -43,7 +43,7 @@
 /* Optional string member: *out is "" when absent; MFA_EPARSE if not text. */
 static int
 mfajson_string(json_t *o, const char *key, const char **out, size_t idx,
-	       char why[IO_WHY_MAX])
+	       struct mfa_err *err)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -51,12 +51,12 @@ mfajson_string(json_t *o, const char *key, const char **out, size_t idx,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_string(v)) {
-		io_why(why, "entry %zu: \"%s\" is not a string", idx, key);
+		mfa_err_why(err, "entry %zu: \"%s\" is not a string", idx, key);
 		return MFA_EPARSE;
 	}
 	if (strlen(json_string_value(v)) != json_string_length(v)) {
-		io_why(why, "entry %zu: \"%s\" holds a NUL character", idx,
-		       key);
+		mfa_err_why(err, "entry %zu: \"%s\" holds a NUL character", idx,
+			    key);
 		return MFA_ENUL;
 	}
 	*out = json_string_value(v);
@@ -66,69 +66,69 @@ mfajson_string(json_t *o, const char *key, const char **out, size_t idx,
 /* Optional integer member in [min, max]; *out untouched when absent. */
 static int
 mfajson_int(json_t *o, const char *key, json_int_t min, json_int_t max,
-	    json_int_t *out, int err, size_t idx, char why[IO_WHY_MAX])
+	    json_int_t *out, int bad, size_t idx, struct mfa_err *err)
 {
 	json_t *v = json_object_get(o, key);
 
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_integer(v)) {
-		io_why(why, "entry %zu: \"%s\" is not a whole number", idx,
-		       key);
-		return err;
+		mfa_err_why(err, "entry %zu: \"%s\" is not a whole number", idx,
+			    key);
+		return bad;
 	}
 	if (json_integer_value(v) < min || json_integer_value(v) > max) {
-		io_why(why,
-		       "entry %zu: \"%s\" must be between %" PRId64
-		       " and %" PRId64,
-		       idx, key, (int64_t)min, (int64_t)max);
-		return err;
+		mfa_err_why(err,
+			    "entry %zu: \"%s\" must be between %" PRId64
+			    " and %" PRId64,
+			    idx, key, (int64_t)min, (int64_t)max);
+		return bad;
 	}
 	*out = json_integer_value(v);
 	return 0;
 }
 
 static int
-mfajson_entry(json_t *o, size_t idx, struct io_list *tmp, char why[IO_WHY_MAX])
+mfajson_entry(json_t *o, size_t idx, struct io_list *tmp, struct mfa_err *err)
 {
 	const char *name, *issuer, *type, *alg, *b32, *serial, *note;
 	struct otp_params p;
 	struct io_entry e;
 	json_int_t digits, period, counter, t0;
 	json_t *v;
-	char sub[IO_WHY_MAX];
+	struct mfa_err sub = {0};
 	size_t errpos = 0, b32len, cap;
 	enum otp_type t = OTP_TOTP;
 	int rc;
 
 	if (!json_is_object(o)) {
-		io_why(why, "entry %zu: not an object", idx);
+		mfa_err_why(err, "entry %zu: not an object", idx);
 		return MFA_EPARSE;
 	}
 	if (!json_is_string(json_object_get(o, "name"))) {
-		io_why(why, "entry %zu: no \"name\" string", idx);
+		mfa_err_why(err, "entry %zu: no \"name\" string", idx);
 		return MFA_EPARSE;
 	}
-	if ((rc = mfajson_string(o, "name", &name, idx, why)) != 0 ||
-	    (rc = mfajson_string(o, "issuer", &issuer, idx, why)) != 0 ||
-	    (rc = mfajson_string(o, "type", &type, idx, why)) != 0 ||
-	    (rc = mfajson_string(o, "algorithm", &alg, idx, why)) != 0 ||
-	    (rc = mfajson_string(o, "serial", &serial, idx, why)) != 0 ||
-	    (rc = mfajson_string(o, "note", &note, idx, why)) != 0)
+	if ((rc = mfajson_string(o, "name", &name, idx, err)) != 0 ||
+	    (rc = mfajson_string(o, "issuer", &issuer, idx, err)) != 0 ||
+	    (rc = mfajson_string(o, "type", &type, idx, err)) != 0 ||
+	    (rc = mfajson_string(o, "algorithm", &alg, idx, err)) != 0 ||
+	    (rc = mfajson_string(o, "serial", &serial, idx, err)) != 0 ||
+	    (rc = mfajson_string(o, "note", &note, idx, err)) != 0)
 		return rc;
 	if (type[0] != '\0' && otp_type_parse(type, &t) != 0) {
-		io_why(why,
-		       "entry %zu: unknown type \"%.32s\" (want totp, "
-		       "hotp or steam)",
-		       idx, type);
+		mfa_err_why(err,
+			    "entry %zu: unknown type \"%.32s\" (want totp, "
+			    "hotp or steam)",
+			    idx, type);
 		return MFA_EURI_TYPE;
 	}
 	otp_params_default(&p, t);
 	if (alg[0] != '\0' && otp_hash_parse(alg, &p.hash) != 0) {
-		io_why(why,
-		       "entry %zu: unknown algorithm \"%.32s\" (want "
-		       "SHA1, SHA256 or SHA512)",
-		       idx, alg);
+		mfa_err_why(err,
+			    "entry %zu: unknown algorithm \"%.32s\" (want "
+			    "SHA1, SHA256 or SHA512)",
+			    idx, alg);
 		return MFA_EHASH;
 	}
 	digits = p.digits;
@@ -136,13 +136,13 @@ mfajson_entry(json_t *o, size_t idx, struct io_list *tmp, char why[IO_WHY_MAX])
 	counter = 0;
 	t0 = 0;
 	if ((rc = mfajson_int(o, "digits", OTP_DIGITS_MIN, OTP_DIGITS_MAX,
-			      &digits, MFA_EDIGITS, idx, why)) != 0 ||
+			      &digits, MFA_EDIGITS, idx, err)) != 0 ||
 	    (rc = mfajson_int(o, "period", 1, UINT32_MAX, &period, MFA_EPERIOD,
-			      idx, why)) != 0 ||
+			      idx, err)) != 0 ||
 	    (rc = mfajson_int(o, "counter", 0, INT64_MAX, &counter,
-			      MFA_EURI_COUNTER, idx, why)) != 0 ||
+			      MFA_EURI_COUNTER, idx, err)) != 0 ||
 	    (rc = mfajson_int(o, "t0", INT64_MIN, INT64_MAX, &t0,
-			      MFA_EURI_NUMBER, idx, why)) != 0)
+			      MFA_EURI_NUMBER, idx, err)) != 0)
 		return rc;
 	p.digits = (unsigned)digits;
 	p.period = (uint64_t)period;
@@ -150,22 +150,22 @@ mfajson_entry(json_t *o, size_t idx, struct io_list *tmp, char why[IO_WHY_MAX])
 	p.t0 = t0;
 	if (t == OTP_STEAM &&
 	    (p.digits != OTP_STEAM_DIGITS || p.hash != OTP_SHA1)) {
-		io_why(why, "entry %zu: Steam codes are SHA1 with 5 digits",
-		       idx);
+		mfa_err_why(
+		    err, "entry %zu: Steam codes are SHA1 with 5 digits", idx);
 		return MFA_EINVAL;
 	}
 
 	v = json_object_get(o, "secret");
 	if (!json_is_string(v)) {
-		io_why(why, "entry %zu: no \"secret\" string", idx);
+		mfa_err_why(err, "entry %zu: no \"secret\" string", idx);
 		return MFA_EURI_NOSECRET;
 	}
 	b32 = json_string_value(v);
 	b32len = json_string_length(v);
 	cap = base32_decoded_max(b32len);
 	if (cap > OTP_SECRET_MAX + 1) {
-		io_why(why, "entry %zu: secret longer than %d bytes", idx,
-		       OTP_SECRET_MAX);
+		mfa_err_why(err, "entry %zu: secret longer than %d bytes", idx,
+			    OTP_SECRET_MAX);
 		return MFA_ETOOLONG;
 	}
 	memset(&e, 0, sizeof(e));
@@ -177,10 +177,11 @@ mfajson_entry(json_t *o, size_t idx, struct io_list *tmp, char why[IO_WHY_MAX])
 	if (rc == 0 && e.secret_len == 0)
 		rc = MFA_ESECRET_EMPTY;
 	if (rc == MFA_EBASE32)
-		io_why(why, "entry %zu: secret is not base32 (character %zu)",
-		       idx, errpos + 1);
+		mfa_err_why(err,
+			    "entry %zu: secret is not base32 (character %zu)",
+			    idx, errpos + 1);
 	else if (rc != 0)
-		io_why(why, "entry %zu: %s", idx, mfa_strerror(rc));
+		mfa_err_why(err, "entry %zu: %s", idx, mfa_strerror(rc));
 	if (rc != 0) {
 		io_entry_clear(&e);
 		return rc;
@@ -195,16 +196,15 @@ mfajson_entry(json_t *o, size_t idx, struct io_list *tmp, char why[IO_WHY_MAX])
 		io_entry_clear(&e);
 		return MFA_ENOMEM;
 	}
-	sub[0] = '\0';
-	if ((rc = io_list_add(tmp, &e, sub)) != 0)
-		io_why(why, "entry %zu: %s", idx,
-		       sub[0] != '\0' ? sub : mfa_strerror(rc));
+	sub.why[0] = '\0';
+	if ((rc = io_list_add(tmp, &e, &sub)) != 0)
+		mfa_err_why(err, "entry %zu: %s", idx, mfa_err_text(&sub, rc));
 	return rc;
 }
 
 int
 mfajson_import(const uint8_t *buf, size_t len, struct io_list *out,
-	       char why[IO_WHY_MAX])
+	       struct mfa_err *err)
 {
 	struct io_list tmp;
 	json_t *root, *v, *entries;
@@ -212,51 +212,51 @@ mfajson_import(const uint8_t *buf, size_t len, struct io_list *out,
 	int rc = 0;
 
 	io_list_begin(&tmp, out);
-	if (why != NULL)
-		why[0] = '\0';
+	if (err != NULL)
+		err->why[0] = '\0';
 	if ((root =
 		 io_json_load(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-			      why)) == NULL)
+			      err)) == NULL)
 		return MFA_EPARSE;
 	v = json_object_get(root, "format");
 	if (!json_is_object(root) || !json_is_string(v) ||
 	    strcmp(json_string_value(v), MFAJSON_FORMAT) != 0) {
-		io_why(why, "not an mfa export (no \"format\": \"%s\")",
-		       MFAJSON_FORMAT);
+		mfa_err_why(err, "not an mfa export (no \"format\": \"%s\")",
+			    MFAJSON_FORMAT);
 		rc = MFA_EFORMAT;
 		goto done;
 	}
 	v = json_object_get(root, "version");
 	if (!json_is_integer(v) || json_integer_value(v) < 1) {
-		io_why(why, "\"version\" is not a positive whole number");
+		mfa_err_why(err, "\"version\" is not a positive whole number");
 		rc = MFA_EPARSE;
 		goto done;
 	}
 	if (json_integer_value(v) > MFAJSON_VERSION) {
-		io_why(why,
-		       "export version %" PRId64 " is newer than this mfa "
-		       "understands (%d)",
-		       (int64_t)json_integer_value(v), MFAJSON_VERSION);
+		mfa_err_why(err,
+			    "export version %" PRId64 " is newer than this mfa "
+			    "understands (%d)",
+			    (int64_t)json_integer_value(v), MFAJSON_VERSION);
 		rc = MFA_EUNSUPPORTED;
 		goto done;
 	}
 	entries = json_object_get(root, "entries");
 	if (!json_is_array(entries)) {
-		io_why(why, "no \"entries\" array");
+		mfa_err_why(err, "no \"entries\" array");
 		rc = MFA_EPARSE;
 		goto done;
 	}
 	for (i = 0; i < json_array_size(entries); i++) {
 		rc =
-		    mfajson_entry(json_array_get(entries, i), i + 1, &tmp, why);
-		if (rc != 0 && (rc = io_skip(&tmp, rc, why)) != 0)
+		    mfajson_entry(json_array_get(entries, i), i + 1, &tmp, err);
+		if (rc != 0 && (rc = io_skip(&tmp, rc, err)) != 0)
 			goto done;
 	}
 done:
-	rc = io_list_end(out, &tmp, rc, why);
+	rc = io_list_end(out, &tmp, rc, err);
 	json_decref(root);
-	if (rc != 0 && why != NULL && why[0] == '\0')
-		io_why(why, "%s", mfa_strerror(rc));
+	if (rc != 0 && err != NULL && err->why[0] == '\0')
+		mfa_err_why(err, "%s", mfa_strerror(rc));
 	return rc;
 }
 

@@ -33,7 +33,7 @@ struct lazy_crypto_api {
  * Open libcrypto.so.3 and fill the table: 0, or MFA_EUNSUPPORTED with *why
  * (when not NULL) naming the library and its Debian package. Loads once.
  */
-int lazy_crypto_load(const char **why);
+int lazy_crypto_load(const char **err);
 /* The table, loaded on demand; exits with that message if it cannot be. */
 const struct lazy_crypto_api *lazy_crypto(void);
 

@@ -31,7 +31,7 @@ struct lazy_protobuf_api {
  * Open libprotobuf-c.so.1 and fill the table: 0, or MFA_EUNSUPPORTED with *why
  * (when not NULL) naming the library and its Debian package. Loads once.
  */
-int lazy_protobuf_load(const char **why);
+int lazy_protobuf_load(const char **err);
 /* The table, loaded on demand; exits with that message if it cannot be. */
 const struct lazy_protobuf_api *lazy_protobuf(void);
 

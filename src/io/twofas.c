@@ -35,7 +35,7 @@
 
 static int
 twofas_service(const json_t *o, size_t idx, struct io_list *out,
-	       char why[IO_WHY_MAX])
+	       struct mfa_err *err)
 {
 	const char *secret = NULL, *sname = NULL, *account = NULL;
 	const char *issuer = NULL, *label = NULL, *type = NULL, *algo = NULL;
@@ -48,17 +48,17 @@ twofas_service(const json_t *o, size_t idx, struct io_list *out,
 	size_t ilen;
 
 	if (!json_is_object(o))
-		return iocrypto_why(why, MFA_EPARSE,
-				    "entry %zu: not a JSON object", idx);
+		return mfa_err_set(err, MFA_EPARSE,
+				   "entry %zu: not a JSON object", idx);
 	otp = json_object_get(o, "otp");
 	if (otp != NULL && !json_is_null(otp) && !json_is_object(otp))
-		return iocrypto_why(why, MFA_EPARSE,
-				    "entry %zu: otp is not an object", idx);
-	if ((rc = iocrypto_json_field(o, "name", &sname, idx, why)) != 0 ||
-	    (rc = iocrypto_json_field(otp, "account", &account, idx, why)) !=
+		return mfa_err_set(err, MFA_EPARSE,
+				   "entry %zu: otp is not an object", idx);
+	if ((rc = iocrypto_json_field(o, "name", &sname, idx, err)) != 0 ||
+	    (rc = iocrypto_json_field(otp, "account", &account, idx, err)) !=
 		0 ||
-	    (rc = iocrypto_json_field(otp, "issuer", &issuer, idx, why)) != 0 ||
-	    (rc = iocrypto_json_field(otp, "label", &label, idx, why)) != 0)
+	    (rc = iocrypto_json_field(otp, "issuer", &issuer, idx, err)) != 0 ||
+	    (rc = iocrypto_json_field(otp, "label", &label, idx, err)) != 0)
 		return rc;
 	if (account != NULL && *account != '\0')
 		name = account;
@@ -78,9 +78,9 @@ twofas_service(const json_t *o, size_t idx, struct io_list *out,
 	iocrypto_label(issuer, name, lbl, sizeof(lbl));
 
 	if (iocrypto_json_str(otp, "tokenType", &type) != 0) {
-		return iocrypto_why(why, MFA_EPARSE,
-				    "entry %zu (%s): tokenType is not a string",
-				    idx, lbl);
+		return mfa_err_set(err, MFA_EPARSE,
+				   "entry %zu (%s): tokenType is not a string",
+				   idx, lbl);
 	}
 	if (type == NULL || strcasecmp(type, "TOTP") == 0)
 		t = OTP_TOTP;
@@ -89,29 +89,29 @@ twofas_service(const json_t *o, size_t idx, struct io_list *out,
 	else if (strcasecmp(type, "STEAM") == 0)
 		t = OTP_STEAM;
 	else
-		return iocrypto_why(why, MFA_EUNSUPPORTED,
-				    "entry %zu (%s): type %.20s is not "
-				    "supported",
-				    idx, lbl, type);
+		return mfa_err_set(err, MFA_EUNSUPPORTED,
+				   "entry %zu (%s): type %.20s is not "
+				   "supported",
+				   idx, lbl, type);
 	if (iocrypto_json_str(o, "secret", &secret) != 0 || secret == NULL)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "entry %zu (%s): no secret", idx, lbl);
+		return mfa_err_set(err, MFA_EPARSE, "entry %zu (%s): no secret",
+				   idx, lbl);
 	otp_params_default(&p, t);
 	if (iocrypto_json_str(otp, "algorithm", &algo) != 0 ||
 	    (algo != NULL && otp_hash_parse(algo, &p.hash) != 0))
-		return iocrypto_why(why, MFA_EHASH,
-				    "entry %zu (%s): unknown algorithm", idx,
-				    lbl);
-	if ((rc = iocrypto_json_params(otp, t, idx, lbl, &p, why)) != 0)
+		return mfa_err_set(err, MFA_EHASH,
+				   "entry %zu (%s): unknown algorithm", idx,
+				   lbl);
+	if ((rc = iocrypto_json_params(otp, t, idx, lbl, &p, err)) != 0)
 		return rc;
 	return iocrypto_entry_push(out, idx, name, issuer, "", "", &p, secret,
-				   strlen(secret), why);
+				   strlen(secret), err);
 }
 
 /* Decrypt servicesEncrypted into a new JSON reference *services. */
 static int
 twofas_decrypt(const char *enc, io_pass_fn passfn, void *pass_arg,
-	       json_t **services, char why[IO_WHY_MAX])
+	       json_t **services, struct mfa_err *err)
 {
 	const char *c1, *c2;
 	uint8_t *ct = NULL, *salt = NULL, *iv = NULL, *key = NULL, *pt = NULL;
@@ -122,22 +122,22 @@ twofas_decrypt(const char *enc, io_pass_fn passfn, void *pass_arg,
 	*services = NULL;
 	if ((c1 = strchr(enc, ':')) == NULL ||
 	    (c2 = strchr(c1 + 1, ':')) == NULL || strchr(c2 + 1, ':') != NULL)
-		return iocrypto_why(why, MFA_EPARSE,
-				    "servicesEncrypted is not "
-				    "ciphertext:salt:iv");
+		return mfa_err_set(err, MFA_EPARSE,
+				   "servicesEncrypted is not "
+				   "ciphertext:salt:iv");
 	if (io_base64_decode(enc, (size_t)(c1 - enc), &ct, &ctlen) != 0 ||
 	    io_base64_decode(c1 + 1, (size_t)(c2 - c1 - 1), &salt, &saltlen) !=
 		0 ||
 	    io_base64_decode(c2 + 1, strlen(c2 + 1), &iv, &ivlen) != 0) {
-		rc = iocrypto_why(why, MFA_EPARSE,
-				  "servicesEncrypted: bad base64");
+		rc = mfa_err_set(err, MFA_EPARSE,
+				 "servicesEncrypted: bad base64");
 		goto out;
 	}
 	if (ctlen < IOCRYPTO_GCM_TAG_LEN || saltlen == 0 ||
 	    saltlen > TWOFAS_SALT_MAX || ivlen != IOCRYPTO_GCM_NONCE_LEN) {
-		rc = iocrypto_why(why, MFA_EPARSE,
-				  "servicesEncrypted: bad ciphertext, salt or "
-				  "iv length");
+		rc = mfa_err_set(err, MFA_EPARSE,
+				 "servicesEncrypted: bad ciphertext, salt or "
+				 "iv length");
 		goto out;
 	}
 	ctlen -= IOCRYPTO_GCM_TAG_LEN;
@@ -146,7 +146,7 @@ twofas_decrypt(const char *enc, io_pass_fn passfn, void *pass_arg,
 		rc = MFA_ENOMEM;
 		goto out;
 	}
-	if ((rc = iocrypto_pass_get(passfn, pass_arg, &pass, &passlen, why)) !=
+	if ((rc = iocrypto_pass_get(passfn, pass_arg, &pass, &passlen, err)) !=
 	    0)
 		goto out;
 	if ((rc = iocrypto_pbkdf2(OTP_SHA256, pass, passlen, salt, saltlen,
@@ -155,13 +155,13 @@ twofas_decrypt(const char *enc, io_pass_fn passfn, void *pass_arg,
 		goto out;
 	rc = iocrypto_gcm_decrypt(key, iv, ivlen, ct, ctlen, ct + ctlen, pt);
 	if (rc == MFA_EDECRYPT) {
-		iocrypto_why(why, rc, "wrong password or damaged file");
+		mfa_err_set(err, rc, "wrong password or damaged file");
 		goto out;
 	}
 	if (rc != 0)
 		goto out;
 	pt[ctlen] = '\0';
-	if ((*services = io_json_load(pt, ctlen, JSON_ALLOW_NUL, why)) == NULL)
+	if ((*services = io_json_load(pt, ctlen, JSON_ALLOW_NUL, err)) == NULL)
 		rc = MFA_EPARSE;
 out:
 	if (pass != NULL)
@@ -176,7 +176,7 @@ out:
 
 int
 twofas_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
-	      struct io_list *out, char why[IO_WHY_MAX])
+	      struct io_list *out, struct mfa_err *err)
 {
 	struct io_list tmp;
 	json_t *root, *dec = NULL;
@@ -189,53 +189,52 @@ twofas_import(const uint8_t *buf, size_t len, io_pass_fn pass, void *pass_arg,
 
 	io_list_begin(&tmp, out);
 	iocrypto_trim(&buf, &len);
-	if ((root = io_json_load(buf, len, JSON_ALLOW_NUL, why)) == NULL)
+	if ((root = io_json_load(buf, len, JSON_ALLOW_NUL, err)) == NULL)
 		return MFA_EPARSE;
 	if (!json_is_object(root)) {
-		rc = iocrypto_why(why, MFA_EPARSE,
-				  "not a 2FAS backup (want a JSON object)");
+		rc = mfa_err_set(err, MFA_EPARSE,
+				 "not a 2FAS backup (want a JSON object)");
 		goto out;
 	}
 	if (iocrypto_json_uint(root, "schemaVersion", UINT32_MAX, &schema,
 			       &has) != 0 ||
 	    !has) {
-		rc = iocrypto_why(why, MFA_EPARSE,
-				  "not a 2FAS backup (no schemaVersion)");
+		rc = mfa_err_set(err, MFA_EPARSE,
+				 "not a 2FAS backup (no schemaVersion)");
 		goto out;
 	}
 	if (schema < 1 || schema > TWOFAS_SCHEMA_MAX) {
-		rc =
-		    iocrypto_why(why, MFA_EUNSUPPORTED,
+		rc = mfa_err_set(err, MFA_EUNSUPPORTED,
 				 "2FAS schema version %llu is not supported "
 				 "(1 to %d are)",
 				 (unsigned long long)schema, TWOFAS_SCHEMA_MAX);
 		goto out;
 	}
 	if (iocrypto_json_str(root, "servicesEncrypted", &enc) != 0) {
-		rc = iocrypto_why(why, MFA_EPARSE,
-				  "servicesEncrypted is not a string");
+		rc = mfa_err_set(err, MFA_EPARSE,
+				 "servicesEncrypted is not a string");
 		goto out;
 	}
 	if (enc != NULL && *enc != '\0') {
-		if ((rc = twofas_decrypt(enc, pass, pass_arg, &dec, why)) != 0)
+		if ((rc = twofas_decrypt(enc, pass, pass_arg, &dec, err)) != 0)
 			goto out;
 		services = dec;
 	} else
 		services = json_object_get(root, "services");
 	if (!json_is_array(services)) {
-		rc = iocrypto_why(why, MFA_EPARSE,
-				  "2FAS backup without a services list");
+		rc = mfa_err_set(err, MFA_EPARSE,
+				 "2FAS backup without a services list");
 		goto out;
 	}
 	rc = 0;
 	json_array_foreach(services, i, e)
 	{
-		rc = twofas_service(e, i + 1, &tmp, why);
-		if (rc != 0 && (rc = io_skip(&tmp, rc, why)) != 0)
+		rc = twofas_service(e, i + 1, &tmp, err);
+		if (rc != 0 && (rc = io_skip(&tmp, rc, err)) != 0)
 			break;
 	}
 out:
-	rc = io_list_end(out, &tmp, rc, why);
+	rc = io_list_end(out, &tmp, rc, err);
 	json_decref(dec);
 	json_decref(root);
 	return rc;

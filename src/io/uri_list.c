@@ -58,7 +58,7 @@ urilist_label(const char *line, size_t n, char *buf, size_t bufsz)
 /* One otpauth:// line into tmp; the parse errors go to the caller. */
 static int
 urilist_one(const char *line, size_t n, struct io_list *tmp,
-	    const char **errparam, char sub[IO_WHY_MAX])
+	    const char **errparam, struct mfa_err *sub)
 {
 	struct otp_uri u;
 	struct io_entry e;
@@ -89,12 +89,13 @@ urilist_one(const char *line, size_t n, struct io_list *tmp,
 
 int
 urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
-	       char why[IO_WHY_MAX])
+	       struct mfa_err *err)
 {
 	const char *s = (const char *)buf, *line;
 	const char *errparam;
 	struct io_list tmp;
-	char sub[IO_WHY_MAX], label[64], where[96];
+	char label[64], where[96];
+	struct mfa_err sub = {0};
 	size_t i = 0, lineno = 0, n, eol, from;
 	int rc = 0;
 
@@ -120,24 +121,24 @@ urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
 			line += strlen("QR-Code:");
 			n -= strlen("QR-Code:");
 		}
-		sub[0] = '\0';
+		sub.why[0] = '\0';
 		if (urilist_prefix(line, n, "otpauth-migration:")) {
 			from = tmp.nskipped;
 			snprintf(where, sizeof(where), "line %zu", lineno);
-			rc = google_import_uri(line, n, &tmp, sub);
+			rc = google_import_uri(line, n, &tmp, &sub);
 			if (rc == 0 &&
 			    (rc = io_list_prefix_skips(&tmp, from, where)) != 0)
 				break;
 			if (rc != 0) {
-				io_why(why, "line %zu: %s", lineno,
-				       sub[0] != '\0' ? sub : mfa_strerror(rc));
-				if ((rc = io_skip(&tmp, rc, why)) != 0)
+				mfa_err_why(err, "line %zu: %s", lineno,
+					    mfa_err_text(&sub, rc));
+				if ((rc = io_skip(&tmp, rc, err)) != 0)
 					break;
 			}
 			continue;
 		}
 		errparam = NULL;
-		if ((rc = urilist_one(line, n, &tmp, &errparam, sub)) != 0) {
+		if ((rc = urilist_one(line, n, &tmp, &errparam, &sub)) != 0) {
 			urilist_label(line, n, label, sizeof(label));
 			if (label[0] != '\0')
 				snprintf(where, sizeof(where), "line %zu (%s)",
@@ -146,19 +147,20 @@ urilist_import(const uint8_t *buf, size_t len, struct io_list *out,
 				snprintf(where, sizeof(where), "line %zu",
 					 lineno);
 			if (rc == MFA_EURI_REPEAT)
-				io_why(why, "%s: parameter %s given twice",
-				       where, errparam);
+				mfa_err_why(err, "%s: parameter %s given twice",
+					    where, errparam);
 			else if (errparam != NULL)
-				io_why(why, "%s: %s (parameter %s)", where,
-				       mfa_strerror(rc), errparam);
-			else if (sub[0] != '\0')
-				io_why(why, "%s: %s", where, sub);
+				mfa_err_why(err, "%s: %s (parameter %s)", where,
+					    mfa_strerror(rc), errparam);
+			else if (sub.why[0] != '\0')
+				mfa_err_why(err, "%s: %s", where, sub.why);
 			else
-				io_why(why, "%s: %s", where, mfa_strerror(rc));
-			if ((rc = io_skip(&tmp, rc, why)) != 0)
+				mfa_err_why(err, "%s: %s", where,
+					    mfa_strerror(rc));
+			if ((rc = io_skip(&tmp, rc, err)) != 0)
 				break;
 		}
 	}
-	sodium_memzero(sub, sizeof(sub));
-	return io_list_end(out, &tmp, rc, why);
+	sodium_memzero(&sub, sizeof(sub));
+	return io_list_end(out, &tmp, rc, err);
 }

@@ -1,7 +1,9 @@
 /* The one table behind mfa_strerror(); see include/mfa/rc.h. */
 #include "mfa/rc.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct rc_desc {
 	int rc;
@@ -40,4 +42,36 @@ mfa_strerror_name(int rc)
 	const struct rc_desc *d = rc_find(rc);
 
 	return d ? d->name : "MFA_UNKNOWN";
+}
+
+int
+mfa_err_set(struct mfa_err *e, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return rc;
+	e->rc = rc;
+	va_start(ap, fmt);
+	vsnprintf(e->why, sizeof(e->why), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void
+mfa_err_why(struct mfa_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->why, sizeof(e->why), fmt, ap);
+	va_end(ap);
+}
+
+const char *
+mfa_err_text(const struct mfa_err *e, int rc)
+{
+	return e != NULL && e->why[0] != '\0' ? e->why : mfa_strerror(rc);
 }

@@ -220,7 +220,7 @@ decode_rollback(struct qr_texts *t, size_t n)
 
 int
 qr_decode_image(const uint8_t *buf, size_t len, struct qr_texts *out,
-		char why[128])
+		struct mfa_err *err)
 {
 	char reason[IMAGE_WHY_MAX] = "";
 	zbar_image_scanner_t *scn = NULL;
@@ -305,7 +305,7 @@ done:
 	image_free(&small);
 	if (rc == MFA_ENOMEM && reason[0] == '\0')
 		snprintf(reason, sizeof(reason), "out of memory");
-	if (why != NULL)
-		snprintf(why, 128, "%s", reason);
+	if (rc != 0)
+		mfa_err_why(err, "%s", reason);
 	return rc;
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mfa/rc.h"
+
 /* Memory guards: larger images and files are refused. */
 #define QR_MAX_PIXELS (40u * 1000u * 1000u)
 #define QR_MAX_FILE (64u * 1024u * 1024u)
@@ -36,14 +38,14 @@ bool qr_is_image(const uint8_t *buf, size_t len);
  * as encoded (zbar's charset guessing is off: UTF-8 stays UTF-8); it may
  * contain NUL bytes, len says how long it is. Returns 0 with out->n >= 1,
  * MFA_ENOQR when the image holds no QR code, MFA_EIMAGE when it cannot be
- * decoded (truncated, corrupt, not an image; why gets a short reason such as
- * "truncated PNG"), MFA_ETOOBIG past QR_MAX_FILE or QR_MAX_PIXELS (or a side
+ * decoded (truncated, corrupt, not an image; err->why gets a short reason such
+ * as "truncated PNG"), MFA_ETOOBIG past QR_MAX_FILE or QR_MAX_PIXELS (or a side
  * over 20000 pixels), MFA_ENOMEM, MFA_ECRYPTO when libsodium cannot start.
- * On error nothing is appended. why may be NULL; it is set ("" on success)
+ * On error nothing is appended. err may be NULL; it is only set on error
  * otherwise. The caller must qr_texts_free() in every case.
  */
 int qr_decode_image(const uint8_t *buf, size_t len, struct qr_texts *out,
-		    char why[128]);
+		    struct mfa_err *err);
 
 /* Wipe and free every text and the arrays; leaves *t zeroed. NULL is fine. */
 void qr_texts_free(struct qr_texts *t);

@@ -42,7 +42,7 @@
 #define STRATUM "/stratum"
 
 typedef int (*import_fn)(const uint8_t *, size_t, io_pass_fn, void *,
-			 struct io_list *, char *);
+			 struct io_list *, struct mfa_err *);
 
 struct vec {
 	char type[8]; /* totp, hotp, steam */
@@ -242,14 +242,15 @@ import_ok(import_fn fn, const char *path, const char *pass, bool auto_too,
 {
 	struct io_list l;
 	struct pw pw = {pass, 0};
-	char why[IO_WHY_MAX] = "";
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	uint8_t *buf;
 	size_t len;
 	int rc;
 
 	buf = slurp(path, &len);
 	sentinel(&l);
-	rc = fn(buf, len, pass != NULL ? pw_cb : NULL, &pw, &l, why);
+	rc = fn(buf, len, pass != NULL ? pw_cb : NULL, &pw, &l, &werr);
 	if (rc != 0)
 		fail_msg("%s: %s (%s)", path, mfa_strerror_name(rc), why);
 	assert_int_equal(pw.calls, pass != NULL ? 1 : 0);
@@ -260,7 +261,7 @@ import_ok(import_fn fn, const char *path, const char *pass, bool auto_too,
 	if (auto_too) {
 		pw.calls = 0;
 		rc = io_import(buf, len, IO_AUTO, pass != NULL ? pw_cb : NULL,
-			       &pw, &l, why);
+			       &pw, &l, &werr);
 		if (rc != 0)
 			fail_msg("%s (auto): %s (%s)", path,
 				 mfa_strerror_name(rc), why);
@@ -278,11 +279,12 @@ import_fails_buf(import_fn fn, const uint8_t *buf, size_t len, const char *pass,
 {
 	struct io_list l;
 	struct pw pw = {pass, 0};
-	char why[IO_WHY_MAX] = "";
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	int rc;
 
 	sentinel(&l);
-	rc = fn(buf, len, pass != NULL ? pw_cb : NULL, &pw, &l, why);
+	rc = fn(buf, len, pass != NULL ? pw_cb : NULL, &pw, &l, &werr);
 	if (rc >= 0)
 		fail_msg("%s: import succeeded, want failure", ctx);
 	if (want_rc != 0 && rc != want_rc)
@@ -415,7 +417,7 @@ static void
 test_aegis_wrong_password(void **state)
 {
 	struct io_list l;
-	char why[IO_WHY_MAX];
+	struct mfa_err werr = {0};
 	uint8_t *buf;
 	size_t len;
 
@@ -429,7 +431,7 @@ test_aegis_wrong_password(void **state)
 		     MFA_ENOPASS, "password");
 	buf = slurp(fixture(AEGIS "/aegis_encrypted.json"), &len);
 	sentinel(&l);
-	assert_int_equal(aegis_import(buf, len, pw_cancel, NULL, &l, why),
+	assert_int_equal(aegis_import(buf, len, pw_cancel, NULL, &l, &werr),
 			 MFA_ECANCELED);
 	check_sentinel(&l);
 	io_list_free(&l);
@@ -447,7 +449,9 @@ test_aegis_stratum(void **state)
 	    "SHA1",  5,	      30};
 	struct vec w[9];
 	struct io_list l = {0};
-	char why[IO_WHY_MAX] = "", *txt;
+	char *txt;
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	json_t *root, *entries, *e;
 	uint8_t *buf;
 	size_t len, i;
@@ -492,7 +496,7 @@ test_aegis_stratum(void **state)
 	w[7] = username;
 	w[8] = steam;
 	if (aegis_import((const uint8_t *)txt, strlen(txt), NULL, NULL, &l,
-			 why) != 0)
+			 &werr) != 0)
 		fail_msg("filtered stratum aegis: %s", why);
 	check_list(&l, 0, w, 9, "stratum aegis (filtered)");
 	io_list_free(&l);
@@ -513,7 +517,7 @@ test_aegis_stratum(void **state)
 			  &flen);
 		memset(&l, 0, sizeof(l));
 		l.skip_unsupported = true;
-		if (io_import(f, flen, IO_AUTO, pw_cb, &pw, &l, why) != 0)
+		if (io_import(f, flen, IO_AUTO, pw_cb, &pw, &l, &werr) != 0)
 			fail_msg("stratum aegis with skips: %s", why);
 		check_list(&l, 0, w, 9, "stratum aegis (skipped)");
 		assert_int_equal(l.nskipped, 2);
@@ -529,7 +533,7 @@ test_aegis_stratum(void **state)
 	}
 	/* Without it: the first such entry fails the file, flagged so. */
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(io_import(buf, len, IO_AUTO, NULL, NULL, &l, why),
+	assert_int_equal(io_import(buf, len, IO_AUTO, NULL, NULL, &l, &werr),
 			 MFA_EUNSUPPORTED);
 	assert_true(l.entry_failed);
 	assert_int_equal(l.n, 0);
@@ -548,11 +552,11 @@ test_aegis_notes_and_types(void **state)
 	    "\"info\":{\"secret\":\"jbsw y3dp ehpk 3pxp\",\"algo\":\"SHA1\","
 	    "\"digits\":6,\"period\":30}}],\"groups\":[]}}";
 	struct io_list l = {0};
-	char why[IO_WHY_MAX];
+	struct mfa_err werr = {0};
 
 	(void)state;
 	assert_int_equal(aegis_import((const uint8_t *)doc, strlen(doc), NULL,
-				      NULL, &l, why),
+				      NULL, &l, &werr),
 			 0);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0].note, "a \"note\"");
@@ -568,7 +572,9 @@ test_malformed_otpclient(void **state)
 	json_t *root, *cases, *c;
 	size_t i, n = 0;
 	uint8_t zeros[256] = {0};
-	char b32[64], b256[400], b12[32], tmpl[600], why[IO_WHY_MAX];
+	char b32[64], b256[400], b12[32], tmpl[600];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	struct io_list l;
 	struct pw pw;
 	const char *id, *contents, *pass;
@@ -611,7 +617,7 @@ test_malformed_otpclient(void **state)
 		pw.calls = 0;
 		why[0] = '\0';
 		rc = fn((const uint8_t *)contents, strlen(contents),
-			pass != NULL ? pw_cb : NULL, &pw, &l, why);
+			pass != NULL ? pw_cb : NULL, &pw, &l, &werr);
 		if (rc >= 0 || why[0] == '\0')
 			fail_msg("%s: want a failure with a reason, got %s", id,
 				 mfa_strerror_name(rc));
@@ -720,7 +726,8 @@ test_aegis_kdf_budget(void **state)
 	};
 	struct io_list l;
 	struct pw pw;
-	char why[IO_WHY_MAX];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	uint8_t *buf;
 	size_t i, len;
 	int rc;
@@ -731,7 +738,7 @@ test_aegis_kdf_budget(void **state)
 		l.kdf_work = cases[i].spent;
 		pw = (struct pw){"x", 0};
 		why[0] = '\0';
-		rc = io_import(S(cases[i].doc), IO_AUTO, pw_cb, &pw, &l, why);
+		rc = io_import(S(cases[i].doc), IO_AUTO, pw_cb, &pw, &l, &werr);
 		if (rc != cases[i].rc || strstr(why, cases[i].why) == NULL)
 			fail_msg("case %zu: %s (%s)", i, mfa_strerror_name(rc),
 				 why);
@@ -745,13 +752,14 @@ test_aegis_kdf_budget(void **state)
 	buf = slurp(fixture(AEGIS "/aegis_encrypted.json"), &len);
 	memset(&l, 0, sizeof(l));
 	pw = (struct pw){"test", 0};
-	assert_int_equal(io_import(buf, len, IO_AUTO, pw_cb, &pw, &l, why), 0);
+	assert_int_equal(io_import(buf, len, IO_AUTO, pw_cb, &pw, &l, &werr),
+			 0);
 	assert_int_equal(l.kdf_work % (32768 * 8), 0);
 	assert_true(l.kdf_work >= 32768 * 8);
 	/* The budget carries over to the next file of the same import. */
 	l.kdf_work = IOCRYPTO_SCRYPT_BUDGET - 1;
 	pw.calls = 0;
-	assert_int_equal(io_import(buf, len, IO_AUTO, pw_cb, &pw, &l, why),
+	assert_int_equal(io_import(buf, len, IO_AUTO, pw_cb, &pw, &l, &werr),
 			 MFA_ETOOBIG);
 	assert_int_equal(pw.calls, 0);
 	io_list_free(&l);
@@ -853,7 +861,9 @@ test_andotp_stratum(void **state)
 	    "SHA1",  5,	      30};
 	struct vec w[8];
 	struct io_list l = {0};
-	char why[IO_WHY_MAX] = "", *txt;
+	char *txt;
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	json_t *root, *e;
 	size_t i, len;
 	uint8_t *buf;
@@ -893,7 +903,7 @@ test_andotp_stratum(void **state)
 	w[6] = S_TOTP;
 	w[7] = steam;
 	if (andotp_import((const uint8_t *)txt, strlen(txt), NULL, NULL, &l,
-			  why) != 0)
+			  &werr) != 0)
 		fail_msg("filtered stratum andotp: %s", why);
 	check_list(&l, 0, w, 8, "stratum andotp (filtered)");
 	io_list_free(&l);
@@ -1093,7 +1103,8 @@ test_codes_oathtool(void **state)
 {
 	struct io_list l = {0};
 	struct pw pw = {"test", 0};
-	char why[IO_WHY_MAX], cmd[256], want[32], got[OTP_CODE_MAX];
+	char cmd[256], want[32], got[OTP_CODE_MAX];
+	struct mfa_err werr = {0};
 	const struct vec *v;
 	uint8_t *buf;
 	size_t len, i;
@@ -1107,7 +1118,7 @@ test_codes_oathtool(void **state)
 		skip();
 	}
 	buf = slurp(fixture(AEGIS "/aegis_encrypted.json"), &len);
-	assert_int_equal(aegis_import(buf, len, pw_cb, &pw, &l, why), 0);
+	assert_int_equal(aegis_import(buf, len, pw_cb, &pw, &l, &werr), 0);
 	free(buf);
 	assert_int_equal(l.n, 7);
 	for (i = 0; i < l.n; i++) {
@@ -1182,11 +1193,12 @@ check_reimport(const char *buf, size_t len, const char *pass)
 	struct io_list l = {0};
 	struct pw pw = {pass, 0};
 	struct vec w[7];
-	char why[IO_WHY_MAX] = "";
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 
 	pick(w, ALL7, 7);
 	if (aegis_import((const uint8_t *)buf, len, pass ? pw_cb : NULL, &pw,
-			 &l, why) != 0)
+			 &l, &werr) != 0)
 		fail_msg("re-import: %s", why);
 	check_list(&l, 0, w, 7, "re-import");
 	/* Lossless: the note in Aegis' note, the serial in mfa_serial. */
@@ -1361,14 +1373,16 @@ static void
 test_export_edges(void **state)
 {
 	struct io_list l = {0}, r = {0};
-	char *out = NULL, why[IO_WHY_MAX];
+	char *out = NULL;
+	struct mfa_err werr = {0};
 	size_t outlen;
 
 	(void)state;
 	/* Nothing to export is still a vault. */
 	assert_int_equal(io_export_aegis(NULL, 0, NULL, 0, &out, &outlen), 0);
 	assert_int_equal(
-	    aegis_import((const uint8_t *)out, outlen, NULL, NULL, &r, why), 0);
+	    aegis_import((const uint8_t *)out, outlen, NULL, NULL, &r, &werr),
+	    0);
 	assert_int_equal(r.n, 0);
 	sodium_free(out);
 
@@ -1388,7 +1402,8 @@ test_export_edges(void **state)
 	l.v[3].issuer = strdup("bad \xff\xfe utf8");
 	assert_int_equal(io_export_aegis(l.v, l.n, NULL, 0, &out, &outlen), 0);
 	assert_int_equal(
-	    aegis_import((const uint8_t *)out, outlen, NULL, NULL, &r, why), 0);
+	    aegis_import((const uint8_t *)out, outlen, NULL, NULL, &r, &werr),
+	    0);
 	assert_int_equal(r.n, 7);
 	assert_string_equal(r.v[2].name,
 			    "tab\there \"q\" back\\slash \x01 Zürich ✓");

@@ -134,13 +134,13 @@ check_same(const struct io_entry *a, const struct io_entry *b, bool all)
 
 static int
 import_file(const char *path, enum io_format fmt, struct io_list *l,
-	    char why[IO_WHY_MAX])
+	    struct mfa_err *werr)
 {
 	size_t len;
 	uint8_t *buf = slurp(path, &len);
 	int rc;
 
-	rc = io_import(buf, len, fmt, NULL, NULL, l, why);
+	rc = io_import(buf, len, fmt, NULL, NULL, l, werr);
 	free(buf);
 	return rc;
 }
@@ -148,8 +148,9 @@ import_file(const char *path, enum io_format fmt, struct io_list *l,
 static void
 import_ok(const char *path, struct io_list *l, size_t n)
 {
-	char why[IO_WHY_MAX] = "";
-	int rc = import_file(path, IO_AUTO, l, why);
+	struct mfa_err werr = {0};
+	char *why = werr.why;
+	int rc = import_file(path, IO_AUTO, l, &werr);
 
 	if (rc != 0)
 		fail_msg("%s: %s (%s)", path, mfa_strerror(rc), why);
@@ -176,11 +177,12 @@ import_fails(const uint8_t *buf, size_t len, enum io_format fmt,
 	     const char *needle)
 {
 	struct io_list l;
-	char why[IO_WHY_MAX] = "";
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	int rc;
 
 	sentinel(&l);
-	rc = io_import(buf, len, fmt, NULL, NULL, &l, why);
+	rc = io_import(buf, len, fmt, NULL, NULL, &l, &werr);
 	if (rc == 0)
 		fail_msg("import of \"%.60s\" succeeded", (const char *)buf);
 	assert_true(rc < 0);
@@ -394,7 +396,8 @@ static void
 test_own_urilists(void **state)
 {
 	struct io_list l = {0};
-	char why[IO_WHY_MAX] = "";
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	struct want w;
 
 	(void)state;
@@ -412,7 +415,7 @@ test_own_urilists(void **state)
 
 	sentinel(&l);
 	assert_int_equal(
-	    import_file(OWN_DIR "/bad_digits_line5.txt", IO_AUTO, &l, why),
+	    import_file(OWN_DIR "/bad_digits_line5.txt", IO_AUTO, &l, &werr),
 	    MFA_EDIGITS);
 	assert_string_equal(why, "line 5 (SPDX:James): digits must be between "
 				 "1 and 10 (parameter digits)");
@@ -697,7 +700,8 @@ test_migration_cases(void **state)
 {
 	json_t *root, *cases, *c, *dec, *exp;
 	struct io_list l;
-	char why[IO_WHY_MAX];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	const char *id, *uri;
 	char code[OTP_CODE_MAX];
 	size_t i, len, ok = 0, failed = 0;
@@ -721,7 +725,7 @@ test_migration_cases(void **state)
 		sentinel(&l);
 		why[0] = '\0';
 		rc = io_import((const uint8_t *)uri, strlen(uri), IO_AUTO, NULL,
-			       NULL, &l, why);
+			       NULL, &l, &werr);
 		if (strcmp(id, "jc-fail-scheme-uppercase") == 0) {
 			/*
 			 * Schemes are case-insensitive (RFC 3986); mfa reads
@@ -776,7 +780,8 @@ test_migration_batches_in_one_file(void **state)
 {
 	json_t *root, *cases, *c;
 	struct io_list l = {0};
-	char *text = NULL, why[IO_WHY_MAX] = "";
+	char *text = NULL;
+	struct mfa_err werr = {0};
 	size_t i, len, tlen = 0;
 	uint8_t *buf;
 	FILE *f;
@@ -803,7 +808,7 @@ test_migration_batches_in_one_file(void **state)
 	fclose(f);
 	assert_int_equal(io_detect((const uint8_t *)text, tlen), IO_URI);
 	assert_int_equal(io_import((const uint8_t *)text, tlen, IO_GOOGLE, NULL,
-				   NULL, &l, why),
+				   NULL, &l, &werr),
 			 0);
 	assert_int_equal(l.n, 22);
 	assert_string_equal(l.v[0].name, "one@example.com");
@@ -852,7 +857,7 @@ test_google_bad_accounts(void **state)
 	static uint8_t key[10] = "0123456789";
 	OtpParameters op;
 	struct io_list l = {0};
-	char why[IO_WHY_MAX];
+	struct mfa_err werr = {0};
 	char *uri;
 
 	(void)state;
@@ -867,7 +872,7 @@ test_google_bad_accounts(void **state)
 
 	/* Sanity: the crafted URI (URL-safe base64 even) imports. */
 	uri = craft_uri(&op);
-	assert_int_equal(google_import_uri(uri, strlen(uri), &l, why), 0);
+	assert_int_equal(google_import_uri(uri, strlen(uri), &l, &werr), 0);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0].name, "bob");
 	assert_string_equal(l.v[0].issuer, "Acme");
@@ -908,7 +913,7 @@ test_google_bad_accounts(void **state)
 	/* Default type is TOTP; digits EIGHT and HOTP counters carry over. */
 	op.secret.len = sizeof(key);
 	uri = craft_uri(&op);
-	assert_int_equal(google_import_uri(uri, strlen(uri), &l, why), 0);
+	assert_int_equal(google_import_uri(uri, strlen(uri), &l, &werr), 0);
 	assert_int_equal(l.v[0].p.type, OTP_HOTP);
 	assert_int_equal(l.v[0].p.counter, 5);
 	assert_int_equal(l.v[0].p.digits, 8);
@@ -936,7 +941,7 @@ test_google_bad_accounts(void **state)
 				  "b\xc3";
 	op.name.len = 9;
 	uri = craft_uri(&op);
-	assert_int_equal(google_import_uri(uri, strlen(uri), &l, why), 0);
+	assert_int_equal(google_import_uri(uri, strlen(uri), &l, &werr), 0);
 	assert_string_equal(l.v[0].name, "b\xef\xbf\xbd"
 					 "b\xef\xbf\xbd");
 	assert_true(l.v[0].repaired);
@@ -951,7 +956,7 @@ test_google_bad_accounts(void **state)
 			 "not base64");
 	import_str_fails("otpauth-migration://offline?foo=1", IO_URI,
 			 "no data parameter");
-	assert_int_equal(google_import_uri("otpauth://totp/x", 16, &l, why),
+	assert_int_equal(google_import_uri("otpauth://totp/x", 16, &l, &werr),
 			 MFA_EURI_SCHEME);
 	assert_int_equal(l.n, 0);
 }
@@ -1095,10 +1100,11 @@ test_mfajson_errors(void **state)
 		const char *s =
 		    HEAD "{\"name\":\"a\",\"secret\":JBSWY3DPSECRET}]}";
 		struct io_list l = {0};
-		char why[IO_WHY_MAX];
+		struct mfa_err werr = {0};
+		char *why = werr.why;
 
 		assert_true(io_import((const uint8_t *)s, strlen(s), IO_JSON,
-				      NULL, NULL, &l, why) < 0);
+				      NULL, NULL, &l, &werr) < 0);
 		assert_null(strstr(why, "JBSWY3DP"));
 	}
 #undef HEAD
@@ -1145,7 +1151,8 @@ static void
 test_roundtrip_uri(void **state)
 {
 	struct io_list a, b = {0};
-	char *out, why[IO_WHY_MAX] = "";
+	char *out;
+	struct mfa_err werr = {0};
 	size_t outlen, i;
 
 	(void)state;
@@ -1164,7 +1171,8 @@ test_roundtrip_uri(void **state)
 	assert_non_null(
 	    strstr(out, "&mfa-note=line%20one%0Aline%20%22two%22%20%C3%A9\n"));
 	assert_int_equal(
-	    io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL, &b, why), 0);
+	    io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL, &b, &werr),
+	    0);
 	sodium_free(out);
 	assert_int_equal(b.n, a.n);
 	/* Every field an otpauth URI carries comes back. */
@@ -1182,7 +1190,8 @@ static void
 test_roundtrip_json(void **state)
 {
 	struct io_list a, b = {0};
-	char *out, why[IO_WHY_MAX] = "";
+	char *out;
+	struct mfa_err werr = {0};
 	size_t outlen, i;
 	json_t *j;
 
@@ -1206,7 +1215,8 @@ test_roundtrip_json(void **state)
 	json_decref(j);
 	assert_int_equal(io_detect((uint8_t *)out, outlen), IO_JSON);
 	assert_int_equal(
-	    io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL, &b, why), 0);
+	    io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL, &b, &werr),
+	    0);
 	sodium_free(out);
 	assert_int_equal(b.n, a.n);
 	for (i = 0; i < a.n; i++)
@@ -1371,18 +1381,20 @@ test_roundtrip_google(void **state)
 {
 	struct io_list a, b = {0};
 	struct rawdecode r;
-	char *out, *line, *save = NULL, why[IO_WHY_MAX] = "";
+	char *out, *line, *save = NULL;
+	struct mfa_err werr = {0};
 	char gname[128];
 	size_t outlen, i, k = 0, lines = 0;
 	long batch_id = -1;
 
 	(void)state;
 	google_entries(&a, 25);
-	assert_int_equal(io_export_google(a.v, a.n, &out, &outlen, why), 0);
+	assert_int_equal(io_export_google(a.v, a.n, &out, &outlen, &werr), 0);
 	assert_int_equal(strlen(out), outlen);
 	assert_int_equal(io_detect((uint8_t *)out, outlen), IO_URI);
 	assert_int_equal(
-	    io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL, &b, why), 0);
+	    io_import((uint8_t *)out, outlen, IO_AUTO, NULL, NULL, &b, &werr),
+	    0);
 	assert_int_equal(b.n, 25);
 	for (i = 0; i < 25; i++)
 		check_same(&a.v[i], &b.v[i], false);
@@ -1424,39 +1436,41 @@ static void
 test_export_google_refusals(void **state)
 {
 	struct io_list a, b = {0};
-	char *out, why[IO_WHY_MAX] = "";
+	char *out;
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	size_t outlen;
 
 	(void)state;
 	sample_entries(&a);
 	/* SPDX:James has 7 digits (and a 20 s period). */
-	assert_int_equal(io_export_google(a.v, a.n, &out, &outlen, why),
+	assert_int_equal(io_export_google(a.v, a.n, &out, &outlen, &werr),
 			 MFA_EUNSUPPORTED);
 	assert_null(out);
 	assert_string_equal(why, "Google Authenticator cannot hold 7-digit "
 				 "codes: SPDX:James");
 	a.v[1].p.digits = 8;
-	assert_int_equal(io_export_google(a.v, a.n, &out, &outlen, why),
+	assert_int_equal(io_export_google(a.v, a.n, &out, &outlen, &werr),
 			 MFA_EUNSUPPORTED);
 	assert_string_equal(why, "Google Authenticator cannot hold a 20-second "
 				 "period: SPDX:James");
 	/* Steam (index 6) is refused, never converted to 6-digit TOTP. */
-	assert_int_equal(io_export_google(a.v + 6, 1, &out, &outlen, why),
+	assert_int_equal(io_export_google(a.v + 6, 1, &out, &outlen, &werr),
 			 MFA_EUNSUPPORTED);
 	assert_null(out);
 	assert_string_equal(why, "Google Authenticator has no Steam codes: "
 				 "Boeing:Sophia");
 	(void)b;
 	/* HOTP accounts, whatever their stored period. */
-	assert_int_equal(io_export_google(a.v + 3, 1, &out, &outlen, why), 0);
+	assert_int_equal(io_export_google(a.v + 3, 1, &out, &outlen, &werr), 0);
 	sodium_free(out);
 	a.v[0].p.t0 = 5;
-	assert_int_equal(io_export_google(a.v, 1, &out, &outlen, why),
+	assert_int_equal(io_export_google(a.v, 1, &out, &outlen, &werr),
 			 MFA_EUNSUPPORTED);
 	assert_non_null(strstr(why, "(T0): Deno:Mason"));
 	io_list_free(&a);
 
-	assert_int_equal(io_export_google(NULL, 0, &out, &outlen, why), 0);
+	assert_int_equal(io_export_google(NULL, 0, &out, &outlen, &werr), 0);
 	assert_int_equal(outlen, 0);
 	sodium_free(out);
 }
@@ -1468,10 +1482,11 @@ static void
 door_ok(const char *s, const char *name, bool repaired)
 {
 	struct io_list l = {0};
-	char why[IO_WHY_MAX] = "";
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 
 	if (io_import((const uint8_t *)s, strlen(s), IO_AUTO, NULL, NULL, &l,
-		      why) != 0)
+		      &werr) != 0)
 		fail_msg("%.40s: %s", s, why);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0].name, name);
@@ -1504,7 +1519,8 @@ test_door(void **state)
 	struct io_list l = {0};
 	struct io_entry e;
 	struct otp_params p;
-	char why[IO_WHY_MAX];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 
 	(void)state;
 	/* Invalid UTF-8 becomes U+FFFD, the same in every importer. */
@@ -1542,7 +1558,7 @@ test_door(void **state)
 	assert_int_equal(
 	    io_entry_make(&e, "h", "", &p, (const uint8_t *)"0123456789", 10),
 	    0);
-	assert_int_equal(io_list_add(&l, &e, why), MFA_EURI_COUNTER);
+	assert_int_equal(io_list_add(&l, &e, &werr), MFA_EURI_COUNTER);
 	assert_string_equal(why, "counter 9223372036854775808 is above "
 				 "2^63 - 1");
 	assert_null(e.secret); /* handed over and freed */
@@ -1550,7 +1566,7 @@ test_door(void **state)
 	assert_int_equal(
 	    io_entry_make(&e, "h", "", &p, (const uint8_t *)"0123456789", 10),
 	    0);
-	assert_int_equal(io_list_add(&l, &e, why), 0);
+	assert_int_equal(io_list_add(&l, &e, &werr), 0);
 	assert_int_equal(l.n, 1);
 	io_list_free(&l);
 	import_str_fails(
@@ -1568,7 +1584,9 @@ test_skip_unsupported(void **state)
 	MigrationPayload mp;
 	static uint8_t key[10] = "0123456789";
 	struct io_list l;
-	char why[IO_WHY_MAX] = "", *mig, *doc;
+	char *mig, *doc;
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	uint8_t pb[256];
 	char *b64 = NULL;
 	size_t i, pblen, b64len;
@@ -1607,7 +1625,7 @@ test_skip_unsupported(void **state)
 	/* Without skipping: the first bad entry fails, and says it could. */
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(io_import((const uint8_t *)doc, strlen(doc), IO_AUTO,
-				   NULL, NULL, &l, why),
+				   NULL, NULL, &l, &werr),
 			 MFA_EURI_TYPE);
 	assert_string_equal(why, "line 2 (M:m): unknown OTP type (want totp, "
 				 "hotp or steam)");
@@ -1619,7 +1637,7 @@ test_skip_unsupported(void **state)
 	memset(&l, 0, sizeof(l));
 	l.skip_unsupported = true;
 	assert_int_equal(io_import((const uint8_t *)doc, strlen(doc), IO_AUTO,
-				   NULL, NULL, &l, why),
+				   NULL, NULL, &l, &werr),
 			 0);
 	assert_int_equal(l.n, 3);
 	assert_string_equal(l.v[0].issuer, "A");
@@ -1646,7 +1664,7 @@ test_skip_unsupported(void **state)
 	memset(&l, 0, sizeof(l));
 	l.skip_unsupported = true;
 	assert_int_equal(io_import((const uint8_t *)doc, strlen(doc), IO_AUTO,
-				   NULL, NULL, &l, why),
+				   NULL, NULL, &l, &werr),
 			 0);
 	assert_int_equal(l.n, 2);
 	assert_int_equal(l.nskipped, 1);
@@ -1657,7 +1675,7 @@ test_skip_unsupported(void **state)
 	memset(&l, 0, sizeof(l));
 	l.skip_unsupported = true;
 	assert_int_not_equal(io_import((const uint8_t *)"{\"format\":", 10,
-				       IO_AUTO, NULL, NULL, &l, why),
+				       IO_AUTO, NULL, NULL, &l, &werr),
 			     0);
 	io_list_free(&l);
 }
@@ -1693,7 +1711,8 @@ test_export_check(void **state)
 	     "Google Authenticator has no Steam codes", NULL},
 	};
 	struct io_list a;
-	char why[IO_WHY_MAX];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	const char *lost;
 	size_t i;
 
@@ -1706,7 +1725,7 @@ test_export_check(void **state)
 	a.v[5].serial = strdup("s");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int rc = io_export_check(cases[i].f, &a.v[cases[i].entry],
-					 &lost, why);
+					 &lost, &werr);
 
 		if (rc != cases[i].rc || strcmp(why, cases[i].why) != 0)
 			fail_msg("case %zu: %s \"%s\"", i,

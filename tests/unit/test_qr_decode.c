@@ -59,7 +59,7 @@ slurp(const char *path, size_t *len)
 
 /* Decode a file; returns the rc, texts in *t (caller frees). */
 static int
-decode_file(const char *path, struct qr_texts *t, char *why)
+decode_file(const char *path, struct qr_texts *t, struct mfa_err *werr)
 {
 	uint8_t *buf;
 	size_t len;
@@ -67,7 +67,7 @@ decode_file(const char *path, struct qr_texts *t, char *why)
 
 	buf = slurp(path, &len);
 	memset(t, 0, sizeof(*t));
-	rc = qr_decode_image(buf, len, t, why);
+	rc = qr_decode_image(buf, len, t, werr);
 	free(buf);
 	return rc;
 }
@@ -76,10 +76,11 @@ static void
 expect_one(const char *path, const char *want, size_t wantlen)
 {
 	struct qr_texts t;
-	char why[128];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	int rc;
 
-	rc = decode_file(path, &t, why);
+	rc = decode_file(path, &t, &werr);
 	if (rc != 0)
 		fail_msg("%s: %s (%s)", path, mfa_strerror_name(rc), why);
 	assert_int_equal(t.n, 1);
@@ -103,10 +104,11 @@ static void
 expect_rc(const char *path, int want, const char *why_has)
 {
 	struct qr_texts t;
-	char why[128];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	int rc;
 
-	rc = decode_file(path, &t, why);
+	rc = decode_file(path, &t, &werr);
 	if (rc != want)
 		fail_msg("%s: got %s (%s), want %s", path,
 			 mfa_strerror_name(rc), why, mfa_strerror_name(want));
@@ -286,12 +288,12 @@ test_two_codes(void **state)
 	    "otpauth://hotp/Example:two@example.com"
 	    "?secret=MFRGGZDFMZTWQ2LK&issuer=Example&counter=7"};
 	struct qr_texts t;
-	char why[128];
+	struct mfa_err werr = {0};
 	int seen[2] = {0, 0};
 	size_t i, k;
 
 	(void)state;
-	assert_int_equal(decode_file(FIX "two_codes.png", &t, why), 0);
+	assert_int_equal(decode_file(FIX "two_codes.png", &t, &werr), 0);
 	assert_int_equal(t.n, 2);
 	for (i = 0; i < t.n; i++)
 		for (k = 0; k < 2; k++)
@@ -309,15 +311,15 @@ test_appends(void **state)
 	struct qr_texts t = {0};
 	uint8_t *a, *b;
 	size_t alen, blen;
-	char why[128];
+	struct mfa_err werr = {0};
 
 	(void)state;
 	a = slurp(FIX "aws.png", &alen);
 	b = slurp(FIX "url.png", &blen);
-	assert_int_equal(qr_decode_image(a, alen, &t, why), 0);
-	assert_int_equal(qr_decode_image(b, blen, &t, why), 0);
+	assert_int_equal(qr_decode_image(a, alen, &t, &werr), 0);
+	assert_int_equal(qr_decode_image(b, blen, &t, &werr), 0);
 	/* A failure leaves what was there. */
-	assert_int_equal(qr_decode_image(b, blen / 2, &t, why), MFA_EIMAGE);
+	assert_int_equal(qr_decode_image(b, blen / 2, &t, &werr), MFA_EIMAGE);
 	assert_int_equal(t.n, 2);
 	assert_string_equal(t.text[0], aws_uri);
 	assert_string_equal(t.text[1], "https://example.com/");
@@ -396,14 +398,15 @@ test_limits_in_memory(void **state)
 	    {"\x89PNG\r\n\x1a\n", MFA_EIMAGE},
 	};
 	struct qr_texts t = {0};
-	char why[128];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	size_t i;
 	int rc;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		rc = qr_decode_image((const uint8_t *)cases[i].img,
-				     strlen(cases[i].img), &t, why);
+				     strlen(cases[i].img), &t, &werr);
 		if (rc != cases[i].rc)
 			fail_msg("case %zu: got %s (%s), want %s", i,
 				 mfa_strerror_name(rc), why,
@@ -413,12 +416,12 @@ test_limits_in_memory(void **state)
 	}
 	/* A well-formed 2x2 grey image: decodes, has no code. */
 	rc = qr_decode_image((const uint8_t *)"P5 2 2 255\n\1\2\3\4", 15, &t,
-			     why);
+			     &werr);
 	assert_int_equal(rc, MFA_ENOQR);
 	rc = qr_decode_image((const uint8_t *)"P5 2 2 255\n\1\2\3\4", 15, &t,
 			     NULL);
 	assert_int_equal(rc, MFA_ENOQR);
-	assert_int_equal(qr_decode_image(NULL, 0, &t, why), MFA_EINVAL);
+	assert_int_equal(qr_decode_image(NULL, 0, &t, &werr), MFA_EINVAL);
 	qr_texts_free(&t);
 }
 
@@ -427,15 +430,16 @@ test_file_limit(void **state)
 {
 	struct qr_texts t = {0};
 	uint8_t *big;
-	char why[128];
+	struct mfa_err werr = {0};
 
 	(void)state;
 	/* A valid PGM header, then zeros: over QR_MAX_FILE all the same. */
 	big = calloc(1, (size_t)QR_MAX_FILE + 1);
 	assert_non_null(big);
 	memcpy(big, "P5 8000 8000 255\n", 17);
-	assert_int_equal(qr_decode_image(big, (size_t)QR_MAX_FILE + 1, &t, why),
-			 MFA_ETOOBIG);
+	assert_int_equal(
+	    qr_decode_image(big, (size_t)QR_MAX_FILE + 1, &t, &werr),
+	    MFA_ETOOBIG);
 	assert_int_equal(t.n, 0);
 	free(big);
 }
@@ -446,7 +450,7 @@ test_pnm_comments(void **state)
 	struct qr_texts t = {0};
 	uint8_t *pgm, *buf;
 	size_t len, hdr = 0, nl = 0;
-	char why[128];
+	struct mfa_err werr = {0};
 	int n;
 
 	(void)state;
@@ -462,7 +466,7 @@ test_pnm_comments(void **state)
 	n = snprintf((char *)buf, 200,
 		     "P5 # made by hand\n#another\n106\t# w\n 106 #h\r255\n");
 	memcpy(buf + n, pgm + hdr, len - hdr);
-	assert_int_equal(qr_decode_image(buf, (size_t)n + len - hdr, &t, why),
+	assert_int_equal(qr_decode_image(buf, (size_t)n + len - hdr, &t, &werr),
 			 0);
 	assert_int_equal(t.n, 1);
 	assert_string_equal(t.text[0], aws_uri);
@@ -479,7 +483,9 @@ static void
 truncations(const char *file, size_t step, size_t keep)
 {
 	struct qr_texts t = {0};
-	char path[256], why[128];
+	char path[256];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	uint8_t *buf;
 	size_t len, n;
 	int rc;
@@ -487,7 +493,7 @@ truncations(const char *file, size_t step, size_t keep)
 	snprintf(path, sizeof(path), FIX "%s", file);
 	buf = slurp(path, &len);
 	for (n = 0; n + keep < len; n += step) {
-		rc = qr_decode_image(buf, n, &t, why);
+		rc = qr_decode_image(buf, n, &t, &werr);
 		if (rc != MFA_EIMAGE)
 			fail_msg("%s cut to %zu of %zu bytes: %s (%s)", file, n,
 				 len, mfa_strerror_name(rc), why);
@@ -517,7 +523,9 @@ test_corruptions(void **state)
 {
 	static const char *files[] = {"aws.png", "aws_palette8.png", "aws.jpg"};
 	struct qr_texts t = {0};
-	char path[256], why[128];
+	char path[256];
+	struct mfa_err werr = {0};
+	char *why = werr.why;
 	uint8_t *buf;
 	size_t len, i, f, step;
 	int rc;
@@ -529,7 +537,7 @@ test_corruptions(void **state)
 		step = len > 1000 ? len / 300 : 1;
 		for (i = 0; i < len; i += step) {
 			buf[i] ^= 0x5a;
-			rc = qr_decode_image(buf, len, &t, why);
+			rc = qr_decode_image(buf, len, &t, &werr);
 			buf[i] ^= 0x5a;
 			/* Anything but a crash, a leak or a wrong text. */
 			if (rc == 0) {
@@ -650,7 +658,8 @@ test_shared_aegis_camera(void **state)
 	struct qr_texts t = {0};
 	uint8_t *buf;
 	size_t n = 0, r;
-	char why[128], cmd[1100];
+	char cmd[1100];
+	struct mfa_err werr = {0};
 	FILE *p;
 
 	(void)state;
@@ -672,7 +681,8 @@ test_shared_aegis_camera(void **state)
 	assert_int_equal(pclose(p), 0);
 	assert_int_equal(n, plane);
 	/* A real camera frame, through the PGM path. */
-	assert_int_equal(qr_decode_image(buf, sizeof(hdr) - 1 + n, &t, why), 0);
+	assert_int_equal(qr_decode_image(buf, sizeof(hdr) - 1 + n, &t, &werr),
+			 0);
 	assert_int_equal(t.n, 1);
 	assert_string_equal(t.text[0], want);
 	qr_texts_free(&t);

@@ -75,9 +75,9 @@ static void
 expect_uri(uint8_t *buf, size_t len)
 {
 	struct qr_texts t = {0};
-	char why[128];
+	struct mfa_err werr = {0};
 
-	assert_int_equal(qr_decode_image(buf, len, &t, why), 0);
+	assert_int_equal(qr_decode_image(buf, len, &t, &werr), 0);
 	assert_int_equal(t.n, 1);
 	assert_int_equal(t.len[0], strlen(uri));
 	assert_memory_equal(t.text[0], uri, t.len[0]);
