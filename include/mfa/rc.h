@@ -56,13 +56,22 @@
 	ERR(MFA_EUNSUPPORTED, -40, "not supported")                            \
 	ERR(MFA_EPARSE, -41, "malformed input")                                \
 	ERR(MFA_ENOVAULT, -42, "no vault here (run 'mfa init' first)")         \
-	ERR(MFA_EISDIR, -43, "is a directory")
+	ERR(MFA_EISDIR, -43, "is a directory")                                 \
+	ERR(MFA_EACCES, -44, "permission denied")                              \
+	ERR(MFA_EROFS, -45, "read-only file system")                           \
+	ERR(MFA_ENOTREG, -46, "not a regular file")                            \
+	ERR(MFA_EVAULT_READABLE, -47, "readable by group or others")           \
+	ERR(MFA_ENOTCACHED, -48, "nothing was cached here")                    \
+	ERR(MFA_EKDF_LOWER, -49, "that would lower the KDF cost")              \
+	ERR(MFA_EVAULT_SLOTS, -50,                                             \
+	    "the vault has key slots of a newer mfa, which this one cannot "   \
+	    "re-wrap")
 
 enum mfa_rc {
 #define MFA_RC_ENUM(name, value, desc) name = value,
 	MFA_RC_LIST(MFA_RC_ENUM)
 #undef MFA_RC_ENUM
-	    MFA_RC_MIN = -43
+	    MFA_RC_MIN = -50
 };
 
 /* Describe a return code; never NULL, static storage. */

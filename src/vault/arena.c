@@ -1,0 +1,198 @@
+/*
+ * Locked, guarded memory for secrets, in few large pieces.
+ *
+ * sodium_malloc gives every buffer a mapping of its own with guard pages:
+ * about ten system calls and four kernel mappings each, so a vault of many
+ * accounts hit the 65,530-mapping limit and spent most of its time in
+ * mmap. Here one arena holds every secret of a vault_data, in chunks that
+ * double its size: each chunk is mapped with an inaccessible guard page at
+ * each end, locked, left out of core dumps and wiped in forked children,
+ * and wiped and unmapped with the arena. Within an arena secrets sit side
+ * by side; the guard pages bound the whole.
+ *
+ * mlock fails past RLIMIT_MEMLOCK; the memory is used unlocked then (still
+ * guarded, undumpable and wiped), and vault_mem_unlocked() says how much,
+ * so the command can tell the user once what to raise.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "mfa/rc.h"
+#include "vault/vault_int.h"
+
+#define ARENA_FIRST 4096 /* a small vault stays within one page */
+
+struct arena_chunk {
+	struct arena_chunk *prev;
+	uint8_t *mem; /* usable bytes, between the guard pages */
+	size_t size, used;
+};
+
+/* Bytes mlock refused in this process; a single-threaded program's tally. */
+static size_t arena_unlocked;
+
+static size_t
+arena_page(void)
+{
+	long p = sysconf(_SC_PAGESIZE);
+
+	return p > 0 ? (size_t)p : 4096;
+}
+
+/*
+ * size bytes (a multiple of the page size) between two PROT_NONE pages.
+ * Returns the usable start or NULL.
+ */
+static uint8_t *
+arena_map(size_t size)
+{
+	size_t page = arena_page();
+	uint8_t *base, *mem;
+
+	if (size > SIZE_MAX - 2 * page)
+		return NULL;
+	base = mmap(NULL, size + 2 * page, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	mem = base + page;
+	if (mprotect(mem, size, PROT_READ | PROT_WRITE) != 0) {
+		munmap(base, size + 2 * page);
+		return NULL;
+	}
+	/* Best effort, like sodium_malloc: an old kernel may lack them. */
+	(void)madvise(mem, size, MADV_DONTDUMP);
+#ifdef MADV_WIPEONFORK
+	(void)madvise(mem, size, MADV_WIPEONFORK);
+#endif
+	if (mlock(mem, size) != 0)
+		__atomic_add_fetch(&arena_unlocked, size, __ATOMIC_RELAXED);
+	return mem;
+}
+
+/* Wipe the first used bytes and give the whole mapping back. */
+static void
+arena_unmap(uint8_t *mem, size_t size, size_t used)
+{
+	size_t page = arena_page();
+
+	sodium_memzero(mem, used);
+	/* munmap unlocks it too. */
+	munmap(mem - page, size + 2 * page);
+}
+
+static size_t
+arena_round(size_t n)
+{
+	size_t page = arena_page();
+
+	if (n > SIZE_MAX - page)
+		return 0;
+	return (n + page - 1) / page * page;
+}
+
+size_t
+vault_mem_unlocked(uint64_t *limit)
+{
+	struct rlimit rl;
+
+	if (limit != NULL) {
+		*limit = UINT64_MAX;
+		if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY)
+			*limit = (uint64_t)rl.rlim_cur;
+	}
+	return __atomic_load_n(&arena_unlocked, __ATOMIC_RELAXED);
+}
+
+int
+vault_arena_new(struct vault_arena **out)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return MFA_ENOMEM;
+	return 0;
+}
+
+uint8_t *
+vault_arena_alloc(struct vault_arena *a, size_t n)
+{
+	struct arena_chunk *c = a->top;
+	size_t size;
+	uint8_t *p;
+
+	if (n == 0)
+		return NULL;
+	if (c == NULL || c->size - c->used < n) {
+		/* Double the arena: few chunks, at most half of it idle. */
+		size = a->size > ARENA_FIRST ? a->size : ARENA_FIRST;
+		if (size < n)
+			size = n;
+		if ((size = arena_round(size)) == 0)
+			return NULL;
+		if ((c = malloc(sizeof(*c))) == NULL)
+			return NULL;
+		if ((c->mem = arena_map(size)) == NULL) {
+			free(c);
+			return NULL;
+		}
+		c->size = size;
+		c->used = 0;
+		c->prev = a->top;
+		a->top = c;
+		a->size += size;
+	}
+	p = c->mem + c->used;
+	c->used += n;
+	a->live += n;
+	return p;
+}
+
+void
+vault_arena_release(struct vault_arena *a, uint8_t *p, size_t n)
+{
+	if (p == NULL || n == 0)
+		return;
+	sodium_memzero(p, n);
+	if (a != NULL) {
+		a->live -= n < a->live ? n : a->live;
+		a->released += n;
+	}
+}
+
+void
+vault_arena_free(struct vault_arena *a)
+{
+	struct arena_chunk *c, *prev;
+
+	if (a == NULL)
+		return;
+	for (c = a->top; c != NULL; c = prev) {
+		prev = c->prev;
+		arena_unmap(c->mem, c->size, c->used);
+		free(c);
+	}
+	free(a->ids);
+	free(a);
+}
+
+void *
+vault_secmem_alloc(size_t n)
+{
+	size_t size = arena_round(n);
+
+	return size == 0 ? NULL : arena_map(size);
+}
+
+void
+vault_secmem_free(void *p, size_t n)
+{
+	if (p != NULL)
+		arena_unmap(p, arena_round(n), n);
+}
