@@ -11,11 +11,12 @@
  * Memory: the secrets of a vault's data (entry secrets, kv values, records
  * of a newer format) live in one arena per vault_data: locked (mlock),
  * guarded (an inaccessible page at each end of every chunk), left out of
- * core dumps and of forked children, growing in steps that double it, and
- * wiped and unmapped as one by vault_close() / vault_data_free(). The
- * payload is decrypted and encrypted a small locked window at a time,
- * straight between the file's bytes and the arena, so no other decrypted
- * copy of it exists. The vault key has a sodium_malloc'd page of its own.
+ * core dumps and of forked children, growing in steps that double it (up
+ * to 1 MiB a step), and wiped and unmapped as one by vault_close() /
+ * vault_data_free(). The payload is decrypted and encrypted a small locked
+ * window at a time, straight between the file's bytes and the arena, so no
+ * other decrypted copy of it exists. The vault key has a sodium_malloc'd
+ * page of its own.
  * An entry that is not (yet) in a vault's data keeps its secret in its own
  * sodium_malloc'd buffer, unless it was made with vault_entry_init_in().
  * Strings (name, issuer, serial, note, kv keys) are plain malloc'd and owned

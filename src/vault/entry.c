@@ -119,15 +119,37 @@ entry_id_taken(struct vault_data *d, const uint8_t id[VAULT_ID_BYTES],
 	return 0;
 }
 
+/*
+ * A fresh random id. The randomness is drawn 4 KiB at a time: one system
+ * call per 256 ids rather than one per id (an import of 100,000 accounts).
+ * Ids are not secret; the pool is wiped when used up.
+ */
+static void
+entry_new_id(uint8_t id[VAULT_ID_BYTES])
+{
+	static uint8_t pool[4096];
+	static size_t left;
+
+	if (left < VAULT_ID_BYTES) {
+		randombytes_buf(pool, sizeof(pool));
+		left = sizeof(pool);
+	}
+	left -= VAULT_ID_BYTES;
+	memcpy(id, pool + left, VAULT_ID_BYTES);
+	sodium_memzero(pool + left, VAULT_ID_BYTES);
+}
+
 int
 vault_entry_init(struct vault_entry *e, int64_t now)
 {
+	int rc;
+
 	if (e == NULL)
 		return MFA_EINVAL;
 	memset(e, 0, sizeof(*e));
-	if (vault_sodium() != 0)
-		return MFA_ECRYPTO;
-	randombytes_buf(e->id, sizeof(e->id));
+	if ((rc = vault_sodium()) != 0)
+		return rc;
+	entry_new_id(e->id);
 	e->created = e->updated = now;
 	otp_params_default(&e->p, OTP_TOTP);
 	if ((e->name = strdup("")) == NULL ||
@@ -197,6 +219,14 @@ vault_entry_set_secret(struct vault_entry *e, const uint8_t *s, size_t n)
 	return 0;
 }
 
+/* A string decoded from a file lives in its arena: never free() it. */
+static void
+entry_str_free(char *s)
+{
+	if (s != NULL && vault_arena_str_owner(s) == NULL)
+		free(s);
+}
+
 int
 vault_entry_set_str(char **field, const char *value)
 {
@@ -206,7 +236,7 @@ vault_entry_set_str(char **field, const char *value)
 		return MFA_EINVAL;
 	if ((copy = strdup(value != NULL ? value : "")) == NULL)
 		return MFA_ENOMEM;
-	free(*field);
+	entry_str_free(*field);
 	*field = copy;
 	return 0;
 }
@@ -216,10 +246,10 @@ vault_entry_clear(struct vault_entry *e)
 {
 	if (e == NULL)
 		return;
-	free(e->name);
-	free(e->issuer);
-	free(e->serial);
-	free(e->note);
+	entry_str_free(e->name);
+	entry_str_free(e->issuer);
+	entry_str_free(e->serial);
+	entry_str_free(e->note);
 	entry_secret_drop(e);
 	sodium_memzero(e, sizeof(*e));
 }
@@ -238,11 +268,19 @@ vault_entry_find_id(const struct vault_data *d,
 	return -1;
 }
 
+/* "" for a missing string; a copy of one in another data's arena, which
+ * may be freed before d. */
 static int
-entry_fill(char **s)
+entry_fill(struct vault_data *d, char **s)
 {
-	if (*s == NULL && (*s = strdup("")) == NULL)
+	struct vault_arena *owner = vault_arena_str_owner(*s);
+	char *copy;
+
+	if (*s != NULL && (owner == NULL || owner == d->arena))
+		return 0;
+	if ((copy = strdup(*s != NULL ? *s : "")) == NULL)
 		return MFA_ENOMEM;
+	*s = copy;
 	return 0;
 }
 
@@ -263,8 +301,9 @@ vault_entry_add(struct vault_data *d, struct vault_entry *e)
 		return rc;
 	if (taken)
 		return MFA_EEXIST;
-	if (entry_fill(&e->issuer) != 0 || entry_fill(&e->serial) != 0 ||
-	    entry_fill(&e->note) != 0 || vault_data_grow(d) != 0)
+	if (entry_fill(d, &e->name) != 0 || entry_fill(d, &e->issuer) != 0 ||
+	    entry_fill(d, &e->serial) != 0 || entry_fill(d, &e->note) != 0 ||
+	    vault_data_grow(d) != 0)
 		return MFA_ENOMEM;
 	/* Nothing can fail after this copy: the caller keeps e on error. */
 	if (e->arena != d->arena) {
@@ -549,10 +588,10 @@ vault_data_free(struct vault_data *d)
 	for (i = 0; i < d->n_entries; i++) {
 		struct vault_entry *e = &d->entries[i];
 
-		free(e->name);
-		free(e->issuer);
-		free(e->serial);
-		free(e->note);
+		entry_str_free(e->name);
+		entry_str_free(e->issuer);
+		entry_str_free(e->serial);
+		entry_str_free(e->note);
 		if (e->arena != d->arena)
 			entry_secret_drop(e);
 	}

@@ -339,20 +339,25 @@ payload_once(uint32_t *seen, uint8_t tag)
 	return 0;
 }
 
+/* A string field, into the data's arena (a field appears once). */
 static int
-payload_get_str(const uint8_t *v, size_t n, char **out)
+payload_get_str(struct vault_arena *a, const uint8_t *v, size_t n, char **out)
 {
-	char *s;
-
 	if (memchr(v, '\0', n) != NULL)
 		return MFA_EVAULT_CORRUPT;
-	if ((s = malloc(n + 1)) == NULL)
+	if ((*out = vault_arena_str(a, v, n)) == NULL)
 		return MFA_ENOMEM;
-	if (n > 0)
-		memcpy(s, v, n);
-	s[n] = '\0';
-	free(*out);
-	*out = s;
+	return 0;
+}
+
+/* A kv key: malloc'd, as vault_kv_del() frees it. */
+static int
+payload_get_key(const uint8_t *v, size_t n, char **out)
+{
+	if (memchr(v, '\0', n) != NULL)
+		return MFA_EVAULT_CORRUPT;
+	if ((*out = strndup((const char *)v, n)) == NULL)
+		return MFA_ENOMEM;
 	return 0;
 }
 
@@ -375,9 +380,9 @@ payload_get_u8(const uint8_t *v, size_t n, unsigned max, unsigned *out)
 }
 
 static int
-payload_fill_str(char **s)
+payload_fill_str(struct vault_arena *a, char **s)
 {
-	if (*s == NULL && (*s = strdup("")) == NULL)
+	if (*s == NULL && (*s = vault_arena_str(a, "", 0)) == NULL)
 		return MFA_ENOMEM;
 	return 0;
 }
@@ -410,16 +415,16 @@ payload_entry(const uint8_t *body, size_t blen, struct vault_data *d)
 			memcpy(e.id, v, n);
 			break;
 		case F_ENTRY_NAME:
-			rc = payload_get_str(v, n, &e.name);
+			rc = payload_get_str(d->arena, v, n, &e.name);
 			break;
 		case F_ENTRY_ISSUER:
-			rc = payload_get_str(v, n, &e.issuer);
+			rc = payload_get_str(d->arena, v, n, &e.issuer);
 			break;
 		case F_ENTRY_SERIAL:
-			rc = payload_get_str(v, n, &e.serial);
+			rc = payload_get_str(d->arena, v, n, &e.serial);
 			break;
 		case F_ENTRY_NOTE:
-			rc = payload_get_str(v, n, &e.note);
+			rc = payload_get_str(d->arena, v, n, &e.note);
 			break;
 		case F_ENTRY_TYPE:
 			rc = payload_get_u8(v, n, OTP_STEAM, &type);
@@ -480,9 +485,9 @@ payload_entry(const uint8_t *body, size_t blen, struct vault_data *d)
 	rc = MFA_EVAULT_CORRUPT;
 	if (!(seen & (1U << F_ENTRY_ID)) || e.name == NULL || e.secret == NULL)
 		goto fail;
-	if ((rc = payload_fill_str(&e.issuer)) != 0 ||
-	    (rc = payload_fill_str(&e.serial)) != 0 ||
-	    (rc = payload_fill_str(&e.note)) != 0 ||
+	if ((rc = payload_fill_str(d->arena, &e.issuer)) != 0 ||
+	    (rc = payload_fill_str(d->arena, &e.serial)) != 0 ||
+	    (rc = payload_fill_str(d->arena, &e.note)) != 0 ||
 	    (rc = vault_data_grow(d)) != 0)
 		goto fail;
 	otp_params_default(&e.p, (enum otp_type)type);
@@ -570,7 +575,7 @@ payload_kv(const uint8_t *body, size_t blen, struct vault_data *d)
 		if ((rc = payload_once(&seen, tag)) != 0)
 			goto fail;
 		if (tag == F_KV_KEY) {
-			rc = payload_get_str(v, n, &kv.key);
+			rc = payload_get_key(v, n, &kv.key);
 		} else if (tag == F_KV_VALUE) {
 			if ((kv.value = payload_keep(d->arena, v, n)) == NULL)
 				rc = MFA_ENOMEM;

@@ -97,8 +97,10 @@ struct vault {
 
 /* arena.c: the locked, guarded memory behind a vault_data. */
 struct arena_chunk;
+struct arena_strs;
 struct vault_arena {
 	struct arena_chunk *top; /* newest chunk, the one allocated from */
+	struct arena_strs *strs; /* strings decoded from the file */
 	size_t size;		 /* bytes usable over all chunks */
 	size_t live;		 /* handed out and not released */
 	size_t released;	 /* released (wiped), not reusable */
@@ -115,6 +117,11 @@ uint8_t *vault_arena_alloc(struct vault_arena *a, size_t n);
 /* Wipe n bytes at p, handed out by a; the space is reused only by a new
  * arena (the next decode), so a long edit does not fragment it. */
 void vault_arena_release(struct vault_arena *a, uint8_t *p, size_t n);
+/* A copy of n bytes as a string (NUL added) among the arena's strings, or
+ * NULL. Such strings are freed with the arena, never with free(). */
+char *vault_arena_str(struct vault_arena *a, const void *s, size_t n);
+/* The arena whose strings hold p, or NULL (p is malloc'd or NULL). */
+struct vault_arena *vault_arena_str_owner(const char *p);
 /* A region of its own, locked and guarded like an arena chunk. */
 void *vault_secmem_alloc(size_t n);
 void vault_secmem_free(void *p, size_t n);

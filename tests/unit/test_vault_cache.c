@@ -484,33 +484,90 @@ test_impostor(void **state)
 	vault_close(v);
 }
 
-/* --all: every key of every vault, then nothing left to drop. */
+/*
+ * --all: every key of every vault, from the session and user-session
+ * keyrings, then nothing left to drop. The user-session keyring is shared by
+ * every process of the uid, so as root this runs as a uid of its own
+ * (other tests' keys are neither counted nor dropped).
+ */
+static int
+drop_all_child(void)
+{
+	char d[64], p[2][96];
+	uint8_t key[VAULT_KEY_BYTES];
+	struct vault *v[2];
+	const char *where = NULL;
+	unsigned n = 99;
+	bool lent;
+	int i;
+
+	if (geteuid() == 0 &&
+	    (setgroups(0, NULL) != 0 || setgid(4243) != 0 || setuid(4243) != 0))
+		return 10;
+	/* Without a session keyring of its own, the kernel lends this
+	 * process the user-session keyring. */
+	lent = keyctl_get_keyring_ID(KEY_SPEC_SESSION_KEYRING, 0) ==
+	       keyctl_get_keyring_ID(KEY_SPEC_USER_SESSION_KEYRING, 0);
+	strcpy(d, "/tmp/mfa-vault-cache-all-XXXXXX");
+	if (mkdtemp(d) == NULL)
+		return 12;
+	(void)vault_cache_drop_all(&n); /* a run killed before */
+	for (i = 0; i < 2; i++) {
+		snprintf(p[i], sizeof(p[i]), "%s/v%d", d, i);
+		if (vault_create(p[i], "pw", 2, &tiny) != 0 ||
+		    vault_open(p[i], &v[i]) != 0 ||
+		    vault_unlock_pass(v[i], "pw", 2) != 0)
+			return 13;
+	}
+	/* One in the user-session keyring when this process has none of its
+	 * own, then one in a session keyring of its own. */
+	if (lent && vault_cache_put(v[1], 60, &where) != 0)
+		return 14;
+	if (lent && strcmp(where, "user-session keyring") != 0)
+		return 19;
+	if (keyctl_join_session_keyring(NULL) < 0 ||
+	    vault_cache_put(v[0], 60, &where) != 0)
+		return 15;
+	if (strcmp(where, "session keyring") != 0)
+		return 19;
+	if (vault_cache_drop_all(&n) != 0 || n != (lent ? 2u : 1u))
+		return 20 + (int)(n > 9 ? 9 : n);
+	if (vault_cache_get(v[0], key) != MFA_ENOTFOUND ||
+	    vault_cache_get(v[1], key) != MFA_ENOTFOUND)
+		return 16;
+	if (vault_cache_drop_all(&n) != MFA_ENOTCACHED || n != 0)
+		return 17;
+	/* And a put afterwards works again. */
+	if (vault_cache_put(v[0], 60, NULL) != 0 ||
+	    vault_cache_get(v[0], key) != 0 ||
+	    vault_cache_drop(v[0], NULL) != 0)
+		return 18;
+	for (i = 0; i < 2; i++) {
+		vault_close(v[i]);
+		unlink(p[i]);
+		strcat(p[i], ".lock");
+		unlink(p[i]);
+	}
+	rmdir(d);
+	return 0;
+}
+
 static void
 test_drop_all(void **state)
 {
-	uint8_t key[VAULT_KEY_BYTES];
-	struct vault *v0, *v1;
-	unsigned n = 99;
+	int st;
+	pid_t pid;
 
 	(void)state;
 	if (!need_keyring())
 		skip();
-	v0 = open_unlocked(vpath[0]);
-	v1 = open_unlocked(vpath[1]);
-	assert_int_equal(vault_cache_put(v0, 60, NULL), 0);
-	assert_int_equal(vault_cache_put(v1, 60, NULL), 0);
-	assert_int_equal(vault_cache_drop_all(&n), 0);
-	assert_int_equal(n, 2);
-	assert_int_equal(vault_cache_get(v0, key), MFA_ENOTFOUND);
-	assert_int_equal(vault_cache_get(v1, key), MFA_ENOTFOUND);
-	assert_int_equal(vault_cache_drop_all(&n), MFA_ENOTCACHED);
-	assert_int_equal(n, 0);
-	/* And a put afterwards works again. */
-	assert_int_equal(vault_cache_put(v0, 60, NULL), 0);
-	assert_int_equal(vault_cache_get(v0, key), 0);
-	assert_int_equal(vault_cache_drop(v0, NULL), 0);
-	vault_close(v0);
-	vault_close(v1);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(drop_all_child());
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 static void
