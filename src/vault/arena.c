@@ -285,10 +285,9 @@ vault_arena_str_owner(const char *p)
 }
 
 void
-vault_arena_free(struct vault_arena *a)
+vault_arena_wipe(struct vault_arena *a)
 {
 	struct arena_chunk *c, *prev;
-	struct arena_strs *b, *bprev;
 
 	if (a == NULL)
 		return;
@@ -297,6 +296,18 @@ vault_arena_free(struct vault_arena *a)
 		arena_unmap(c->mem, c->size, c->used);
 		free(c);
 	}
+	a->top = NULL;
+	a->size = a->live = a->released = 0;
+}
+
+void
+vault_arena_free(struct vault_arena *a)
+{
+	struct arena_strs *b, *bprev;
+
+	if (a == NULL)
+		return;
+	vault_arena_wipe(a);
 	for (b = a->strs; b != NULL; b = bprev) {
 		bprev = b->prev;
 		arena_range_del(b);

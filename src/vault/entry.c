@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -122,17 +123,21 @@ entry_id_taken(struct vault_data *d, const uint8_t id[VAULT_ID_BYTES],
 /*
  * A fresh random id. The randomness is drawn 4 KiB at a time: one system
  * call per 256 ids rather than one per id (an import of 100,000 accounts).
- * Ids are not secret; the pool is wiped when used up.
+ * Ids are not secret; a byte is wiped once used. A forked child must not
+ * hand out its parent's next ids: the pool belongs to one process id.
  */
 static void
 entry_new_id(uint8_t id[VAULT_ID_BYTES])
 {
 	static uint8_t pool[4096];
 	static size_t left;
+	static pid_t owner;
+	pid_t self = getpid();
 
-	if (left < VAULT_ID_BYTES) {
+	if (left < VAULT_ID_BYTES || owner != self) {
 		randombytes_buf(pool, sizeof(pool));
 		left = sizeof(pool);
+		owner = self;
 	}
 	left -= VAULT_ID_BYTES;
 	memcpy(id, pool + left, VAULT_ID_BYTES);

@@ -112,6 +112,8 @@ struct vault_arena {
 };
 int vault_arena_new(struct vault_arena **out);
 void vault_arena_free(struct vault_arena *a);
+/* Wipe and unmap every secret, keeping the strings and the bookkeeping. */
+void vault_arena_wipe(struct vault_arena *a);
 /* n bytes (n > 0), NULL when out of memory. */
 uint8_t *vault_arena_alloc(struct vault_arena *a, size_t n);
 /* Wipe n bytes at p, handed out by a; the space is reused only by a new
