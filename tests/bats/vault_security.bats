@@ -40,6 +40,11 @@ as_u() {
 }
 
 u_setup() {
+	# Under run-all's valgrind wrapper, uid $U's reports go beside ours.
+	if [ "$(head -c 2 "$MFA_BIN")" = "#!" ]; then
+		vg=$(sed -n 's|.*--log-file=\([^ ]*\)/%p\.log.*|\1|p' "$MFA_BIN")
+		[ -z "$vg" ] || chmod 1777 "$vg"
+	fi
 	chmod 711 "$T"
 	mkdir -m 700 "$T/u"
 	printf 'test passphrase\n' > "$T/u/pass"
@@ -317,8 +322,9 @@ for i in range(100):
 		[ "$status" -eq 0 ]
 		[ "$output" = "$want" ]
 		# Every secret is locked under 8 MiB; under 64 KiB mfa works on
-		# and says, once, what to raise.
-		if [ $kib = 64 ]; then
+		# and says, once, what to raise (where mlock can be refused at
+		# all: not for root, nor under ASan, whose mlock does nothing).
+		if [ $kib = 64 ] && [ "$(as_u "$scale" --mlock 64)" = refused ]; then
 			[ "$(grep -c "ulimit -l" "$T/u/err")" = 1 ]
 			[[ "$(cat "$T/u/err")" == "mfa: warning: "*"could not be locked in memory (RLIMIT_MEMLOCK is 64 KiB)"* ]]
 		else
