@@ -73,6 +73,12 @@ payload_put(struct payload_w *w, const void *p, size_t n)
 	w->pos += n;
 	if (o == NULL)
 		return;
+	/* The usual field: it fits in the window as a whole. */
+	if (b != NULL && n < VAULT_WIN - o->wlen) {
+		memcpy(o->s->win + o->wlen, b, n);
+		o->wlen += n;
+		return;
+	}
 	while (n > 0) {
 		k = VAULT_WIN - o->wlen < n ? VAULT_WIN - o->wlen : n;
 		if (b != NULL) {
@@ -182,15 +188,6 @@ payload_kv_body(struct payload_w *w, const struct vault_kv *kv)
 	payload_u64(w, F_KV_EXPIRES, (uint64_t)kv->expires);
 }
 
-/* Each record's length is counted first: its head goes out before it. */
-#define PAYLOAD_RECORD(w, tag, body, x)                                        \
-	do {                                                                   \
-		struct payload_w count_ = {NULL, 0};                           \
-		body(&count_, x);                                              \
-		payload_head(w, tag, count_.pos);                              \
-		body(w, x);                                                    \
-	} while (0)
-
 static void
 payload_blob_body(struct payload_w *w, const struct vault_blob *b)
 {
@@ -198,22 +195,46 @@ payload_blob_body(struct payload_w *w, const struct vault_blob *b)
 		payload_put(w, b->body, b->len);
 }
 
+/*
+ * Every record, in file order. A record's head carries its length and goes
+ * out before its body: the sizing pass (w->o NULL) stores each record's
+ * length in lens, the writing pass reads it back, so each body is walked
+ * once per pass.
+ */
 static void
 payload_write(struct payload_w *w, const struct vault_data *d,
-	      const struct vault_blobs *b)
+	      const struct vault_blobs *b, size_t *lens)
 {
-	size_t i;
+	struct payload_w count;
+	size_t i, r = 0;
+
+#define PAYLOAD_RECORD(tag, body, x)                                           \
+	do {                                                                   \
+		if (w->o == NULL) {                                            \
+			count.o = NULL;                                        \
+			count.pos = 0;                                         \
+			body(&count, x);                                       \
+			lens[r] = count.pos;                                   \
+		}                                                              \
+		payload_head(w, tag, lens[r]);                                 \
+		if (w->o == NULL)                                              \
+			w->pos += lens[r];                                     \
+		else                                                           \
+			body(w, x);                                            \
+		r++;                                                           \
+	} while (0)
 
 	for (i = 0; i < d->n_entries; i++)
-		PAYLOAD_RECORD(w, PAYLOAD_ENTRY, payload_entry_body,
+		PAYLOAD_RECORD(PAYLOAD_ENTRY, payload_entry_body,
 			       &d->entries[i]);
 	for (i = 0; i < d->n_tombstones; i++)
-		PAYLOAD_RECORD(w, PAYLOAD_TOMBSTONE, payload_tomb_body,
+		PAYLOAD_RECORD(PAYLOAD_TOMBSTONE, payload_tomb_body,
 			       &d->tombstones[i]);
 	for (i = 0; i < d->n_kv; i++)
-		PAYLOAD_RECORD(w, PAYLOAD_KV, payload_kv_body, &d->kv[i]);
+		PAYLOAD_RECORD(PAYLOAD_KV, payload_kv_body, &d->kv[i]);
 	for (i = 0; b != NULL && i < b->n; i++)
-		PAYLOAD_RECORD(w, b->v[i].tag, payload_blob_body, &b->v[i]);
+		PAYLOAD_RECORD(b->v[i].tag, payload_blob_body, &b->v[i]);
+#undef PAYLOAD_RECORD
 }
 
 static bool
@@ -244,34 +265,44 @@ payload_too_long(const struct vault_data *d, const struct vault_blobs *b)
 
 int
 vault_payload_size(const struct vault_data *d, const struct vault_blobs *b,
-		   size_t *ptlen)
+		   struct vault_plan *plan)
 {
 	struct payload_w w = {NULL, 0};
+	size_t n = d->n_entries + d->n_tombstones + d->n_kv + (b ? b->n : 0);
 	size_t padded;
 
-	*ptlen = 0;
+	memset(plan, 0, sizeof(*plan));
 	if (payload_too_long(d, b))
 		return MFA_ETOOBIG;
-	payload_write(&w, d, b);
-	if (w.pos >= VAULT_FILE_MAX)
-		return MFA_ETOOBIG;
+	if ((plan->lens = calloc(n ? n : 1, sizeof(*plan->lens))) == NULL)
+		return MFA_ENOMEM;
+	payload_write(&w, d, b, plan->lens);
 	/* The end marker, then padding so the size hides the account count. */
 	padded = (w.pos + 1 + VAULT_PAD - 1) / VAULT_PAD * VAULT_PAD;
-	if (padded > VAULT_FILE_MAX)
+	if (w.pos >= VAULT_FILE_MAX || padded > VAULT_FILE_MAX) {
+		vault_plan_free(plan);
 		return MFA_ETOOBIG;
-	*ptlen = padded;
+	}
+	plan->ptlen = padded;
 	return 0;
 }
 
+void
+vault_plan_free(struct vault_plan *plan)
+{
+	free(plan->lens);
+	memset(plan, 0, sizeof(*plan));
+}
+
 /*
- * Encrypt the payload of d and b into file + hlen: ptlen bytes (from
- * vault_payload_size()) and the tag. file[0..hlen) is the finished header,
- * the associated data.
+ * Encrypt the payload of d and b into file + hlen: plan->ptlen bytes and
+ * the tag. file[0..hlen) is the finished header, the associated data. d
+ * and b must be as they were sized.
  */
 int
 vault_payload_encode(const struct vault_data *d, const struct vault_blobs *b,
-		     const uint8_t *key, uint8_t *file, size_t hlen,
-		     size_t ptlen)
+		     const struct vault_plan *plan, const uint8_t *key,
+		     uint8_t *file, size_t hlen)
 {
 	struct payload_out o;
 	struct payload_w w;
@@ -285,14 +316,14 @@ vault_payload_encode(const struct vault_data *d, const struct vault_blobs *b,
 	o.wlen = 0;
 	w.o = &o;
 	w.pos = 0;
-	payload_write(&w, d, b);
+	payload_write(&w, d, b, plan->lens);
 	payload_put(&w, &end, 1);
-	if (w.pos > ptlen) {
+	if (w.pos > plan->ptlen) {
 		/* d changed since it was sized: never write a short file. */
 		vault_stream_close(o.s);
 		return MFA_EINVAL;
 	}
-	payload_put(&w, NULL, ptlen - w.pos);
+	payload_put(&w, NULL, plan->ptlen - w.pos);
 	payload_flush(&o);
 	vault_stream_tag(o.s, o.ct);
 	vault_stream_close(o.s);

@@ -397,20 +397,25 @@ vault_build(const uint8_t *uuid, const uint8_t *slots, size_t slen,
 	    const struct vault_blobs *b, const uint8_t *key, uint8_t **out,
 	    size_t *outlen)
 {
+	struct vault_plan plan;
 	uint8_t *f;
-	size_t ptlen, hlen, clen;
+	size_t hlen, clen;
 	int rc;
 
 	*out = NULL;
 	*outlen = 0;
-	if ((rc = vault_payload_size(d, b, &ptlen)) != 0)
+	if ((rc = vault_payload_size(d, b, &plan)) != 0)
 		return rc;
 	hlen = VAULT_HDR_FIXED + slen;
-	clen = ptlen + VAULT_TAG_BYTES;
-	if (hlen + clen > VAULT_FILE_MAX)
+	clen = plan.ptlen + VAULT_TAG_BYTES;
+	if (hlen + clen > VAULT_FILE_MAX) {
+		vault_plan_free(&plan);
 		return MFA_ETOOBIG;
-	if ((f = malloc(hlen + clen)) == NULL)
+	}
+	if ((f = malloc(hlen + clen)) == NULL) {
+		vault_plan_free(&plan);
 		return MFA_ENOMEM;
+	}
 	memcpy(f, VAULT_MAGIC, VAULT_MAGIC_LEN);
 	vault_put16(f + VAULT_OFF_VERSION, VAULT_VERSION);
 	vault_put16(f + VAULT_OFF_NSLOTS, (uint16_t)nslots);
@@ -419,7 +424,9 @@ vault_build(const uint8_t *uuid, const uint8_t *slots, size_t slen,
 	randombytes_buf(f + VAULT_OFF_NONCE, VAULT_NONCE_BYTES);
 	vault_put32(f + VAULT_OFF_CLEN, (uint32_t)clen);
 	memcpy(f + VAULT_HDR_FIXED, slots, slen);
-	if ((rc = vault_payload_encode(d, b, key, f, hlen, ptlen)) != 0) {
+	rc = vault_payload_encode(d, b, &plan, key, f, hlen);
+	vault_plan_free(&plan);
+	if (rc != 0) {
 		free(f);
 		return rc;
 	}

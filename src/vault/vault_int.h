@@ -154,11 +154,17 @@ int vault_sodium(void);
 int vault_hdr_parse(const uint8_t *buf, size_t len, struct vault_hdr *h);
 
 /* payload.c: the encrypted payload <-> data, one pass each way. */
+struct vault_plan {
+	size_t ptlen; /* the padded plaintext */
+	size_t *lens; /* each record's body length, in file order */
+};
 int vault_payload_size(const struct vault_data *d, const struct vault_blobs *b,
-		       size_t *ptlen);
+		       struct vault_plan *plan);
 int vault_payload_encode(const struct vault_data *d,
-			 const struct vault_blobs *b, const uint8_t *key,
-			 uint8_t *file, size_t hlen, size_t ptlen);
+			 const struct vault_blobs *b,
+			 const struct vault_plan *plan, const uint8_t *key,
+			 uint8_t *file, size_t hlen);
+void vault_plan_free(struct vault_plan *plan);
 int vault_payload_decode(const uint8_t *file, const struct vault_hdr *h,
 			 const uint8_t *key, struct vault_data *d,
 			 struct vault_blobs *b);
