@@ -1380,6 +1380,50 @@ cycle(void)
 	vault_data_free(&d);
 }
 
+static size_t count_maps(void);
+
+static int
+count_cb(struct vault_data *d, void *arg)
+{
+	(void)d;
+	*(size_t *)arg = count_maps();
+	return 0;
+}
+
+/*
+ * A write holds one decrypted copy of the secrets: while the callback
+ * runs there are no more secret regions (guard mappings) than before the
+ * write, whether the file is as this vault last saw it or another writer
+ * changed it meanwhile.
+ */
+static void
+test_one_copy(void **state)
+{
+	struct vault *v, *w;
+	struct fill f;
+	size_t before, during = 0;
+
+	(void)state;
+#ifdef __SANITIZE_ADDRESS__
+	skip(); /* ASan maps memory of its own */
+#endif
+	assert_int_equal(vault_create(vpath, "pw", 2, &tiny), 0);
+	v = open_unlocked("pw");
+	assert_int_equal(vault_update(v, fill_cb, &f), 0);
+	before = count_maps();
+	assert_int_equal(vault_update(v, count_cb, &during), 0);
+	assert_int_equal(during, before);
+	/* Another writer changes the file: it is decrypted again. */
+	w = open_unlocked("pw");
+	assert_int_equal(vault_update(w, noop_cb, NULL), 0);
+	vault_close(w);
+	before = count_maps();
+	assert_int_equal(vault_update(v, count_cb, &during), 0);
+	assert_int_equal(during, before);
+	data_check(vault_data(v), &f);
+	vault_close(v);
+}
+
 /*
  * Secret memory is mmap'd with guard pages (arenas, sodium_malloc), out of
  * sight of ASan's leak checker: a leaked secret shows up as mappings left
@@ -1432,6 +1476,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_big_payload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_forward_compat, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_one_copy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_secret_leak, setup,
 					    teardown),
 	};
