@@ -19,8 +19,10 @@
  * page of its own.
  * An entry that is not (yet) in a vault's data keeps its secret in its own
  * sodium_malloc'd buffer, unless it was made with vault_entry_init_in().
- * Strings (name, issuer, serial, note, kv keys) are plain malloc'd and owned
- * by the vault once added. All functions return 0 or a negative enum mfa_rc
+ * Strings (name, issuer, serial, note, kv keys) are plain memory owned by the
+ * vault once added: malloc'd, or for those read from the file, in plain
+ * blocks of the data's arena. Replace them with vault_entry_set_str() and
+ * never free() them. All functions return 0 or a negative enum mfa_rc
  * unless said otherwise.
  */
 #ifndef MFA_VAULT_H
@@ -109,7 +111,9 @@ size_t vault_mem_unlocked(uint64_t *limit);
 
 /*
  * Create a new empty vault at path (folder created 0700 if missing, file
- * 0600). MFA_EEXIST when a vault is already there. The vault key is random.
+ * 0600). MFA_EEXIST when a vault is already there, MFA_EISDIR when path is
+ * a folder, MFA_EACCES or MFA_EROFS when it cannot be written there. The
+ * vault key is random.
  */
 int vault_create(const char *path, const char *pass, size_t passlen,
 		 const struct vault_kdf *kdf);
@@ -162,7 +166,8 @@ int vault_update(struct vault *v, vault_edit_fn fn, void *arg);
 
 /*
  * Remove PATH.bak, the previous version: after an account is removed it
- * would still hold the secret. MFA_EIO when it cannot be removed.
+ * would still hold the secret. MFA_EACCES, MFA_EROFS or MFA_EIO when it
+ * cannot be removed.
  */
 int vault_drop_backup(struct vault *v);
 
