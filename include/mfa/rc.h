@@ -61,13 +61,22 @@
 	ERR(MFA_EURI_REPEAT, -44, "parameter given twice in URI")              \
 	ERR(MFA_ENUL, -45, "NUL character in a name")                          \
 	ERR(MFA_ECOUNTER_END, -46,                                             \
-	    "HOTP counter at the end of its range (2^63 - 1): no more codes")
+	    "HOTP counter at the end of its range (2^63 - 1): no more codes")  \
+	ERR(MFA_EACCES, -47, "permission denied")                              \
+	ERR(MFA_EROFS, -48, "read-only file system")                           \
+	ERR(MFA_ENOTREG, -49, "not a regular file")                            \
+	ERR(MFA_EVAULT_READABLE, -50, "readable by group or others")           \
+	ERR(MFA_ENOTCACHED, -51, "nothing was cached here")                    \
+	ERR(MFA_EKDF_LOWER, -52, "that would lower the KDF cost")              \
+	ERR(MFA_EVAULT_SLOTS, -53,                                             \
+	    "the vault has key slots of a newer mfa, which this one cannot "   \
+	    "re-wrap")
 
 enum mfa_rc {
 #define MFA_RC_ENUM(name, value, desc) name = value,
 	MFA_RC_LIST(MFA_RC_ENUM)
 #undef MFA_RC_ENUM
-	    MFA_RC_MIN = -46
+	    MFA_RC_MIN = -53
 };
 
 /*

@@ -8,10 +8,22 @@
  * file, fsync, rename, fsync of the folder, previous version kept as
  * PATH.bak).
  *
- * Memory: every secret (vault key, entry secrets, kv values) lives in
- * sodium_malloc'd memory owned by the vault and wiped by vault_close().
- * Strings (name, issuer, serial, note) are plain malloc'd and owned by the
- * vault once added. All functions return 0 or a negative enum mfa_rc.
+ * Memory: the secrets of a vault's data (entry secrets, kv values, records
+ * of a newer format) live in one arena per vault_data: locked (mlock),
+ * guarded (an inaccessible page at each end of every chunk), left out of
+ * core dumps and of forked children, growing in steps that double it (up
+ * to 1 MiB a step), and wiped and unmapped as one by vault_close() /
+ * vault_data_free(). The payload is decrypted and encrypted a small locked
+ * window at a time, straight between the file's bytes and the arena, so no
+ * other decrypted copy of it exists. The vault key has a sodium_malloc'd
+ * page of its own.
+ * An entry that is not (yet) in a vault's data keeps its secret in its own
+ * sodium_malloc'd buffer, unless it was made with vault_entry_init_in().
+ * Strings (name, issuer, serial, note, kv keys) are plain memory owned by the
+ * vault once added: malloc'd, or for those read from the file, in plain
+ * blocks of the data's arena. Replace them with vault_entry_set_str() and
+ * never free() them. All functions return 0 or a negative enum mfa_rc
+ * unless said otherwise.
  */
 #ifndef MFA_VAULT_H
 #define MFA_VAULT_H
@@ -25,6 +37,8 @@
 #define VAULT_KEY_BYTES 32
 #define VAULT_ID_BYTES 16
 
+struct vault_arena; /* private: see "Memory" above */
+
 struct vault_kdf {
 	uint64_t ops; /* Argon2id passes (crypto_pwhash opslimit) */
 	uint64_t mem; /* bytes (crypto_pwhash memlimit) */
@@ -37,11 +51,14 @@ struct vault_entry {
 	char *serial;		    /* AWS MFA serial ARN, "" when none */
 	char *note;		    /* "" when none */
 	struct otp_params p;
-	uint8_t *secret; /* sodium_malloc'd */
+	uint8_t *secret; /* locked memory (see above); never NULL in a vault */
 	size_t secret_len;
 	int64_t created; /* unix seconds */
 	int64_t updated;
-	uint64_t last_step; /* last TOTP step sent out (AWS), 0 = none */
+	uint64_t last_step;   /* last TOTP step sent out (AWS), 0 = none */
+	uint64_t verify_step; /* last TOTP step `verify` accepted, 0 = none */
+	/* Private: the arena secret lives in; NULL when it has its own. */
+	struct vault_arena *arena;
 };
 
 struct vault_tombstone {
@@ -52,7 +69,7 @@ struct vault_tombstone {
 /* A small encrypted key/value cache (AWS session credentials). */
 struct vault_kv {
 	char *key;	/* e.g. "aws-session:<entry id hex>:<role>:<profile>" */
-	uint8_t *value; /* sodium_malloc'd */
+	uint8_t *value; /* in the data's arena */
 	size_t value_len;
 	int64_t expires; /* unix seconds; expired records are dropped on save */
 };
@@ -64,6 +81,10 @@ struct vault_data {
 	size_t n_tombstones;
 	struct vault_kv *kv;
 	size_t n_kv;
+	/* Private: the locked arena of the secrets above (NULL until the
+	 * first one), and bookkeeping. A vault_data set up by the caller
+	 * starts all zero and ends with vault_data_free(). */
+	struct vault_arena *arena;
 };
 
 struct vault; /* opaque: path, header, vault key, decrypted data */
@@ -78,8 +99,21 @@ void vault_kdf_default(struct vault_kdf *k);
 bool vault_kdf_weak(const struct vault_kdf *k); /* below INTERACTIVE */
 
 /*
+ * Secret memory the kernel refused to lock in this process, in bytes (0
+ * when every secret is locked): mlock fails past RLIMIT_MEMLOCK (`ulimit
+ * -l`, often 8 MiB, sometimes 64 KiB for an ordinary user). The vault works
+ * on regardless: that memory is still guarded, kept out of core dumps and
+ * wiped, but it may be swapped out. *limit (when not NULL) receives the
+ * soft RLIMIT_MEMLOCK in bytes, UINT64_MAX when unlimited. Only the caller
+ * can tell the user what to raise, once.
+ */
+size_t vault_mem_unlocked(uint64_t *limit);
+
+/*
  * Create a new empty vault at path (folder created 0700 if missing, file
- * 0600). MFA_EEXIST when a vault is already there. The vault key is random.
+ * 0600). MFA_EEXIST when a vault is already there, MFA_EISDIR when path is
+ * a folder, MFA_EACCES or MFA_EROFS when it cannot be written there. The
+ * vault key is random.
  */
 int vault_create(const char *path, const char *pass, size_t passlen,
 		 const struct vault_kdf *kdf);
@@ -87,11 +121,20 @@ int vault_create(const char *path, const char *pass, size_t passlen,
 /*
  * Read the vault file and check its header (magic, version, permissions);
  * nothing is decrypted yet. MFA_ENOVAULT when path does not exist,
- * MFA_EVAULT_PERM, MFA_EVAULT_MAGIC, MFA_EVAULT_VERSION, MFA_EVAULT_CORRUPT.
- * Caller must vault_close().
+ * MFA_EISDIR, MFA_ENOTREG, MFA_EACCES, MFA_EVAULT_PERM (owned by another
+ * user, or the file or its folder writable by others), MFA_EVAULT_READABLE
+ * (the file readable by group or others), MFA_EVAULT_MAGIC,
+ * MFA_EVAULT_VERSION, MFA_EVAULT_CORRUPT. Caller must vault_close().
  */
 int vault_open(const char *path, struct vault **out);
 void vault_close(struct vault *v);
+/*
+ * After vault_open() or vault_create() failed with MFA_EVAULT_PERM or
+ * MFA_EVAULT_READABLE: the command that fixes it, such as "chmod 600
+ * /real/path/vault" or "chmod go-w /real/path", into buf (n bytes).
+ * MFA_ENOTFOUND when no chmod fixes it (owned by another user).
+ */
+int vault_perm_fix(const char *path, char *buf, size_t n);
 const char *vault_path(const struct vault *v);
 /* The vault's random id from its header (stable across saves and passwd). */
 const uint8_t *vault_uuid(const struct vault *v);
@@ -105,42 +148,76 @@ const uint8_t *vault_key(const struct vault *v);
 const struct vault_data *vault_data(const struct vault *v);
 
 /*
- * The one way to change a vault: take the exclusive lock, re-read and
- * decrypt the file with the vault key (so concurrent writers never lose each
- * other's changes), call fn on the fresh data, and when fn returns 0 write
- * the result atomically; otherwise write nothing and return fn's code. The
- * in-memory view (vault_data) is then the data as saved.
+ * The one way to change a vault: take the exclusive lock, re-read the file
+ * (so concurrent writers never lose each other's changes), call fn on the
+ * data as it is on disk, and when fn returns 0 write the result atomically;
+ * otherwise write nothing and return fn's code. Only one decrypted copy
+ * exists meanwhile: when the file is still what this vault last read or
+ * wrote, fn edits the in-memory data itself; when another writer changed
+ * it, the old data's secrets are wiped before the new ones are decrypted.
+ * Either way, pointers into vault_data() taken before the call are stale
+ * after it, whatever it returns (ids fn looks up stay valid while fn runs).
+ * The in-memory view is then the data as saved, or after a failure the
+ * data as it is on disk (empty only if it could not even be read back).
+ * MFA_EACCES, MFA_EROFS, MFA_ENOSPC, MFA_ELOCK name why a write failed.
  */
 typedef int (*vault_edit_fn)(struct vault_data *d, void *arg);
 int vault_update(struct vault *v, vault_edit_fn fn, void *arg);
 
 /*
  * Remove PATH.bak, the previous version: after an account is removed it
- * would still hold the secret. MFA_EIO when it cannot be removed.
+ * would still hold the secret. MFA_EACCES, MFA_EROFS or MFA_EIO when it
+ * cannot be removed.
  */
 int vault_drop_backup(struct vault *v);
 
 /*
- * Change the passphrase: rewrites the passphrase slot only (the vault key
- * stays, so the unlock cache stays valid), then drops PATH.bak, which would
- * still open with the old passphrase. Copies of the file made elsewhere
- * still do: the old passphrase unlocks them for good.
+ * The KDF cost a passphrase change would use: want's non-zero fields, the
+ * current passphrase slot's cost for the others (want NULL: both current).
+ * A cost lower than the current one in either field is MFA_EKDF_LOWER
+ * unless flags has VAULT_KDF_WEAKER; costs out of bounds are MFA_EINVAL.
+ */
+#define VAULT_KDF_WEAKER 1u
+int vault_kdf_resolve(const struct vault *v, const struct vault_kdf *want,
+		      unsigned flags, struct vault_kdf *out);
+
+/*
+ * Change the passphrase, and the vault key with it: a new random vault key
+ * re-encrypts the payload and is wrapped by a new passphrase slot (cost as
+ * vault_kdf_resolve() gives it), which replaces every passphrase slot. An
+ * old copy of the file still opens with the old passphrase, but its key
+ * opens nothing written after. MFA_EVAULT_SLOTS when the vault holds key
+ * slots of a newer mfa, which could not be re-wrapped. The unlock cache's
+ * key for this vault (the old key) is dropped from every keyring this
+ * process reaches; PATH.bak, which would still open with the old
+ * passphrase, is removed.
  */
 int vault_passwd(struct vault *v, const char *newpass, size_t newlen,
-		 const struct vault_kdf *kdf);
+		 const struct vault_kdf *kdf, unsigned flags);
 
 /*
  * Entries, for use inside an edit callback. vault_entry_init() fills in an
  * entry with a fresh id, created/updated = now and "" strings; the caller
- * fills it and passes ownership to vault_entry_add(). vault_entry_remove()
- * frees it and leaves a tombstone.
+ * fills it and passes ownership to vault_entry_add(). vault_entry_init_in()
+ * does the same for an entry meant for d: its secret then goes straight
+ * into d's arena (no sodium_malloc of its own, the way to add many).
+ * vault_entry_set_secret() copies the secret (into the entry's arena when it
+ * has one: the old bytes are wiped); vault_entry_clear() frees the strings
+ * and wipes the secret (freeing it when it has its own buffer).
+ * vault_entry_add() moves the entry into d (its secret into d's arena) and
+ * leaves the caller's struct empty; on error the caller still owns it.
+ * vault_entry_remove() clears it and leaves a tombstone.
+ * vault_data_free() frees and wipes a whole vault_data the caller set up.
  */
 int vault_entry_init(struct vault_entry *e, int64_t now);
+int vault_entry_init_in(struct vault_data *d, struct vault_entry *e,
+			int64_t now);
 int vault_entry_set_secret(struct vault_entry *e, const uint8_t *s, size_t n);
 int vault_entry_set_str(char **field, const char *value);
 void vault_entry_clear(struct vault_entry *e);
 int vault_entry_add(struct vault_data *d, struct vault_entry *e);
 int vault_entry_remove(struct vault_data *d, size_t idx, int64_t now);
+void vault_data_free(struct vault_data *d);
 /* Index of the entry with this id, or -1. */
 long vault_entry_find_id(const struct vault_data *d,
 			 const uint8_t id[VAULT_ID_BYTES]);
@@ -154,7 +231,8 @@ long vault_entry_find_id(const struct vault_data *d,
 int vault_query(const struct vault_data *d, const char *query, size_t *idx,
 		size_t *cand, size_t ncand_max, size_t *ncand);
 
-/* kv cache: set (copies value), get (view; NULL when absent or expired). */
+/* kv cache: set (copies value into d's arena), get (view; NULL when absent
+ * or expired), del (wipes it). */
 int vault_kv_set(struct vault_data *d, const char *key, const uint8_t *value,
 		 size_t len, int64_t expires);
 const struct vault_kv *vault_kv_get(const struct vault_data *d, const char *key,
@@ -162,19 +240,45 @@ const struct vault_kv *vault_kv_get(const struct vault_data *d, const char *key,
 void vault_kv_del(struct vault_data *d, const char *key);
 
 /*
- * Unlock cache in the kernel keyring, keyed by the vault's path and uuid.
- * cache_put: ttl seconds (0 = do nothing); *where receives "session" or
- * "user" (the keyring used). cache_get: MFA_ENOTFOUND when absent or expired,
- * MFA_EKEYRING when the keyring is unavailable.
+ * Unlock cache: the vault key in the kernel keyring, named after the
+ * vault's path and uuid, expired by the kernel. It sits in a keyring of
+ * ours ("mfa:cache:<uid>") inside the session keyring, which only our uid
+ * may search: another uid that shares the session keyring (su, setpriv,
+ * sudo without pam_keyinit) can neither find nor read it.
+ *
+ * The keyring used is the process's session keyring; a process without
+ * one gets the user-session keyring (shared by all the user's processes
+ * that have none). *where receives its name, "session keyring" or
+ * "user-session keyring" (static strings). A revoked session keyring leaves
+ * none: MFA_EKEYRING.
+ *
+ * vault_cache_put: ttl seconds (0 = do nothing, *where NULL).
+ * vault_cache_get: MFA_ENOTFOUND when absent or expired, MFA_EKEYRING when
+ * the keyring is unavailable.
+ * vault_cache_drop: 0 when this vault's key was dropped from the keyring a
+ * put would use, MFA_ENOTCACHED when nothing was cached there.
  */
-int cache_put(const struct vault *v, unsigned ttl, const char **where);
-int cache_get(const struct vault *v, uint8_t key[VAULT_KEY_BYTES]);
-int cache_drop(const struct vault *v);
+int vault_cache_put(const struct vault *v, unsigned ttl, const char **where);
+int vault_cache_get(const struct vault *v, uint8_t key[VAULT_KEY_BYTES]);
+int vault_cache_drop(const struct vault *v, const char **where);
 /*
- * Drop every mfa vault key from the keyring, whatever vault it belongs to
- * (for `mfa lock --all`, and for a vault that was moved or destroyed while
- * its key was cached). *n receives how many were dropped.
+ * Drop every mfa vault key, whatever vault it belongs to, from every
+ * keyring a put may use and this process reaches: its session keyring and
+ * the user-session keyring (for `mfa lock --all`, and for
+ * a vault that was moved or destroyed while its key was cached). *n
+ * receives how many were dropped; MFA_ENOTCACHED when none.
  */
-int cache_drop_all(unsigned *n);
+int vault_cache_drop_all(unsigned *n);
+
+/*
+ * Write a file atomically: a temp file (O_CREAT|O_EXCL|O_NOFOLLOW, 0600)
+ * in the same folder, mode set, written, fsync'd, renamed over path, and
+ * the folder fsync'd; a symbolic link at path is replaced, not followed.
+ * mode is the file's final mode (0600 for secrets). MFA_EISDIR, MFA_EACCES,
+ * MFA_EROFS, MFA_ENOSPC, MFA_ENOENT (no such folder), MFA_EIO; on error
+ * path is as it was and no temp file is left.
+ */
+int vault_file_write(const char *path, const void *buf, size_t len,
+		     unsigned mode);
 
 #endif

@@ -71,6 +71,7 @@ enum cli_opt_id {
 	/* init, passwd, import, export */
 	OPT_KDF_OPS,
 	OPT_KDF_MEM,
+	OPT_WEAKER_KDF,
 	OPT_NEW_PASSPHRASE_FD,
 	OPT_IMPORT_PASSPHRASE_FD,
 	OPT_FORMAT,

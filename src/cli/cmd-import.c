@@ -324,7 +324,7 @@ import_edit(struct vault_data *d, void *arg)
 
 		if (j->mark[i].skip)
 			continue;
-		if ((rc = vault_entry_init(&ve, j->now)) != 0)
+		if ((rc = vault_entry_init_in(d, &ve, j->now)) != 0)
 			return rc;
 		if ((rc = vault_entry_set_str(&ve.name, e->name)) != 0 ||
 		    (rc = vault_entry_set_str(&ve.issuer, e->issuer)) != 0 ||

@@ -189,7 +189,7 @@ cmd_list_names(struct mfa_ctx *ctx)
 	    vault_open(path, &v) != 0)
 		return 0;
 	ctx->vault = v;
-	rc = cache_get(v, key);
+	rc = vault_cache_get(v, key);
 	if (rc == 0)
 		rc = vault_unlock_key(v, key);
 	sodium_memzero(key, sizeof(key));

@@ -1,7 +1,8 @@
 /*
- * mfa passwd: change the passphrase. Only the passphrase key slot is
- * rewritten; the vault key stays, so the unlock cache stays valid and the
- * accounts are never re-keyed.
+ * mfa passwd: change the passphrase, and the vault key with it, so that an
+ * old copy of the vault and the old passphrase open nothing written since.
+ * The KDF cost stays as it is unless --kdf-ops/--kdf-mem say otherwise, and
+ * is never lowered without --weaker-kdf.
  */
 #include <stdio.h>
 
@@ -11,30 +12,48 @@ static const struct mfa_opt cmd_passwd_opts[] = {
     OPT_ARG(OPT_NEW_PASSPHRASE_FD, "new-passphrase-fd", 0, "N", VAL_NUMBER,
 	    "read the new passphrase from fd N"),
     OPT_ARG(OPT_KDF_OPS, "kdf-ops", 0, "N", VAL_NUMBER,
-	    "Argon2id passes for the new slot"),
+	    "Argon2id passes (default: as now)"),
     OPT_ARG(OPT_KDF_MEM, "kdf-mem", 0, "MiB", VAL_NUMBER,
-	    "Argon2id memory for the new slot"),
+	    "Argon2id memory (default: as now)"),
+    OPT_FLAG(OPT_WEAKER_KDF, "weaker-kdf", 0,
+	     "allow a lower KDF cost than now"),
     OPT_END,
 };
 
 static int
 cmd_passwd_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 {
-	struct vault_kdf kdf;
+	struct vault_kdf want = {0, 0}, kdf;
+	unsigned flags = args_has(a, OPT_WEAKER_KDF) ? VAULT_KDF_WEAKER : 0;
+	uint64_t mib = 0;
 	struct vault *v;
 	char *pass;
 	size_t len;
 	int rc;
 
-	if ((rc = cmd_init_kdf(ctx, a, &kdf)) != 0)
+	if ((rc = args_uint(ctx, a, OPT_KDF_OPS, 1, 1000, &want.ops)) != 0 ||
+	    (rc = args_uint(ctx, a, OPT_KDF_MEM, 1, 4096, &mib)) != 0)
 		return rc;
+	want.mem = mib << 20;
 	/* Always prove the old passphrase, even with a cached key. */
 	ctx->no_cache = true;
 	if ((rc = unlock_vault(ctx, &v)) != 0)
 		return rc;
+	/* Refused before the new passphrase is asked for. */
+	if ((rc = vault_kdf_resolve(v, &want, flags, &kdf)) == MFA_EKDF_LOWER)
+		return cli_usage(ctx,
+				 "--kdf-ops/--kdf-mem would lower the KDF cost "
+				 "of %s: add --weaker-kdf to allow it",
+				 vault_path(v));
+	if (rc != 0)
+		return cli_fail(ctx, rc, "vault %s", vault_path(v));
+	if (vault_kdf_weak(&kdf))
+		fprintf(stderr, "mfa: warning: KDF cost below libsodium's "
+				"INTERACTIVE level; fine for tests, weak for "
+				"real secrets\n");
 	if ((rc = pass_get(ctx, PASS_NEW, "New passphrase: ", &pass, &len)))
 		return rc;
-	rc = vault_passwd(v, pass, len, &kdf);
+	rc = vault_passwd(v, pass, len, &kdf, flags);
 	pass_free(pass, len);
 	if (rc != 0)
 		return cli_fail(ctx, rc, "vault %s", vault_path(v));

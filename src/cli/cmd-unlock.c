@@ -32,10 +32,10 @@ cmd_unlock_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	ctx->no_cache = true;
 	if ((rc = unlock_vault(ctx, &v)) != 0)
 		return rc;
-	if ((rc = cache_put(v, (unsigned)ttl, &where)) != 0)
+	if ((rc = vault_cache_put(v, (unsigned)ttl, &where)) != 0)
 		return cli_fail(ctx, rc, "unlock cache for %s", vault_path(v));
-	printf("unlocked %s for %llus (%s keyring)\n", vault_path(v),
-	       (unsigned long long)ttl, where ? where : "session");
+	printf("unlocked %s for %llus (%s)\n", vault_path(v),
+	       (unsigned long long)ttl, where);
 	return 0;
 }
 

@@ -33,6 +33,28 @@ main_harden(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Once per command, and only the user can act on it: say what to raise. */
+static void
+main_memlock_warn(void)
+{
+	uint64_t limit;
+	size_t n = vault_mem_unlocked(&limit);
+	char lim[32];
+
+	if (n == 0)
+		return;
+	if (limit == UINT64_MAX)
+		snprintf(lim, sizeof(lim), "unlimited");
+	else
+		snprintf(lim, sizeof(lim), "%llu KiB",
+			 (unsigned long long)(limit / 1024));
+	fprintf(stderr,
+		"mfa: warning: %zu KiB of secrets could not be locked in "
+		"memory (RLIMIT_MEMLOCK is %s) and may be swapped out: raise "
+		"it with 'ulimit -l' (KiB), or LimitMEMLOCK= for a service\n",
+		(n + 1023) / 1024, lim);
+}
+
 static int
 main_exit(struct mfa_ctx *ctx, const struct mfa_args *a, int rc)
 {
@@ -90,6 +112,7 @@ main(int argc, char **argv)
 	if (ctx.vault != NULL)
 		vault_close(ctx.vault);
 	free(ctx.vault_path_alloc);
+	main_memlock_warn();
 	if (fflush(stdout) != 0 && rc == 0) {
 		rc = cli_fail(&ctx, MFA_EIO, "cannot write output");
 	}

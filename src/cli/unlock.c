@@ -42,6 +42,19 @@ unlock_ttl(void)
 	return (unsigned)v;
 }
 
+/* vault_open failed: for unsafe permissions, also the chmod that fixes them. */
+static int
+unlock_open_fail(struct mfa_ctx *ctx, int rc, const char *path)
+{
+	char fix[256];
+
+	if ((rc == MFA_EVAULT_PERM || rc == MFA_EVAULT_READABLE) &&
+	    vault_perm_fix(path, fix, sizeof(fix)) == 0)
+		return cli_failx(ctx, rc, "vault %s: %s: run %s", path,
+				 mfa_strerror(rc), fix);
+	return cli_fail(ctx, rc, "vault %s", path);
+}
+
 int
 unlock_vault(struct mfa_ctx *ctx, struct vault **out)
 {
@@ -58,14 +71,14 @@ unlock_vault(struct mfa_ctx *ctx, struct vault **out)
 				"vault path (set HOME, "
 				"MFA_VAULT or --vault)");
 	if ((rc = vault_open(path, &v)) != 0)
-		return cli_fail(ctx, rc, "vault %s", path);
-	if (ttl > 0 && cache_get(v, key) == 0) {
+		return unlock_open_fail(ctx, rc, path);
+	if (ttl > 0 && vault_cache_get(v, key) == 0) {
 		rc = vault_unlock_key(v, key);
 		sodium_memzero(key, sizeof(key));
 		if (rc == 0)
 			goto done;
 		/* A stale key (vault replaced): fall back to asking. */
-		cache_drop(v);
+		(void)vault_cache_drop(v, NULL);
 	}
 	sodium_memzero(key, sizeof(key));
 	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", path);
@@ -80,7 +93,7 @@ unlock_vault(struct mfa_ctx *ctx, struct vault **out)
 		return cli_fail(ctx, rc, "vault %s", path);
 	}
 	if (ttl > 0)
-		(void)cache_put(v, ttl, &where);
+		(void)vault_cache_put(v, ttl, &where);
 done:
 	ctx->vault = v;
 	*out = v;

@@ -62,53 +62,8 @@ util_free_env(char **env)
 int
 util_write_file(const char *path, const void *buf, size_t len)
 {
-	char *copy, *dir, tmp[4096];
-	const char *p = buf;
-	ssize_t w;
-	int fd, dfd, rc = 0;
-
-	if ((copy = strdup(path)) == NULL)
-		return MFA_ENOMEM;
-	dir = dirname(copy);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.mfa-tmp-XXXXXX", dir) >=
-	    sizeof(tmp)) {
-		free(copy);
-		return MFA_ETOOLONG;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		rc = errno == ENOENT ? MFA_ENOENT : MFA_EIO;
-		free(copy);
-		return rc;
-	}
-	fchmod(fd, 0600);
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = (errno == ENOSPC || errno == EFBIG ||
-			      errno == EDQUOT)
-				 ? MFA_ENOSPC
-				 : MFA_EIO;
-			break;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	if (rc == 0 && fsync(fd) != 0)
-		rc = MFA_EIO;
-	if (close(fd) != 0 && rc == 0)
-		rc = MFA_EIO;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = MFA_EIO;
-	if (rc != 0)
-		unlink(tmp);
-	else if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(copy);
-	return rc;
+	/* One atomic writer for every file mfa writes: the vault's. */
+	return vault_file_write(path, buf, len, 0600);
 }
 
 const char *

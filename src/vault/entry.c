@@ -2,21 +2,159 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "mfa/rc.h"
 #include "vault/vault_int.h"
 
+/* The arena of d, made on first use. */
+int
+vault_data_arena(struct vault_data *d)
+{
+	if (d->arena != NULL)
+		return 0;
+	return vault_arena_new(&d->arena);
+}
+
+/* Room for one more entry; the array grows by doubling. */
+int
+vault_data_grow(struct vault_data *d)
+{
+	struct vault_entry *grown;
+	size_t cap;
+	int rc;
+
+	if ((rc = vault_data_arena(d)) != 0)
+		return rc;
+	if (d->n_entries < d->arena->entries_cap)
+		return 0;
+	cap = d->arena->entries_cap ? d->arena->entries_cap * 2 : 16;
+	if (cap < d->n_entries + 1)
+		cap = d->n_entries + 1;
+	if ((grown = reallocarray(d->entries, cap, sizeof(*grown))) == NULL)
+		return MFA_ENOMEM;
+	d->entries = grown;
+	d->arena->entries_cap = cap;
+	return 0;
+}
+
+/*
+ * Entry ids seen in d, as a set of 64-bit hashes: a duplicate check that
+ * costs O(1), not a scan of every entry, for each of 100,000 adds. Ids are
+ * random (or come from an authenticated vault), so folding them is a fine
+ * hash. The set may hold ids removed since; a hit is confirmed by a scan.
+ */
+static uint64_t
+entry_id_hash(const uint8_t id[VAULT_ID_BYTES])
+{
+	uint64_t h = vault_get64(id) ^ vault_get64(id + 8);
+
+	return h != 0 ? h : 1;
+}
+
+static bool
+entry_ids_put(struct vault_arena *a, uint64_t h)
+{
+	size_t i, mask = a->ids_cap - 1;
+
+	for (i = (size_t)h & mask; a->ids[i] != 0; i = (i + 1) & mask)
+		if (a->ids[i] == h)
+			return false;
+	a->ids[i] = h;
+	a->ids_n++;
+	return true;
+}
+
+static int
+entry_ids_grow(struct vault_data *d, size_t want)
+{
+	struct vault_arena *a = d->arena;
+	uint64_t *old = a->ids;
+	size_t cap = 64, oldcap = a->ids_cap, i;
+
+	while (cap < 2 * want)
+		cap *= 2;
+	if (a->ids_valid && cap <= oldcap)
+		return 0;
+	if ((a->ids = calloc(cap, sizeof(*a->ids))) == NULL) {
+		a->ids = old;
+		return MFA_ENOMEM;
+	}
+	a->ids_cap = cap;
+	a->ids_n = 0;
+	if (a->ids_valid) {
+		for (i = 0; i < oldcap; i++)
+			if (old[i] != 0)
+				entry_ids_put(a, old[i]);
+	} else {
+		for (i = 0; i < d->n_entries; i++)
+			entry_ids_put(a, entry_id_hash(d->entries[i].id));
+		a->ids_valid = true;
+	}
+	free(old);
+	return 0;
+}
+
+/* Whether id is taken in d; *h receives its hash for entry_ids_put. */
+static int
+entry_id_taken(struct vault_data *d, const uint8_t id[VAULT_ID_BYTES],
+	       bool *taken, uint64_t *h)
+{
+	struct vault_arena *a = d->arena;
+	size_t i, mask;
+	int rc;
+
+	*taken = false;
+	*h = entry_id_hash(id);
+	if ((rc = entry_ids_grow(d, (a->ids_valid ? a->ids_n : d->n_entries) +
+					1)) != 0)
+		return rc;
+	mask = a->ids_cap - 1;
+	for (i = (size_t)*h & mask; a->ids[i] != 0; i = (i + 1) & mask)
+		if (a->ids[i] == *h) {
+			*taken = vault_entry_find_id(d, id) != -1;
+			break;
+		}
+	return 0;
+}
+
+/*
+ * A fresh random id. The randomness is drawn 4 KiB at a time: one system
+ * call per 256 ids rather than one per id (an import of 100,000 accounts).
+ * Ids are not secret; a byte is wiped once used. A forked child must not
+ * hand out its parent's next ids: the pool belongs to one process id.
+ */
+static void
+entry_new_id(uint8_t id[VAULT_ID_BYTES])
+{
+	static uint8_t pool[4096];
+	static size_t left;
+	static pid_t owner;
+	pid_t self = getpid();
+
+	if (left < VAULT_ID_BYTES || owner != self) {
+		randombytes_buf(pool, sizeof(pool));
+		left = sizeof(pool);
+		owner = self;
+	}
+	left -= VAULT_ID_BYTES;
+	memcpy(id, pool + left, VAULT_ID_BYTES);
+	sodium_memzero(pool + left, VAULT_ID_BYTES);
+}
+
 int
 vault_entry_init(struct vault_entry *e, int64_t now)
 {
+	int rc;
+
 	if (e == NULL)
 		return MFA_EINVAL;
 	memset(e, 0, sizeof(*e));
-	if (vault_sodium() != 0)
-		return MFA_ECRYPTO;
-	randombytes_buf(e->id, sizeof(e->id));
+	if ((rc = vault_sodium()) != 0)
+		return rc;
+	entry_new_id(e->id);
 	e->created = e->updated = now;
 	otp_params_default(&e->p, OTP_TOTP);
 	if ((e->name = strdup("")) == NULL ||
@@ -27,6 +165,37 @@ vault_entry_init(struct vault_entry *e, int64_t now)
 		return MFA_ENOMEM;
 	}
 	return 0;
+}
+
+int
+vault_entry_init_in(struct vault_data *d, struct vault_entry *e, int64_t now)
+{
+	int rc;
+
+	if (d == NULL)
+		return MFA_EINVAL;
+	if ((rc = vault_entry_init(e, now)) != 0)
+		return rc;
+	if ((rc = vault_data_arena(d)) != 0) {
+		vault_entry_clear(e);
+		return rc;
+	}
+	e->arena = d->arena;
+	return 0;
+}
+
+/* Drop the secret, wiped, wherever it lives. */
+static void
+entry_secret_drop(struct vault_entry *e)
+{
+	if (e->secret == NULL)
+		return;
+	if (e->arena != NULL)
+		vault_arena_release(e->arena, e->secret, e->secret_len);
+	else
+		sodium_free(e->secret); /* wipes */
+	e->secret = NULL;
+	e->secret_len = 0;
 }
 
 int
@@ -42,13 +211,25 @@ vault_entry_set_secret(struct vault_entry *e, const uint8_t *s, size_t n)
 		return MFA_ETOOLONG;
 	if (vault_sodium() != 0)
 		return MFA_ECRYPTO;
-	if ((copy = sodium_malloc(n)) == NULL)
+	if (e->arena != NULL)
+		copy = vault_arena_alloc(e->arena, n);
+	else
+		copy = sodium_malloc(n);
+	if (copy == NULL)
 		return MFA_ENOMEM;
 	memcpy(copy, s, n);
-	sodium_free(e->secret);
+	entry_secret_drop(e);
 	e->secret = copy;
 	e->secret_len = n;
 	return 0;
+}
+
+/* A string decoded from a file lives in its arena: never free() it. */
+static void
+entry_str_free(char *s)
+{
+	if (s != NULL && vault_arena_str_owner(s) == NULL)
+		free(s);
 }
 
 int
@@ -60,7 +241,7 @@ vault_entry_set_str(char **field, const char *value)
 		return MFA_EINVAL;
 	if ((copy = strdup(value != NULL ? value : "")) == NULL)
 		return MFA_ENOMEM;
-	free(*field);
+	entry_str_free(*field);
 	*field = copy;
 	return 0;
 }
@@ -70,11 +251,11 @@ vault_entry_clear(struct vault_entry *e)
 {
 	if (e == NULL)
 		return;
-	free(e->name);
-	free(e->issuer);
-	free(e->serial);
-	free(e->note);
-	sodium_free(e->secret); /* wipes */
+	entry_str_free(e->name);
+	entry_str_free(e->issuer);
+	entry_str_free(e->serial);
+	entry_str_free(e->note);
+	entry_secret_drop(e);
 	sodium_memzero(e, sizeof(*e));
 }
 
@@ -92,31 +273,55 @@ vault_entry_find_id(const struct vault_data *d,
 	return -1;
 }
 
+/* "" for a missing string; a copy of one in another data's arena, which
+ * may be freed before d. */
 static int
-entry_fill(char **s)
+entry_fill(struct vault_data *d, char **s)
 {
-	if (*s == NULL && (*s = strdup("")) == NULL)
+	struct vault_arena *owner = vault_arena_str_owner(*s);
+	char *copy;
+
+	if (*s != NULL && (owner == NULL || owner == d->arena))
+		return 0;
+	if ((copy = strdup(*s != NULL ? *s : "")) == NULL)
 		return MFA_ENOMEM;
+	*s = copy;
 	return 0;
 }
 
 int
 vault_entry_add(struct vault_data *d, struct vault_entry *e)
 {
-	struct vault_entry *grown;
+	uint8_t *secret = NULL;
+	size_t n;
+	uint64_t h;
+	bool taken;
+	int rc;
 
 	if (d == NULL || e == NULL || e->name == NULL || e->secret == NULL ||
 	    e->secret_len == 0)
 		return MFA_EINVAL;
-	if (vault_entry_find_id(d, e->id) != -1)
+	if ((rc = vault_data_arena(d)) != 0 ||
+	    (rc = entry_id_taken(d, e->id, &taken, &h)) != 0)
+		return rc;
+	if (taken)
 		return MFA_EEXIST;
-	if (entry_fill(&e->issuer) != 0 || entry_fill(&e->serial) != 0 ||
-	    entry_fill(&e->note) != 0)
+	if (entry_fill(d, &e->name) != 0 || entry_fill(d, &e->issuer) != 0 ||
+	    entry_fill(d, &e->serial) != 0 || entry_fill(d, &e->note) != 0 ||
+	    vault_data_grow(d) != 0)
 		return MFA_ENOMEM;
-	grown = realloc(d->entries, (d->n_entries + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return MFA_ENOMEM;
-	d->entries = grown;
+	/* Nothing can fail after this copy: the caller keeps e on error. */
+	if (e->arena != d->arena) {
+		n = e->secret_len;
+		if ((secret = vault_arena_alloc(d->arena, n)) == NULL)
+			return MFA_ENOMEM;
+		memcpy(secret, e->secret, n);
+		entry_secret_drop(e);
+		e->secret = secret;
+		e->secret_len = n;
+		e->arena = d->arena;
+	}
+	entry_ids_put(d->arena, h);
 	d->entries[d->n_entries++] = *e;
 	memset(e, 0, sizeof(*e));
 	return 0;
@@ -148,10 +353,6 @@ vault_entry_remove(struct vault_data *d, size_t idx, int64_t now)
 	memmove(&d->entries[idx], &d->entries[idx + 1],
 		(d->n_entries - idx - 1) * sizeof(d->entries[0]));
 	d->n_entries--;
-	if (d->n_entries == 0) {
-		free(d->entries);
-		d->entries = NULL;
-	}
 	return 0;
 }
 
@@ -266,28 +467,30 @@ vault_query(const struct vault_data *d, const char *query, size_t *idx,
 }
 
 static void
-entry_kv_free(struct vault_kv *kv)
+entry_kv_free(struct vault_data *d, struct vault_kv *kv)
 {
 	free(kv->key);
-	sodium_free(kv->value);
+	vault_arena_release(d->arena, kv->value, kv->value_len);
 	sodium_memzero(kv, sizeof(*kv));
 }
 
-static long
-entry_kv_find(const struct vault_data *d, const char *key)
+static bool
+entry_kv_find(const struct vault_data *d, const char *key, size_t *at)
 {
 	size_t i;
 
 	for (i = 0; i < d->n_kv; i++)
-		if (strcmp(d->kv[i].key, key) == 0)
-			return (long)i;
-	return -1;
+		if (strcmp(d->kv[i].key, key) == 0) {
+			*at = i;
+			return true;
+		}
+	return false;
 }
 
 static void
 entry_kv_remove(struct vault_data *d, size_t i)
 {
-	entry_kv_free(&d->kv[i]);
+	entry_kv_free(d, &d->kv[i]);
 	memmove(&d->kv[i], &d->kv[i + 1], (d->n_kv - i - 1) * sizeof(d->kv[0]));
 	d->n_kv--;
 	if (d->n_kv == 0) {
@@ -303,34 +506,37 @@ vault_kv_set(struct vault_data *d, const char *key, const uint8_t *value,
 	struct vault_kv *grown;
 	uint8_t *copy;
 	char *kcopy;
-	long i;
+	size_t i;
+	int rc;
 
 	if (d == NULL || key == NULL || *key == '\0' ||
 	    (value == NULL && len > 0))
 		return MFA_EINVAL;
 	if (len > VAULT_FILE_MAX)
 		return MFA_ETOOBIG;
-	if (vault_sodium() != 0)
-		return MFA_ECRYPTO;
-	if ((copy = sodium_malloc(len ? len : 1)) == NULL)
+	if ((rc = vault_data_arena(d)) != 0)
+		return rc;
+	/* One byte at least, so that value is never NULL. */
+	if ((copy = vault_arena_alloc(d->arena, len ? len : 1)) == NULL)
 		return MFA_ENOMEM;
 	if (len > 0)
 		memcpy(copy, value, len);
-	if ((i = entry_kv_find(d, key)) != -1) {
-		sodium_free(d->kv[i].value);
+	if (entry_kv_find(d, key, &i)) {
+		vault_arena_release(d->arena, d->kv[i].value,
+				    d->kv[i].value_len);
 		d->kv[i].value = copy;
 		d->kv[i].value_len = len;
 		d->kv[i].expires = expires;
 		return 0;
 	}
 	if ((kcopy = strdup(key)) == NULL) {
-		sodium_free(copy);
+		vault_arena_release(d->arena, copy, len);
 		return MFA_ENOMEM;
 	}
 	grown = realloc(d->kv, (d->n_kv + 1) * sizeof(*grown));
 	if (grown == NULL) {
 		free(kcopy);
-		sodium_free(copy);
+		vault_arena_release(d->arena, copy, len);
 		return MFA_ENOMEM;
 	}
 	d->kv = grown;
@@ -345,11 +551,11 @@ vault_kv_set(struct vault_data *d, const char *key, const uint8_t *value,
 const struct vault_kv *
 vault_kv_get(const struct vault_data *d, const char *key, int64_t now)
 {
-	long i;
+	size_t i;
 
 	if (d == NULL || key == NULL)
 		return NULL;
-	if ((i = entry_kv_find(d, key)) == -1 || d->kv[i].expires <= now)
+	if (!entry_kv_find(d, key, &i) || d->kv[i].expires <= now)
 		return NULL;
 	return &d->kv[i];
 }
@@ -357,14 +563,14 @@ vault_kv_get(const struct vault_data *d, const char *key, int64_t now)
 void
 vault_kv_del(struct vault_data *d, const char *key)
 {
-	long i;
+	size_t i;
 
-	if (d != NULL && key != NULL && (i = entry_kv_find(d, key)) != -1)
-		entry_kv_remove(d, (size_t)i);
+	if (d != NULL && key != NULL && entry_kv_find(d, key, &i))
+		entry_kv_remove(d, i);
 }
 
 void
-entry_kv_prune(struct vault_data *d, int64_t now)
+vault_kv_prune(struct vault_data *d, int64_t now)
 {
 	size_t i = 0;
 
@@ -377,18 +583,28 @@ entry_kv_prune(struct vault_data *d, int64_t now)
 }
 
 void
-entry_data_free(struct vault_data *d)
+vault_data_free(struct vault_data *d)
 {
 	size_t i;
 
 	if (d == NULL)
 		return;
-	for (i = 0; i < d->n_entries; i++)
-		vault_entry_clear(&d->entries[i]);
+	/* The secrets go with the arena, wiped chunk by chunk. */
+	for (i = 0; i < d->n_entries; i++) {
+		struct vault_entry *e = &d->entries[i];
+
+		entry_str_free(e->name);
+		entry_str_free(e->issuer);
+		entry_str_free(e->serial);
+		entry_str_free(e->note);
+		if (e->arena != d->arena)
+			entry_secret_drop(e);
+	}
 	free(d->entries);
 	free(d->tombstones);
 	for (i = 0; i < d->n_kv; i++)
-		entry_kv_free(&d->kv[i]);
+		free(d->kv[i].key);
 	free(d->kv);
-	memset(d, 0, sizeof(*d));
+	vault_arena_free(d->arena);
+	sodium_memzero(d, sizeof(*d));
 }

@@ -1,6 +1,8 @@
 /*
  * Vault files on disk: path resolution, permission checks, the lock file and
- * atomic replacement (temp file, fsync, PATH.bak, rename, fsync of the folder).
+ * atomic replacement (temp file, fsync, PATH.bak, rename, fsync of the
+ * folder), and the same atomic write for any file (vault_file_write). Every
+ * system call's error is mapped to a code that names its cause.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,8 +23,8 @@
 #define FILE_BAKTMP ".baktmp."
 #define FILE_RAND_HEX 16
 
-static int
-file_errno_rc(int e)
+int
+vault_file_errno(int e)
 {
 	switch (e) {
 	case ENOSPC:
@@ -31,6 +33,19 @@ file_errno_rc(int e)
 		return MFA_ENOSPC;
 	case ENOMEM:
 		return MFA_ENOMEM;
+	case EACCES:
+	case EPERM:
+		return MFA_EACCES;
+	case EROFS:
+		return MFA_EROFS;
+	case EISDIR:
+		return MFA_EISDIR;
+	case ENOENT:
+		return MFA_ENOENT;
+	case ENAMETOOLONG:
+		return MFA_ETOOLONG;
+	case ELOOP: /* O_NOFOLLOW met a symbolic link */
+		return MFA_ENOTREG;
 	default:
 		return MFA_EIO;
 	}
@@ -64,7 +79,7 @@ file_split(const char *path, char **dir, const char **base)
 }
 
 int
-file_resolve(const char *path, bool create, char **real)
+vault_file_resolve(const char *path, bool create, char **real)
 {
 	char *dir, *rdir;
 	const char *base;
@@ -78,14 +93,14 @@ file_resolve(const char *path, bool create, char **real)
 			return 0;
 		if (errno == ENOENT || errno == ENOTDIR)
 			return MFA_ENOVAULT;
-		return file_errno_rc(errno);
+		return vault_file_errno(errno);
 	}
 	if ((rc = file_split(path, &dir, &base)) != 0)
 		return rc;
 	rdir = realpath(dir, NULL);
 	free(dir);
 	if (rdir == NULL)
-		return errno == ENOENT ? MFA_ENOENT : file_errno_rc(errno);
+		return vault_file_errno(errno);
 	if (asprintf(real, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base) <
 	    0) {
 		*real = NULL;
@@ -95,17 +110,23 @@ file_resolve(const char *path, bool create, char **real)
 	return rc;
 }
 
-/* Ours and not writable by anyone else; higher folders are not our business. */
+/*
+ * Ours and not writable by anyone else; the vault file not readable by
+ * anyone else either (its folder may be: a home folder often is). Higher
+ * folders are not our business.
+ */
 static int
-file_check_stat(const struct stat *st)
+file_check_stat(const struct stat *st, bool file)
 {
 	if (st->st_uid != geteuid() || (st->st_mode & (S_IWGRP | S_IWOTH)))
 		return MFA_EVAULT_PERM;
+	if (file && (st->st_mode & (S_IRGRP | S_IROTH)))
+		return MFA_EVAULT_READABLE;
 	return 0;
 }
 
 int
-file_check_dir(const char *real)
+vault_file_check_dir(const char *real)
 {
 	struct stat st;
 	char *dir;
@@ -115,17 +136,44 @@ file_check_dir(const char *real)
 	if ((rc = file_split(real, &dir, &base)) != 0)
 		return rc;
 	if (stat(dir, &st) != 0)
-		rc = errno == ENOENT ? MFA_ENOVAULT : file_errno_rc(errno);
+		rc = errno == ENOENT ? MFA_ENOVAULT : vault_file_errno(errno);
 	else if (!S_ISDIR(st.st_mode))
-		rc = MFA_EIO;
+		rc = MFA_ENOTREG;
 	else
-		rc = file_check_stat(&st);
+		rc = file_check_stat(&st, false);
 	free(dir);
 	return rc;
 }
 
 int
-file_read(const char *real, uint8_t **buf, size_t *len)
+vault_perm_fix(const char *path, char *buf, size_t n)
+{
+	struct stat st;
+	char *real = NULL, *dir = NULL;
+	const char *base;
+	int rc = MFA_ENOTFOUND;
+
+	if (path == NULL || buf == NULL || n == 0)
+		return MFA_EINVAL;
+	if ((real = realpath(path, NULL)) == NULL &&
+	    vault_file_resolve(path, true, &real) != 0)
+		return MFA_ENOTFOUND;
+	if (file_split(real, &dir, &base) == 0 && stat(dir, &st) == 0 &&
+	    st.st_uid == geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(buf, n, "chmod go-w %s", dir);
+		rc = 0;
+	} else if (stat(real, &st) == 0 && st.st_uid == geteuid() &&
+		   (st.st_mode & (S_IRWXG | S_IRWXO))) {
+		snprintf(buf, n, "chmod 600 %s", real);
+		rc = 0;
+	}
+	free(dir);
+	free(real);
+	return rc;
+}
+
+int
+vault_file_read(const char *real, uint8_t **buf, size_t *len)
 {
 	struct stat st;
 	uint8_t *b = NULL;
@@ -135,21 +183,21 @@ file_read(const char *real, uint8_t **buf, size_t *len)
 
 	*buf = NULL;
 	*len = 0;
-	if ((rc = file_check_dir(real)) != 0)
+	if ((rc = vault_file_check_dir(real)) != 0)
 		return rc;
 	/* O_NONBLOCK: a FIFO planted at the path must not hang us. */
 	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1)
-		return errno == ENOENT ? MFA_ENOVAULT : file_errno_rc(errno);
+		return errno == ENOENT ? MFA_ENOVAULT : vault_file_errno(errno);
 	if (fstat(fd, &st) != 0) {
-		rc = file_errno_rc(errno);
+		rc = vault_file_errno(errno);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = MFA_EIO;
+		rc = S_ISDIR(st.st_mode) ? MFA_EISDIR : MFA_ENOTREG;
 		goto out;
 	}
-	if ((rc = file_check_stat(&st)) != 0)
+	if ((rc = file_check_stat(&st, true)) != 0)
 		goto out;
 	if (st.st_size < 0 || (uint64_t)st.st_size > VAULT_FILE_MAX) {
 		rc = MFA_ETOOBIG;
@@ -165,7 +213,7 @@ file_read(const char *real, uint8_t **buf, size_t *len)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			rc = file_errno_rc(errno);
+			rc = vault_file_errno(errno);
 			goto out;
 		}
 		if (n == 0)
@@ -173,7 +221,7 @@ file_read(const char *real, uint8_t **buf, size_t *len)
 		got += (size_t)n;
 	}
 	if (got > (size_t)st.st_size) {
-		rc = MFA_EIO;
+		rc = MFA_EIO; /* it grew while we read: another writer */
 		goto out;
 	}
 	*buf = b;
@@ -187,7 +235,7 @@ out:
 
 /* mkdir -p of the vault's folder; every folder made is 0700. */
 int
-file_mkdir_p(const char *path)
+vault_file_mkdir_p(const char *path)
 {
 	struct stat st;
 	char *p, *s;
@@ -204,7 +252,7 @@ file_mkdir_p(const char *path)
 
 			*s = '\0';
 			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-				rc = file_errno_rc(errno);
+				rc = vault_file_errno(errno);
 				break;
 			}
 			*s = c;
@@ -212,27 +260,34 @@ file_mkdir_p(const char *path)
 		if (*s == '\0')
 			break;
 	}
-	if (rc == 0 && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)))
-		rc = MFA_EIO;
+	if (rc == 0 && stat(p, &st) != 0)
+		rc = vault_file_errno(errno);
+	else if (rc == 0 && !S_ISDIR(st.st_mode))
+		rc = MFA_ENOTREG; /* "not a directory" would be ENOTDIR */
 	free(p);
 	return rc;
 }
 
 int
-file_lock(const char *real, int *fd)
+vault_file_lock(const char *real, int *fd)
 {
 	struct stat st;
 	char *lp;
-	int l;
+	int l, e;
 
 	*fd = -1;
 	if (asprintf(&lp, "%s.lock", real) < 0)
 		return MFA_ENOMEM;
 	l = open(lp, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
 		 0600);
+	e = errno;
 	free(lp);
+	/* A read-only file system or folder: say so, not "cannot lock". */
 	if (l == -1)
-		return MFA_ELOCK;
+		return e == EACCES || e == EPERM || e == EROFS || e == ENOSPC ||
+			       e == EDQUOT
+			   ? vault_file_errno(e)
+			   : MFA_ELOCK;
 	if (fstat(l, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid()) {
 		close(l);
@@ -250,20 +305,20 @@ file_lock(const char *real, int *fd)
 }
 
 void
-file_unlock(int fd)
+vault_file_unlock(int fd)
 {
 	if (fd != -1)
 		close(fd);
 }
 
 int
-file_exists(const char *real)
+vault_file_exists(const char *real)
 {
 	struct stat st;
 
 	if (lstat(real, &st) == 0)
 		return 1;
-	return errno == ENOENT ? 0 : file_errno_rc(errno);
+	return errno == ENOENT ? 0 : vault_file_errno(errno);
 }
 
 static bool
@@ -333,7 +388,7 @@ file_write_all(int fd, const uint8_t *buf, size_t len)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
-			return file_errno_rc(errno);
+			return vault_file_errno(errno);
 		if (n == 0)
 			return MFA_EIO;
 		buf += n;
@@ -348,7 +403,7 @@ file_keep_bak(const char *real)
 {
 	char *baktmp = NULL, *bak = NULL;
 
-	if (file_exists(real) != 1)
+	if (vault_file_exists(real) != 1)
 		return;
 	if (file_tmpname(real, FILE_BAKTMP, &baktmp) != 0)
 		return;
@@ -368,53 +423,69 @@ file_keep_bak(const char *real)
 	free(bak);
 }
 
-int
-file_replace(const char *real, const uint8_t *buf, size_t len)
+/*
+ * The atomic write: temp file beside real, mode, every byte, fsync, rename,
+ * fsync of the folder. For the vault (bak), stale temp files are removed
+ * first and the old file kept as PATH.bak; a folder fsync the file system
+ * refuses is not an error there, as the new vault is in place either way.
+ */
+static int
+file_write_atomic(const char *real, const uint8_t *buf, size_t len,
+		  unsigned mode, bool bak)
 {
 	char *dir = NULL, *tmp = NULL;
 	const char *base;
+	struct stat st;
 	int fd = -1, dfd, rc;
 
 	if ((rc = file_split(real, &dir, &base)) != 0)
 		return rc;
-	file_clean(dir, base);
+	if (stat(real, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = MFA_EISDIR;
+		goto out;
+	}
+	if (bak)
+		file_clean(dir, base);
 	if ((rc = file_tmpname(real, FILE_TMP, &tmp)) != 0)
 		goto out;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd == -1) {
-		rc = file_errno_rc(errno);
+		rc = vault_file_errno(errno);
 		goto out;
 	}
-	if (fchmod(fd, 0600) != 0) {
-		rc = file_errno_rc(errno);
+	if (fchmod(fd, (mode_t)mode) != 0) {
+		rc = vault_file_errno(errno);
 		goto fail;
 	}
 	if ((rc = file_write_all(fd, buf, len)) != 0)
 		goto fail;
 	if (fsync(fd) != 0) {
-		rc = file_errno_rc(errno);
+		rc = vault_file_errno(errno);
 		goto fail;
 	}
 	rc = close(fd);
 	fd = -1;
 	if (rc != 0) {
-		rc = file_errno_rc(errno);
+		rc = vault_file_errno(errno);
 		goto fail;
 	}
-	file_keep_bak(real);
+	if (bak)
+		file_keep_bak(real);
 	if (rename(tmp, real) != 0) {
-		rc = file_errno_rc(errno);
+		rc = vault_file_errno(errno);
 		goto fail;
 	}
-	/*
-	 * The new file is in place; a folder fsync that fails (some
-	 * filesystems refuse it) cannot undo that, so it is not an error.
-	 */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		/* A folder we may write but not read: nothing to fsync with. */
+		if (!bak && errno != EACCES)
+			rc = vault_file_errno(errno);
+		goto out;
 	}
+	/* EINVAL: a file system without folder fsync. */
+	if (fsync(dfd) != 0 && !bak && errno != EINVAL)
+		rc = vault_file_errno(errno);
+	close(dfd);
 	goto out;
 fail:
 	if (fd != -1)
@@ -424,4 +495,23 @@ out:
 	free(tmp);
 	free(dir);
 	return rc;
+}
+
+int
+vault_file_replace(const char *real, const uint8_t *buf, size_t len)
+{
+	return file_write_atomic(real, buf, len, 0600, true);
+}
+
+int
+vault_file_write(const char *path, const void *buf, size_t len, unsigned mode)
+{
+	int rc;
+
+	if (path == NULL || *path == '\0' || (buf == NULL && len > 0) ||
+	    (mode & ~07777u) != 0)
+		return MFA_EINVAL;
+	if ((rc = vault_sodium()) != 0) /* temp names are random */
+		return rc;
+	return file_write_atomic(path, buf, len, mode, false);
 }

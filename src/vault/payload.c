@@ -1,8 +1,11 @@
 /*
  * The decrypted payload: tagged, length-prefixed records, each a list of
  * tagged, length-prefixed fields, then an end marker and zero padding to a
- * multiple of 1 KiB (man/mfa-vault.5 has the byte layout).
+ * multiple of 1 KiB (man/mfa-vault.5 has the byte layout). It is encrypted
+ * and decrypted a window at a time (stream.c), so its plaintext exists only
+ * in that window and, decoded, in the data: secrets in the data's arena.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +30,7 @@ enum {
 	F_ENTRY_CREATED,
 	F_ENTRY_UPDATED,
 	F_ENTRY_LAST_STEP,
+	F_ENTRY_VERIFY_STEP,
 };
 
 enum { F_TOMB_ID = 1, F_TOMB_DELETED };
@@ -34,29 +38,78 @@ enum { F_KV_KEY = 1, F_KV_VALUE, F_KV_EXPIRES };
 
 #define PAYLOAD_HEAD 5 /* tag u8, length u32 */
 
-/* Writes when buf is set; always counts, so one pass sizes the next. */
+/*
+ * The encoder: plaintext goes into the stream's locked window, which is
+ * encrypted into the file whenever it fills. When out is NULL nothing is
+ * written and pos only counts, so the same code sizes what it will write.
+ */
+struct payload_out {
+	struct vault_stream *s;
+	uint8_t *ct; /* where the next ciphertext byte goes */
+	size_t wlen; /* plaintext bytes waiting in the window */
+};
+
 struct payload_w {
-	uint8_t *buf;
+	struct payload_out *o;
 	size_t pos;
 };
 
 static void
-payload_put(struct payload_w *w, const void *p, size_t n)
+payload_flush(struct payload_out *o)
 {
-	if (w->buf != NULL && n > 0)
-		memcpy(w->buf + w->pos, p, n);
-	w->pos += n;
+	vault_stream_xor(o->s, o->ct, o->s->win, o->wlen);
+	vault_stream_auth(o->s, o->ct, o->wlen);
+	o->ct += o->wlen;
+	o->wlen = 0;
 }
 
 static void
-payload_field(struct payload_w *w, uint8_t tag, const void *p, size_t n)
+payload_put(struct payload_w *w, const void *p, size_t n)
+{
+	struct payload_out *o = w->o;
+	const uint8_t *b = p;
+	size_t k;
+
+	w->pos += n;
+	if (o == NULL)
+		return;
+	/* The usual field: it fits in the window as a whole. */
+	if (b != NULL && n < VAULT_WIN - o->wlen) {
+		memcpy(o->s->win + o->wlen, b, n);
+		o->wlen += n;
+		return;
+	}
+	while (n > 0) {
+		k = VAULT_WIN - o->wlen < n ? VAULT_WIN - o->wlen : n;
+		if (b != NULL) {
+			memcpy(o->s->win + o->wlen, b, k);
+			b += k;
+		} else {
+			memset(o->s->win + o->wlen, 0, k);
+		}
+		o->wlen += k;
+		n -= k;
+		if (o->wlen == VAULT_WIN)
+			payload_flush(o);
+	}
+}
+
+static void
+payload_head(struct payload_w *w, uint8_t tag, size_t n)
 {
 	uint8_t h[PAYLOAD_HEAD];
 
 	h[0] = tag;
 	vault_put32(h + 1, (uint32_t)n);
 	payload_put(w, h, sizeof(h));
-	payload_put(w, p, n);
+}
+
+static void
+payload_field(struct payload_w *w, uint8_t tag, const void *p, size_t n)
+{
+	payload_head(w, tag, n);
+	if (n > 0)
+		payload_put(w, p, n);
 }
 
 static void
@@ -76,80 +129,112 @@ payload_u64(struct payload_w *w, uint8_t tag, uint64_t v)
 	payload_field(w, tag, b, sizeof(b));
 }
 
+/* Fields at their documented default are left out: readers fill them in. */
 static void
-payload_str(struct payload_w *w, uint8_t tag, const char *s)
+payload_str(struct payload_w *w, uint8_t tag, const char *s, bool always)
 {
-	payload_field(w, tag, s, s != NULL ? strlen(s) : 0);
-}
+	size_t n = s != NULL ? strlen(s) : 0;
 
-/* Record head now; its length is patched in by payload_record_end(). */
-static size_t
-payload_record_begin(struct payload_w *w, uint8_t tag)
-{
-	uint8_t h[PAYLOAD_HEAD] = {tag, 0, 0, 0, 0};
-	size_t start = w->pos;
-
-	payload_put(w, h, sizeof(h));
-	return start;
+	if (n > 0 || always)
+		payload_field(w, tag, s, n);
 }
 
 static void
-payload_record_end(struct payload_w *w, size_t start)
+payload_u64_opt(struct payload_w *w, uint8_t tag, uint64_t v, uint64_t def)
 {
-	if (w->buf != NULL)
-		vault_put32(w->buf + start + 1,
-			    (uint32_t)(w->pos - start - PAYLOAD_HEAD));
+	if (v != def)
+		payload_u64(w, tag, v);
 }
 
+static void
+payload_entry_body(struct payload_w *w, const struct vault_entry *e)
+{
+	struct otp_params def;
+
+	otp_params_default(&def, e->p.type);
+	payload_field(w, F_ENTRY_ID, e->id, VAULT_ID_BYTES);
+	payload_str(w, F_ENTRY_NAME, e->name, true);
+	payload_str(w, F_ENTRY_ISSUER, e->issuer, false);
+	if (e->p.type != OTP_TOTP)
+		payload_u8(w, F_ENTRY_TYPE, (unsigned)e->p.type);
+	if (e->p.hash != OTP_SHA1)
+		payload_u8(w, F_ENTRY_HASH, (unsigned)e->p.hash);
+	if (e->p.digits != def.digits)
+		payload_u8(w, F_ENTRY_DIGITS, e->p.digits);
+	payload_u64_opt(w, F_ENTRY_PERIOD, e->p.period, def.period);
+	payload_u64_opt(w, F_ENTRY_T0, (uint64_t)e->p.t0, 0);
+	payload_u64_opt(w, F_ENTRY_COUNTER, e->p.counter, 0);
+	payload_field(w, F_ENTRY_SECRET, e->secret, e->secret_len);
+	payload_str(w, F_ENTRY_SERIAL, e->serial, false);
+	payload_str(w, F_ENTRY_NOTE, e->note, false);
+	payload_u64_opt(w, F_ENTRY_CREATED, (uint64_t)e->created, 0);
+	payload_u64_opt(w, F_ENTRY_UPDATED, (uint64_t)e->updated, 0);
+	payload_u64_opt(w, F_ENTRY_LAST_STEP, e->last_step, 0);
+	payload_u64_opt(w, F_ENTRY_VERIFY_STEP, e->verify_step, 0);
+}
+
+static void
+payload_tomb_body(struct payload_w *w, const struct vault_tombstone *t)
+{
+	payload_field(w, F_TOMB_ID, t->id, VAULT_ID_BYTES);
+	payload_u64(w, F_TOMB_DELETED, (uint64_t)t->deleted);
+}
+
+static void
+payload_kv_body(struct payload_w *w, const struct vault_kv *kv)
+{
+	payload_str(w, F_KV_KEY, kv->key, true);
+	payload_field(w, F_KV_VALUE, kv->value, kv->value_len);
+	payload_u64(w, F_KV_EXPIRES, (uint64_t)kv->expires);
+}
+
+static void
+payload_blob_body(struct payload_w *w, const struct vault_blob *b)
+{
+	if (b->len > 0)
+		payload_put(w, b->body, b->len);
+}
+
+/*
+ * Every record, in file order. A record's head carries its length and goes
+ * out before its body: the sizing pass (w->o NULL) stores each record's
+ * length in lens, the writing pass reads it back, so each body is walked
+ * once per pass.
+ */
 static void
 payload_write(struct payload_w *w, const struct vault_data *d,
-	      const struct vault_blobs *b)
+	      const struct vault_blobs *b, size_t *lens)
 {
-	const struct vault_entry *e;
-	const struct vault_tombstone *t;
-	const struct vault_kv *kv;
-	size_t i, r;
+	struct payload_w count;
+	size_t i, r = 0;
 
-	for (i = 0; i < d->n_entries; i++) {
-		e = &d->entries[i];
-		r = payload_record_begin(w, PAYLOAD_ENTRY);
-		payload_field(w, F_ENTRY_ID, e->id, VAULT_ID_BYTES);
-		payload_str(w, F_ENTRY_NAME, e->name);
-		payload_str(w, F_ENTRY_ISSUER, e->issuer);
-		payload_u8(w, F_ENTRY_TYPE, (unsigned)e->p.type);
-		payload_u8(w, F_ENTRY_HASH, (unsigned)e->p.hash);
-		payload_u8(w, F_ENTRY_DIGITS, e->p.digits);
-		payload_u64(w, F_ENTRY_PERIOD, e->p.period);
-		payload_u64(w, F_ENTRY_T0, (uint64_t)e->p.t0);
-		payload_u64(w, F_ENTRY_COUNTER, e->p.counter);
-		payload_field(w, F_ENTRY_SECRET, e->secret, e->secret_len);
-		payload_str(w, F_ENTRY_SERIAL, e->serial);
-		payload_str(w, F_ENTRY_NOTE, e->note);
-		payload_u64(w, F_ENTRY_CREATED, (uint64_t)e->created);
-		payload_u64(w, F_ENTRY_UPDATED, (uint64_t)e->updated);
-		payload_u64(w, F_ENTRY_LAST_STEP, e->last_step);
-		payload_record_end(w, r);
-	}
-	for (i = 0; i < d->n_tombstones; i++) {
-		t = &d->tombstones[i];
-		r = payload_record_begin(w, PAYLOAD_TOMBSTONE);
-		payload_field(w, F_TOMB_ID, t->id, VAULT_ID_BYTES);
-		payload_u64(w, F_TOMB_DELETED, (uint64_t)t->deleted);
-		payload_record_end(w, r);
-	}
-	for (i = 0; i < d->n_kv; i++) {
-		kv = &d->kv[i];
-		r = payload_record_begin(w, PAYLOAD_KV);
-		payload_str(w, F_KV_KEY, kv->key);
-		payload_field(w, F_KV_VALUE, kv->value, kv->value_len);
-		payload_u64(w, F_KV_EXPIRES, (uint64_t)kv->expires);
-		payload_record_end(w, r);
-	}
-	for (i = 0; b != NULL && i < b->n; i++) {
-		r = payload_record_begin(w, b->v[i].tag);
-		payload_put(w, b->v[i].body, b->v[i].len);
-		payload_record_end(w, r);
-	}
+#define PAYLOAD_RECORD(tag, body, x)                                           \
+	do {                                                                   \
+		if (w->o == NULL) {                                            \
+			count.o = NULL;                                        \
+			count.pos = 0;                                         \
+			body(&count, x);                                       \
+			lens[r] = count.pos;                                   \
+		}                                                              \
+		payload_head(w, tag, lens[r]);                                 \
+		if (w->o == NULL)                                              \
+			w->pos += lens[r];                                     \
+		else                                                           \
+			body(w, x);                                            \
+		r++;                                                           \
+	} while (0)
+
+	for (i = 0; i < d->n_entries; i++)
+		PAYLOAD_RECORD(PAYLOAD_ENTRY, payload_entry_body,
+			       &d->entries[i]);
+	for (i = 0; i < d->n_tombstones; i++)
+		PAYLOAD_RECORD(PAYLOAD_TOMBSTONE, payload_tomb_body,
+			       &d->tombstones[i]);
+	for (i = 0; i < d->n_kv; i++)
+		PAYLOAD_RECORD(PAYLOAD_KV, payload_kv_body, &d->kv[i]);
+	for (i = 0; b != NULL && i < b->n; i++)
+		PAYLOAD_RECORD(b->v[i].tag, payload_blob_body, &b->v[i]);
+#undef PAYLOAD_RECORD
 }
 
 static bool
@@ -179,31 +264,69 @@ payload_too_long(const struct vault_data *d, const struct vault_blobs *b)
 }
 
 int
-payload_encode(const struct vault_data *d, const struct vault_blobs *b,
-	       uint8_t **out, size_t *outlen)
+vault_payload_size(const struct vault_data *d, const struct vault_blobs *b,
+		   struct vault_plan *plan)
 {
 	struct payload_w w = {NULL, 0};
+	size_t n = d->n_entries + d->n_tombstones + d->n_kv + (b ? b->n : 0);
 	size_t padded;
 
-	*out = NULL;
-	*outlen = 0;
+	memset(plan, 0, sizeof(*plan));
 	if (payload_too_long(d, b))
 		return MFA_ETOOBIG;
-	payload_write(&w, d, b);
-	if (w.pos >= VAULT_FILE_MAX)
-		return MFA_ETOOBIG;
+	if ((plan->lens = calloc(n ? n : 1, sizeof(*plan->lens))) == NULL)
+		return MFA_ENOMEM;
+	payload_write(&w, d, b, plan->lens);
 	/* The end marker, then padding so the size hides the account count. */
 	padded = (w.pos + 1 + VAULT_PAD - 1) / VAULT_PAD * VAULT_PAD;
-	if (padded > VAULT_FILE_MAX)
+	if (w.pos >= VAULT_FILE_MAX || padded > VAULT_FILE_MAX) {
+		vault_plan_free(plan);
 		return MFA_ETOOBIG;
-	if ((w.buf = sodium_malloc(padded)) == NULL)
-		return MFA_ENOMEM;
-	memset(w.buf, 0, padded);
+	}
+	plan->ptlen = padded;
+	return 0;
+}
+
+void
+vault_plan_free(struct vault_plan *plan)
+{
+	free(plan->lens);
+	memset(plan, 0, sizeof(*plan));
+}
+
+/*
+ * Encrypt the payload of d and b into file + hlen: plan->ptlen bytes and
+ * the tag. file[0..hlen) is the finished header, the associated data. d
+ * and b must be as they were sized.
+ */
+int
+vault_payload_encode(const struct vault_data *d, const struct vault_blobs *b,
+		     const struct vault_plan *plan, const uint8_t *key,
+		     uint8_t *file, size_t hlen)
+{
+	struct payload_out o;
+	struct payload_w w;
+	uint8_t end = PAYLOAD_END;
+	int rc;
+
+	if ((rc = vault_stream_open(&o.s, key, file + VAULT_OFF_NONCE, file,
+				    hlen)) != 0)
+		return rc;
+	o.ct = file + hlen;
+	o.wlen = 0;
+	w.o = &o;
 	w.pos = 0;
-	payload_write(&w, d, b);
-	w.buf[w.pos] = PAYLOAD_END;
-	*out = w.buf;
-	*outlen = padded;
+	payload_write(&w, d, b, plan->lens);
+	payload_put(&w, &end, 1);
+	if (w.pos > plan->ptlen) {
+		/* d changed since it was sized: never write a short file. */
+		vault_stream_close(o.s);
+		return MFA_EINVAL;
+	}
+	payload_put(&w, NULL, plan->ptlen - w.pos);
+	payload_flush(&o);
+	vault_stream_tag(o.s, o.ct);
+	vault_stream_close(o.s);
 	return 0;
 }
 
@@ -247,20 +370,25 @@ payload_once(uint32_t *seen, uint8_t tag)
 	return 0;
 }
 
+/* A string field, into the data's arena (a field appears once). */
 static int
-payload_get_str(const uint8_t *v, size_t n, char **out)
+payload_get_str(struct vault_arena *a, const uint8_t *v, size_t n, char **out)
 {
-	char *s;
-
 	if (memchr(v, '\0', n) != NULL)
 		return MFA_EVAULT_CORRUPT;
-	if ((s = malloc(n + 1)) == NULL)
+	if ((*out = vault_arena_str(a, v, n)) == NULL)
 		return MFA_ENOMEM;
-	if (n > 0)
-		memcpy(s, v, n);
-	s[n] = '\0';
-	free(*out);
-	*out = s;
+	return 0;
+}
+
+/* A kv key: malloc'd, as vault_kv_del() frees it. */
+static int
+payload_get_key(const uint8_t *v, size_t n, char **out)
+{
+	if (memchr(v, '\0', n) != NULL)
+		return MFA_EVAULT_CORRUPT;
+	if ((*out = strndup((const char *)v, n)) == NULL)
+		return MFA_ENOMEM;
 	return 0;
 }
 
@@ -283,9 +411,9 @@ payload_get_u8(const uint8_t *v, size_t n, unsigned max, unsigned *out)
 }
 
 static int
-payload_fill_str(char **s)
+payload_fill_str(struct vault_arena *a, char **s)
 {
-	if (*s == NULL && (*s = strdup("")) == NULL)
+	if (*s == NULL && (*s = vault_arena_str(a, "", 0)) == NULL)
 		return MFA_ENOMEM;
 	return 0;
 }
@@ -294,17 +422,18 @@ static int
 payload_entry(const uint8_t *body, size_t blen, struct vault_data *d)
 {
 	struct payload_r r = {body, blen, 0};
-	struct vault_entry e, *grown;
+	struct vault_entry e;
 	const uint8_t *v;
 	size_t n;
 	uint64_t period = 0, t0 = 0, counter = 0, created = 0;
-	uint64_t updated = 0, last = 0;
+	uint64_t updated = 0, last = 0, verify = 0;
 	unsigned type = OTP_TOTP, hash = OTP_SHA1, digits = 0;
 	uint32_t seen = 0;
 	uint8_t tag;
 	int rc;
 
 	memset(&e, 0, sizeof(e));
+	e.arena = d->arena;
 	while ((rc = payload_next(&r, &tag, &v, &n)) == 1) {
 		if ((rc = payload_once(&seen, tag)) != 0)
 			goto fail;
@@ -317,16 +446,16 @@ payload_entry(const uint8_t *body, size_t blen, struct vault_data *d)
 			memcpy(e.id, v, n);
 			break;
 		case F_ENTRY_NAME:
-			rc = payload_get_str(v, n, &e.name);
+			rc = payload_get_str(d->arena, v, n, &e.name);
 			break;
 		case F_ENTRY_ISSUER:
-			rc = payload_get_str(v, n, &e.issuer);
+			rc = payload_get_str(d->arena, v, n, &e.issuer);
 			break;
 		case F_ENTRY_SERIAL:
-			rc = payload_get_str(v, n, &e.serial);
+			rc = payload_get_str(d->arena, v, n, &e.serial);
 			break;
 		case F_ENTRY_NOTE:
-			rc = payload_get_str(v, n, &e.note);
+			rc = payload_get_str(d->arena, v, n, &e.note);
 			break;
 		case F_ENTRY_TYPE:
 			rc = payload_get_u8(v, n, OTP_STEAM, &type);
@@ -355,7 +484,9 @@ payload_entry(const uint8_t *body, size_t blen, struct vault_data *d)
 				rc = MFA_EVAULT_CORRUPT;
 				break;
 			}
-			if ((e.secret = sodium_malloc(n)) == NULL) {
+			/* Straight from the window into the arena. */
+			if ((e.secret = vault_arena_alloc(d->arena, n)) ==
+			    NULL) {
 				rc = MFA_ENOMEM;
 				break;
 			}
@@ -371,6 +502,9 @@ payload_entry(const uint8_t *body, size_t blen, struct vault_data *d)
 		case F_ENTRY_LAST_STEP:
 			rc = payload_get_u64(v, n, &last);
 			break;
+		case F_ENTRY_VERIFY_STEP:
+			rc = payload_get_u64(v, n, &verify);
+			break;
 		default:
 			break; /* a newer writer's field */
 		}
@@ -382,9 +516,10 @@ payload_entry(const uint8_t *body, size_t blen, struct vault_data *d)
 	rc = MFA_EVAULT_CORRUPT;
 	if (!(seen & (1U << F_ENTRY_ID)) || e.name == NULL || e.secret == NULL)
 		goto fail;
-	if ((rc = payload_fill_str(&e.issuer)) != 0 ||
-	    (rc = payload_fill_str(&e.serial)) != 0 ||
-	    (rc = payload_fill_str(&e.note)) != 0)
+	if ((rc = payload_fill_str(d->arena, &e.issuer)) != 0 ||
+	    (rc = payload_fill_str(d->arena, &e.serial)) != 0 ||
+	    (rc = payload_fill_str(d->arena, &e.note)) != 0 ||
+	    (rc = vault_data_grow(d)) != 0)
 		goto fail;
 	otp_params_default(&e.p, (enum otp_type)type);
 	e.p.hash = (enum otp_hash)hash;
@@ -397,12 +532,7 @@ payload_entry(const uint8_t *body, size_t blen, struct vault_data *d)
 	e.created = (int64_t)created;
 	e.updated = (int64_t)updated;
 	e.last_step = last;
-	grown = realloc(d->entries, (d->n_entries + 1) * sizeof(*grown));
-	if (grown == NULL) {
-		rc = MFA_ENOMEM;
-		goto fail;
-	}
-	d->entries = grown;
+	e.verify_step = verify;
 	d->entries[d->n_entries++] = e;
 	return 0;
 fail:
@@ -448,12 +578,15 @@ payload_tombstone(const uint8_t *body, size_t blen, struct vault_data *d)
 	return 0;
 }
 
-static void
-payload_kv_clear(struct vault_kv *kv)
+/* A copy in the arena; one byte at least, so it is never NULL. */
+static uint8_t *
+payload_keep(struct vault_arena *a, const uint8_t *v, size_t n)
 {
-	free(kv->key);
-	sodium_free(kv->value);
-	memset(kv, 0, sizeof(*kv));
+	uint8_t *p = vault_arena_alloc(a, n ? n : 1);
+
+	if (p != NULL && n > 0)
+		memcpy(p, v, n);
+	return p;
 }
 
 static int
@@ -473,13 +606,10 @@ payload_kv(const uint8_t *body, size_t blen, struct vault_data *d)
 		if ((rc = payload_once(&seen, tag)) != 0)
 			goto fail;
 		if (tag == F_KV_KEY) {
-			rc = payload_get_str(v, n, &kv.key);
+			rc = payload_get_key(v, n, &kv.key);
 		} else if (tag == F_KV_VALUE) {
-			/* One byte at least: sodium_malloc(0) may be NULL. */
-			if ((kv.value = sodium_malloc(n ? n : 1)) == NULL)
+			if ((kv.value = payload_keep(d->arena, v, n)) == NULL)
 				rc = MFA_ENOMEM;
-			else if (n > 0)
-				memcpy(kv.value, v, n);
 			kv.value_len = n;
 		} else if (tag == F_KV_EXPIRES) {
 			rc = payload_get_u64(v, n, &exp);
@@ -502,26 +632,22 @@ payload_kv(const uint8_t *body, size_t blen, struct vault_data *d)
 	d->kv[d->n_kv++] = kv;
 	return 0;
 fail:
-	payload_kv_clear(&kv);
-	return rc;
+	free(kv.key);
+	return rc; /* the value's bytes go with the arena */
 }
 
 static int
 payload_blob(uint8_t tag, const uint8_t *body, size_t blen,
-	     struct vault_blobs *b)
+	     struct vault_data *d, struct vault_blobs *b)
 {
 	struct vault_blob *grown;
 	uint8_t *copy;
 
-	if ((copy = sodium_malloc(blen ? blen : 1)) == NULL)
+	if ((copy = payload_keep(d->arena, body, blen)) == NULL)
 		return MFA_ENOMEM;
-	if (blen > 0)
-		memcpy(copy, body, blen);
 	grown = realloc(b->v, (b->n + 1) * sizeof(*grown));
-	if (grown == NULL) {
-		sodium_free(copy);
+	if (grown == NULL)
 		return MFA_ENOMEM;
-	}
 	b->v = grown;
 	b->v[b->n].tag = tag;
 	b->v[b->n].body = copy;
@@ -531,66 +657,147 @@ payload_blob(uint8_t tag, const uint8_t *body, size_t blen,
 }
 
 void
-payload_blobs_free(struct vault_blobs *b)
+vault_blobs_free(struct vault_blobs *b)
 {
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		sodium_free(b->v[i].body);
+	/* The bodies are in the data's arena, wiped with it. */
 	free(b->v);
 	b->v = NULL;
 	b->n = 0;
 }
 
-int
-payload_decode(const uint8_t *pt, size_t len, struct vault_data *d,
+/* The decoder: plaintext at s->win[wpos..wlen), decrypted on demand. */
+struct payload_in {
+	struct vault_stream *s;
+	const uint8_t *ct; /* the next ciphertext byte to decrypt */
+	size_t left;	   /* ciphertext bytes not decrypted yet */
+	size_t wpos, wlen;
+};
+
+/* Make n (<= VAULT_WIN) plaintext bytes available at s->win + wpos. */
+static int
+payload_need(struct payload_in *r, size_t n)
+{
+	size_t have = r->wlen - r->wpos, take;
+
+	if (have >= n)
+		return 0;
+	if (n - have > r->left)
+		return MFA_EVAULT_CORRUPT; /* runs past the end */
+	memmove(r->s->win, r->s->win + r->wpos, have);
+	r->wpos = 0;
+	take = VAULT_WIN - have < r->left ? VAULT_WIN - have : r->left;
+	vault_stream_xor(r->s, r->s->win + have, r->ct, take);
+	r->ct += take;
+	r->left -= take;
+	r->wlen = have + take;
+	return 0;
+}
+
+/* A record longer than the window: into a locked buffer of its own. */
+static int
+payload_big(struct payload_in *r, size_t n, uint8_t **out)
+{
+	size_t have = r->wlen - r->wpos;
+	uint8_t *p;
+
+	if (n - have > r->left)
+		return MFA_EVAULT_CORRUPT;
+	if ((p = vault_secmem_alloc(n)) == NULL)
+		return MFA_ENOMEM;
+	memcpy(p, r->s->win + r->wpos, have);
+	vault_stream_xor(r->s, p + have, r->ct, n - have);
+	r->ct += n - have;
+	r->left -= n - have;
+	r->wpos = r->wlen = 0;
+	*out = p;
+	return 0;
+}
+
+static int
+payload_record(uint8_t tag, const uint8_t *body, size_t n, struct vault_data *d,
 	       struct vault_blobs *b)
 {
-	size_t pos = 0, n;
-	uint8_t tag;
-	int rc = 0;
+	switch (tag) {
+	case PAYLOAD_ENTRY:
+		return payload_entry(body, n, d);
+	case PAYLOAD_TOMBSTONE:
+		return payload_tombstone(body, n, d);
+	case PAYLOAD_KV:
+		return payload_kv(body, n, d);
+	default:
+		return payload_blob(tag, body, n, d, b);
+	}
+}
+
+static int
+payload_records(struct payload_in *r, struct vault_data *d,
+		struct vault_blobs *b)
+{
+	uint8_t tag, *big;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		/* No end marker: corrupt. The padding after it is never
+		 * even decrypted. */
+		if ((rc = payload_need(r, 1)) != 0)
+			return rc;
+		tag = r->s->win[r->wpos++];
+		if (tag == PAYLOAD_END)
+			return 0;
+		if ((rc = payload_need(r, 4)) != 0)
+			return rc;
+		n = vault_get32(r->s->win + r->wpos);
+		r->wpos += 4;
+		if (n <= VAULT_WIN) {
+			if ((rc = payload_need(r, n)) != 0)
+				return rc;
+			rc = payload_record(tag, r->s->win + r->wpos, n, d, b);
+			r->wpos += n;
+		} else {
+			if ((rc = payload_big(r, n, &big)) != 0)
+				return rc;
+			rc = payload_record(tag, big, n, d, b);
+			vault_secmem_free(big, n);
+		}
+		if (rc != 0)
+			return rc;
+	}
+}
+
+/*
+ * Authenticate the ciphertext of the file (header h), then decrypt and
+ * decode it in one pass into d and b (both set up here; freed and wiped
+ * on error). MFA_EVAULT_AUTH when the key is wrong or the file modified.
+ */
+int
+vault_payload_decode(const uint8_t *file, const struct vault_hdr *h,
+		     const uint8_t *key, struct vault_data *d,
+		     struct vault_blobs *b)
+{
+	struct payload_in r;
+	uint8_t tag[VAULT_TAG_BYTES];
+	size_t ctlen = h->clen - VAULT_TAG_BYTES;
+	int rc;
 
 	memset(d, 0, sizeof(*d));
 	memset(b, 0, sizeof(*b));
-	for (;;) {
-		if (pos >= len) {
-			rc = MFA_EVAULT_CORRUPT; /* no end marker */
-			break;
-		}
-		tag = pt[pos++];
-		if (tag == PAYLOAD_END)
-			break;
-		if (len - pos < 4) {
-			rc = MFA_EVAULT_CORRUPT;
-			break;
-		}
-		n = vault_get32(pt + pos);
-		pos += 4;
-		if (n > len - pos) {
-			rc = MFA_EVAULT_CORRUPT;
-			break;
-		}
-		switch (tag) {
-		case PAYLOAD_ENTRY:
-			rc = payload_entry(pt + pos, n, d);
-			break;
-		case PAYLOAD_TOMBSTONE:
-			rc = payload_tombstone(pt + pos, n, d);
-			break;
-		case PAYLOAD_KV:
-			rc = payload_kv(pt + pos, n, d);
-			break;
-		default:
-			rc = payload_blob(tag, pt + pos, n, b);
-			break;
-		}
-		if (rc != 0)
-			break;
-		pos += n;
-	}
+	if ((rc = vault_stream_open(&r.s, key, file + VAULT_OFF_NONCE, file,
+				    h->hlen)) != 0)
+		return rc;
+	r.ct = file + h->hlen;
+	r.left = ctlen;
+	r.wpos = r.wlen = 0;
+	vault_stream_auth(r.s, r.ct, ctlen);
+	vault_stream_tag(r.s, tag);
+	if (crypto_verify_16(tag, r.ct + ctlen) != 0)
+		rc = MFA_EVAULT_AUTH;
+	else if ((rc = vault_data_arena(d)) == 0)
+		rc = payload_records(&r, d, b);
+	vault_stream_close(r.s);
 	if (rc != 0) {
-		entry_data_free(d);
-		payload_blobs_free(b);
+		vault_data_free(d);
+		vault_blobs_free(b);
 	}
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <pwd.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -21,7 +22,7 @@
 int
 vault_sodium(void)
 {
-	return sodium_init() < 0 ? -1 : 0;
+	return sodium_init() < 0 ? MFA_ECRYPTO : 0;
 }
 
 char *
@@ -154,8 +155,8 @@ vault_open(const char *path, struct vault **out)
 		rc = MFA_ENOMEM;
 		goto fail;
 	}
-	if ((rc = file_resolve(path, false, &v->real)) != 0 ||
-	    (rc = file_read(v->real, &v->file, &v->flen)) != 0 ||
+	if ((rc = vault_file_resolve(path, false, &v->real)) != 0 ||
+	    (rc = vault_file_read(v->real, &v->file, &v->flen)) != 0 ||
 	    (rc = vault_hdr_parse(v->file, v->flen, &v->hdr)) != 0)
 		goto fail;
 	memcpy(v->uuid, v->file + VAULT_OFF_UUID, VAULT_ID_BYTES);
@@ -172,8 +173,8 @@ vault_close(struct vault *v)
 	if (v == NULL)
 		return;
 	sodium_free(v->key);
-	entry_data_free(&v->data);
-	payload_blobs_free(&v->blobs);
+	vault_data_free(&v->data);
+	vault_blobs_free(&v->blobs);
 	free(v->file);
 	free(v->real);
 	free(v->path);
@@ -280,28 +281,6 @@ vault_slot_make(const uint8_t *uuid, const uint8_t *key, const char *pass,
 	return rc;
 }
 
-static int
-vault_decrypt(const uint8_t *file, const struct vault_hdr *h,
-	      const uint8_t *key, struct vault_data *d, struct vault_blobs *b)
-{
-	size_t ptlen = h->clen - VAULT_TAG_BYTES;
-	uint8_t *pt;
-	int rc;
-
-	memset(d, 0, sizeof(*d));
-	memset(b, 0, sizeof(*b));
-	if ((pt = sodium_malloc(ptlen)) == NULL)
-		return MFA_ENOMEM;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-		pt, NULL, NULL, file + h->hlen, h->clen, file, h->hlen,
-		file + VAULT_OFF_NONCE, key) != 0)
-		rc = MFA_EVAULT_AUTH;
-	else
-		rc = payload_decode(pt, ptlen, d, b);
-	sodium_free(pt);
-	return rc;
-}
-
 /* Takes key (sodium_malloc'd) in every case. */
 static int
 vault_unlock_with(struct vault *v, uint8_t *key)
@@ -310,13 +289,15 @@ vault_unlock_with(struct vault *v, uint8_t *key)
 	struct vault_blobs b;
 	int rc;
 
-	if ((rc = vault_decrypt(v->file, &v->hdr, key, &d, &b)) != 0) {
+	/* Relocking first: never two decoded copies at once. */
+	vault_data_free(&v->data);
+	vault_blobs_free(&v->blobs);
+	sodium_free(v->key);
+	v->key = NULL;
+	if ((rc = vault_payload_decode(v->file, &v->hdr, key, &d, &b)) != 0) {
 		sodium_free(key);
 		return rc;
 	}
-	sodium_free(v->key);
-	entry_data_free(&v->data);
-	payload_blobs_free(&v->blobs);
 	v->key = key;
 	v->data = d;
 	v->blobs = b;
@@ -416,22 +397,23 @@ vault_build(const uint8_t *uuid, const uint8_t *slots, size_t slen,
 	    const struct vault_blobs *b, const uint8_t *key, uint8_t **out,
 	    size_t *outlen)
 {
-	uint8_t *pt, *f;
-	size_t ptlen, hlen, clen;
+	struct vault_plan plan;
+	uint8_t *f;
+	size_t hlen, clen;
 	int rc;
 
 	*out = NULL;
 	*outlen = 0;
-	if ((rc = payload_encode(d, b, &pt, &ptlen)) != 0)
+	if ((rc = vault_payload_size(d, b, &plan)) != 0)
 		return rc;
 	hlen = VAULT_HDR_FIXED + slen;
-	clen = ptlen + VAULT_TAG_BYTES;
+	clen = plan.ptlen + VAULT_TAG_BYTES;
 	if (hlen + clen > VAULT_FILE_MAX) {
-		sodium_free(pt);
+		vault_plan_free(&plan);
 		return MFA_ETOOBIG;
 	}
 	if ((f = malloc(hlen + clen)) == NULL) {
-		sodium_free(pt);
+		vault_plan_free(&plan);
 		return MFA_ENOMEM;
 	}
 	memcpy(f, VAULT_MAGIC, VAULT_MAGIC_LEN);
@@ -442,69 +424,150 @@ vault_build(const uint8_t *uuid, const uint8_t *slots, size_t slen,
 	randombytes_buf(f + VAULT_OFF_NONCE, VAULT_NONCE_BYTES);
 	vault_put32(f + VAULT_OFF_CLEN, (uint32_t)clen);
 	memcpy(f + VAULT_HDR_FIXED, slots, slen);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(
-	    f + hlen, NULL, pt, ptlen, f, hlen, NULL, f + VAULT_OFF_NONCE, key);
-	sodium_free(pt);
+	rc = vault_payload_encode(d, b, &plan, key, f, hlen);
+	vault_plan_free(&plan);
+	if (rc != 0) {
+		free(f);
+		return rc;
+	}
 	*out = f;
 	*outlen = hlen + clen;
 	return 0;
 }
 
 /*
- * Locked read-modify-write: fresh data from disk, fn (when set), slot
- * replacement (when pass is set), atomic write, then adopt the saved state.
+ * The data to edit, from the file just read under the lock. When it is
+ * still the file this vault last read or wrote, that is the in-memory data
+ * itself (no second copy, no decryption), unless its arena is mostly
+ * released space, which a fresh decode compacts. Otherwise the in-memory
+ * secrets are wiped first and the file decoded: *old keeps the rest of the
+ * old data (ids a callback may be looking up) until the save is over.
  */
 static int
-vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass)
+vault_take(struct vault *v, const uint8_t *file, size_t flen,
+	   const struct vault_hdr *h, struct vault_data *d,
+	   struct vault_blobs *b, struct vault_data *old)
+{
+	const struct vault_arena *a = v->data.arena;
+	size_t i;
+
+	memset(old, 0, sizeof(*old));
+	if (flen == v->flen && memcmp(file, v->file, flen) == 0 &&
+	    (a == NULL || a->released <= a->live || a->released < 65536)) {
+		*d = v->data;
+		*b = v->blobs;
+		memset(&v->data, 0, sizeof(v->data));
+		memset(&v->blobs, 0, sizeof(v->blobs));
+		return 0;
+	}
+	*old = v->data;
+	memset(&v->data, 0, sizeof(v->data));
+	vault_blobs_free(&v->blobs);
+	for (i = 0; i < old->n_entries; i++) {
+		old->entries[i].secret = NULL;
+		old->entries[i].secret_len = 0;
+		old->entries[i].arena = NULL;
+	}
+	for (i = 0; i < old->n_kv; i++) {
+		old->kv[i].value = NULL;
+		old->kv[i].value_len = 0;
+	}
+	/* Every old secret wiped; the strings and ids stay till the end. */
+	vault_arena_wipe(old->arena);
+	return vault_payload_decode(file, h, v->key, d, b);
+}
+
+/*
+ * After a failed edit or write: the in-memory view becomes the file as it
+ * is on disk (file, header h; taken), else the last one this vault read.
+ */
+static void
+vault_restore(struct vault *v, uint8_t *file, size_t flen,
+	      const struct vault_hdr *h)
+{
+	vault_data_free(&v->data);
+	vault_blobs_free(&v->blobs);
+	if (vault_payload_decode(file, h, v->key, &v->data, &v->blobs) == 0) {
+		free(v->file);
+		v->file = file;
+		v->flen = flen;
+		v->hdr = *h;
+		return;
+	}
+	free(file);
+	(void)vault_payload_decode(v->file, &v->hdr, v->key, &v->data,
+				   &v->blobs);
+}
+
+/*
+ * Locked read-modify-write: the data as on disk, fn (when set), slot
+ * replacement and a new vault key (when pass is set: newkey, taken on
+ * success), atomic write, then adopt the saved state.
+ */
+static int
+vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass,
+	   uint8_t *newkey)
 {
 	struct vault_hdr h, nh;
-	struct vault_data d;
+	struct vault_data d, old;
 	struct vault_blobs b;
 	uint8_t *file = NULL, *slots = NULL, *out = NULL;
-	size_t flen, slen, nslots, outlen;
+	size_t flen, slen, nslots, outlen, i;
 	int lfd, rc;
 
 	if (v == NULL || v->key == NULL)
 		return MFA_EINVAL;
-	if ((rc = file_lock(v->real, &lfd)) != 0)
+	if ((rc = vault_file_lock(v->real, &lfd)) != 0)
 		return rc;
-	if ((rc = file_read(v->real, &file, &flen)) != 0 ||
+	if ((rc = vault_file_read(v->real, &file, &flen)) != 0 ||
 	    (rc = vault_hdr_parse(file, flen, &h)) != 0)
 		goto out;
 	if (memcmp(file + VAULT_OFF_UUID, v->uuid, VAULT_ID_BYTES) != 0) {
 		rc = MFA_EVAULT_AUTH; /* another vault took its place */
 		goto out;
 	}
-	if ((rc = vault_decrypt(file, &h, v->key, &d, &b)) != 0)
-		goto out;
+	for (i = 0; newkey != NULL && i < h.nslots; i++)
+		if (h.slots[i].type != VAULT_SLOT_PASS) {
+			rc = MFA_EVAULT_SLOTS;
+			goto out;
+		}
+	if ((rc = vault_take(v, file, flen, &h, &d, &b, &old)) != 0)
+		goto failed;
 	if (fn != NULL && (rc = fn(&d, arg)) != 0)
-		goto free_data;
+		goto failed;
 	/* Saved data is what we keep in memory, so prune before encoding. */
-	entry_kv_prune(&d, (int64_t)time(NULL));
+	vault_kv_prune(&d, (int64_t)time(NULL));
 	if ((rc = vault_slots(file, &h, pass, &slots, &slen, &nslots)) != 0 ||
-	    (rc = vault_build(v->uuid, slots, slen, nslots, &d, &b, v->key,
-			      &out, &outlen)) != 0 ||
-	    (rc = file_replace(v->real, out, outlen)) != 0 ||
+	    (rc = vault_build(v->uuid, slots, slen, nslots, &d, &b,
+			      newkey != NULL ? newkey : v->key, &out,
+			      &outlen)) != 0 ||
+	    (rc = vault_file_replace(v->real, out, outlen)) != 0 ||
 	    (rc = vault_hdr_parse(out, outlen, &nh)) != 0)
-		goto free_data;
+		goto failed;
 	free(v->file);
 	v->file = out;
 	v->flen = outlen;
 	v->hdr = nh;
 	out = NULL;
-	entry_data_free(&v->data);
-	payload_blobs_free(&v->blobs);
 	v->data = d;
 	v->blobs = b;
+	if (newkey != NULL) {
+		sodium_free(v->key);
+		v->key = newkey;
+	}
+	vault_data_free(&old);
 	goto out;
-free_data:
-	entry_data_free(&d);
-	payload_blobs_free(&b);
+failed:
+	vault_data_free(&d);
+	vault_blobs_free(&b);
+	vault_data_free(&old);
+	vault_restore(v, file, flen, &h);
+	file = NULL;
 out:
 	free(out);
 	free(slots);
 	free(file);
-	file_unlock(lfd);
+	vault_file_unlock(lfd);
 	return rc;
 }
 
@@ -513,31 +576,84 @@ vault_update(struct vault *v, vault_edit_fn fn, void *arg)
 {
 	if (fn == NULL)
 		return MFA_EINVAL;
-	return vault_save(v, fn, arg, NULL);
+	return vault_save(v, fn, arg, NULL, NULL);
+}
+
+/* The first passphrase slot's cost in the file last read. */
+static int
+vault_kdf_current(const struct vault *v, struct vault_kdf *k)
+{
+	const uint8_t *body;
+	size_t i;
+
+	for (i = 0; i < v->hdr.nslots; i++) {
+		if (v->hdr.slots[i].type != VAULT_SLOT_PASS)
+			continue;
+		body = v->file + v->hdr.slots[i].off + VAULT_SLOT_HEAD;
+		k->ops = vault_get64(body + VAULT_PASS_OFF_OPS);
+		k->mem = vault_get64(body + VAULT_PASS_OFF_MEM);
+		return 0;
+	}
+	vault_kdf_default(k); /* no passphrase slot: nothing to keep */
+	return 0;
+}
+
+int
+vault_kdf_resolve(const struct vault *v, const struct vault_kdf *want,
+		  unsigned flags, struct vault_kdf *out)
+{
+	struct vault_kdf cur;
+	int rc;
+
+	if (v == NULL || out == NULL)
+		return MFA_EINVAL;
+	if ((rc = vault_kdf_current(v, &cur)) != 0)
+		return rc;
+	*out = cur;
+	if (want != NULL && want->ops != 0)
+		out->ops = want->ops;
+	if (want != NULL && want->mem != 0)
+		out->mem = want->mem;
+	if (!vault_kdf_ok(out->ops, out->mem))
+		return MFA_EINVAL;
+	if (!(flags & VAULT_KDF_WEAKER) &&
+	    (out->ops < cur.ops || out->mem < cur.mem))
+		return MFA_EKDF_LOWER;
+	return 0;
 }
 
 int
 vault_passwd(struct vault *v, const char *newpass, size_t newlen,
-	     const struct vault_kdf *kdf)
+	     const struct vault_kdf *kdf, unsigned flags)
 {
 	uint8_t slot[VAULT_SLOT_BYTES];
-	struct vault_kdf def;
+	struct vault_kdf k;
+	uint8_t *newkey;
+	size_t i;
 	int rc;
 
 	if (v == NULL || v->key == NULL || (newpass == NULL && newlen > 0))
 		return MFA_EINVAL;
-	if (kdf == NULL) {
-		vault_kdf_default(&def);
-		kdf = &def;
-	}
-	if (!vault_kdf_ok(kdf->ops, kdf->mem))
-		return MFA_EINVAL;
+	if ((rc = vault_kdf_resolve(v, kdf, flags, &k)) != 0)
+		return rc;
+	/* Slots of a newer mfa wrap the old key: they would open nothing. */
+	for (i = 0; i < v->hdr.nslots; i++)
+		if (v->hdr.slots[i].type != VAULT_SLOT_PASS)
+			return MFA_EVAULT_SLOTS;
+	if ((newkey = sodium_malloc(VAULT_KEY_BYTES)) == NULL)
+		return MFA_ENOMEM;
+	randombytes_buf(newkey, VAULT_KEY_BYTES);
 	/* Argon2 runs before taking the lock, so other writers wait less. */
-	if ((rc = vault_slot_make(v->uuid, v->key, newpass, newlen, kdf,
-				  slot)) != 0)
+	if ((rc = vault_slot_make(v->uuid, newkey, newpass, newlen, &k,
+				  slot)) != 0 ||
+	    (rc = vault_save(v, NULL, NULL, slot, newkey)) != 0) {
+		sodium_free(newkey);
+		sodium_memzero(slot, sizeof(slot));
 		return rc;
-	if ((rc = vault_save(v, NULL, NULL, slot)) != 0)
-		return rc;
+	}
+	sodium_memzero(slot, sizeof(slot));
+	/* The cached old key opens nothing now: keep the cache honest. */
+	vault_cache_forget(v);
 	/* The backup would still open with the old passphrase. */
 	return vault_drop_backup(v);
 }
@@ -553,9 +669,22 @@ vault_drop_backup(struct vault *v)
 	if (asprintf(&bak, "%s.bak", v->real) < 0)
 		return MFA_ENOMEM;
 	if (unlink(bak) != 0 && errno != ENOENT)
-		rc = MFA_EIO;
+		rc = vault_file_errno(errno);
 	free(bak);
 	return rc;
+}
+
+/* Nothing at path yet: MFA_EEXIST, or MFA_EISDIR for a folder. */
+static int
+vault_create_check(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? MFA_EISDIR : MFA_EEXIST;
+	if (errno == ENOENT || errno == ENOTDIR)
+		return vault_file_exists(path) == 1 ? MFA_EEXIST : 0;
+	return vault_file_errno(errno);
 }
 
 int
@@ -578,17 +707,16 @@ vault_create(const char *path, const char *pass, size_t passlen,
 	}
 	if (!vault_kdf_ok(kdf->ops, kdf->mem))
 		return MFA_EINVAL;
-	if (vault_sodium() != 0)
-		return MFA_ECRYPTO;
-	if ((rc = file_mkdir_p(path)) != 0 ||
-	    (rc = file_resolve(path, true, &real)) != 0 ||
-	    (rc = file_check_dir(real)) != 0)
+	if ((rc = vault_sodium()) != 0)
+		return rc;
+	if ((rc = vault_create_check(path)) != 0 ||
+	    (rc = vault_file_mkdir_p(path)) != 0 ||
+	    (rc = vault_file_resolve(path, true, &real)) != 0 ||
+	    (rc = vault_file_check_dir(real)) != 0)
 		goto out;
 	/* Checked before the slow KDF, and again under the lock. */
-	if ((rc = file_exists(path)) != 0 || (rc = file_exists(real)) != 0) {
-		rc = rc == 1 ? MFA_EEXIST : rc;
+	if ((rc = vault_create_check(real)) != 0)
 		goto out;
-	}
 	if ((key = sodium_malloc(VAULT_KEY_BYTES)) == NULL) {
 		rc = MFA_ENOMEM;
 		goto out;
@@ -598,15 +726,12 @@ vault_create(const char *path, const char *pass, size_t passlen,
 	if ((rc = vault_slot_make(uuid, key, pass, passlen, kdf, slot)) != 0 ||
 	    (rc = vault_build(uuid, slot, sizeof(slot), 1, &empty, NULL, key,
 			      &out, &outlen)) != 0 ||
-	    (rc = file_lock(real, &lfd)) != 0)
+	    (rc = vault_file_lock(real, &lfd)) != 0 ||
+	    (rc = vault_create_check(real)) != 0)
 		goto out;
-	if ((rc = file_exists(real)) != 0) {
-		rc = rc == 1 ? MFA_EEXIST : rc;
-		goto out;
-	}
-	rc = file_replace(real, out, outlen);
+	rc = vault_file_replace(real, out, outlen);
 out:
-	file_unlock(lfd);
+	vault_file_unlock(lfd);
 	sodium_free(key);
 	free(out);
 	free(real);

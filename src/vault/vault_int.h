@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sodium.h>
+
 #include "mfa/vault.h"
 
 #define VAULT_MAGIC "\x89MFAV\0\r\n"
@@ -48,7 +50,7 @@
 #define VAULT_FILE_MAX (64UL << 20)
 #define VAULT_PAD 1024
 
-/* Payload record and field tags. */
+/* Payload record tags. */
 #define PAYLOAD_END 0
 #define PAYLOAD_ENTRY 1
 #define PAYLOAD_TOMBSTONE 2
@@ -57,7 +59,7 @@
 /* A payload record this version does not know, kept verbatim on rewrite. */
 struct vault_blob {
 	uint8_t tag;
-	uint8_t *body; /* sodium_malloc'd */
+	uint8_t *body; /* in the data's arena */
 	size_t len;
 };
 
@@ -90,33 +92,102 @@ struct vault {
 	struct vault_hdr hdr;
 	uint8_t *key; /* sodium_malloc'd; NULL while locked */
 	struct vault_data data;
-	struct vault_blobs blobs;
+	struct vault_blobs blobs; /* bodies in data's arena */
 };
+
+/* arena.c: the locked, guarded memory behind a vault_data. */
+struct arena_chunk;
+struct arena_strs;
+struct vault_arena {
+	struct arena_chunk *top; /* newest chunk, the one allocated from */
+	struct arena_strs *strs; /* strings decoded from the file */
+	size_t size;		 /* bytes usable over all chunks */
+	size_t live;		 /* handed out and not released */
+	size_t released;	 /* released (wiped), not reusable */
+	/* Bookkeeping of the vault_data that owns the arena. */
+	size_t entries_cap;
+	uint64_t *ids; /* open-addressing set of entry id hashes, 0 = free */
+	size_t ids_cap, ids_n;
+	bool ids_valid;
+};
+int vault_arena_new(struct vault_arena **out);
+void vault_arena_free(struct vault_arena *a);
+/* Wipe and unmap every secret, keeping the strings and the bookkeeping. */
+void vault_arena_wipe(struct vault_arena *a);
+/* n bytes (n > 0), NULL when out of memory. */
+uint8_t *vault_arena_alloc(struct vault_arena *a, size_t n);
+/* Wipe n bytes at p, handed out by a; the space is reused only by a new
+ * arena (the next decode), so a long edit does not fragment it. */
+void vault_arena_release(struct vault_arena *a, uint8_t *p, size_t n);
+/* A copy of n bytes as a string (NUL added) among the arena's strings, or
+ * NULL. Such strings are freed with the arena, never with free(). */
+char *vault_arena_str(struct vault_arena *a, const void *s, size_t n);
+/* The arena whose strings hold p, or NULL (p is malloc'd or NULL). */
+struct vault_arena *vault_arena_str_owner(const char *p);
+/* A region of its own, locked and guarded like an arena chunk. */
+void *vault_secmem_alloc(size_t n);
+void vault_secmem_free(void *p, size_t n);
+
+/* stream.c: XChaCha20-Poly1305 (IETF) a piece at a time, byte for byte
+ * what crypto_aead_xchacha20poly1305_ietf_encrypt() makes. */
+#define VAULT_WIN 16384 /* the plaintext window; a multiple of 64 */
+struct vault_stream {
+	uint8_t win[VAULT_WIN];
+	uint8_t k2[32]; /* HChaCha20 subkey */
+	uint8_t n2[12]; /* 4 zero bytes, then nonce bytes 16..23 */
+	uint8_t ks[64]; /* keystream block being used up */
+	size_t ks_left;
+	uint32_t block; /* next ChaCha20 block counter */
+	uint64_t adlen, ctlen;
+	crypto_onetimeauth_poly1305_state mac;
+};
+int vault_stream_open(struct vault_stream **out, const uint8_t *key,
+		      const uint8_t *nonce, const uint8_t *ad, size_t adlen);
+void vault_stream_xor(struct vault_stream *s, uint8_t *dst, const uint8_t *src,
+		      size_t n);
+void vault_stream_auth(struct vault_stream *s, const uint8_t *ct, size_t n);
+void vault_stream_tag(struct vault_stream *s, uint8_t tag[VAULT_TAG_BYTES]);
+void vault_stream_close(struct vault_stream *s);
 
 /* vault.c */
 int vault_sodium(void);
 int vault_hdr_parse(const uint8_t *buf, size_t len, struct vault_hdr *h);
 
-/* payload.c: plaintext <-> data. */
-int payload_encode(const struct vault_data *d, const struct vault_blobs *b,
-		   uint8_t **out, size_t *outlen);
-int payload_decode(const uint8_t *pt, size_t len, struct vault_data *d,
-		   struct vault_blobs *b);
-void payload_blobs_free(struct vault_blobs *b);
+/* payload.c: the encrypted payload <-> data, one pass each way. */
+struct vault_plan {
+	size_t ptlen; /* the padded plaintext */
+	size_t *lens; /* each record's body length, in file order */
+};
+int vault_payload_size(const struct vault_data *d, const struct vault_blobs *b,
+		       struct vault_plan *plan);
+int vault_payload_encode(const struct vault_data *d,
+			 const struct vault_blobs *b,
+			 const struct vault_plan *plan, const uint8_t *key,
+			 uint8_t *file, size_t hlen);
+void vault_plan_free(struct vault_plan *plan);
+int vault_payload_decode(const uint8_t *file, const struct vault_hdr *h,
+			 const uint8_t *key, struct vault_data *d,
+			 struct vault_blobs *b);
+void vault_blobs_free(struct vault_blobs *b);
 
 /* entry.c */
-void entry_data_free(struct vault_data *d);
-void entry_kv_prune(struct vault_data *d, int64_t now);
+void vault_kv_prune(struct vault_data *d, int64_t now);
+int vault_data_arena(struct vault_data *d);
+int vault_data_grow(struct vault_data *d);
 
 /* file.c */
-int file_resolve(const char *path, bool create, char **real);
-int file_read(const char *real, uint8_t **buf, size_t *len);
-int file_check_dir(const char *real);
-int file_mkdir_p(const char *path);
-int file_lock(const char *real, int *fd);
-void file_unlock(int fd);
-int file_exists(const char *real);
-int file_replace(const char *real, const uint8_t *buf, size_t len);
+int vault_file_errno(int e);
+int vault_file_resolve(const char *path, bool create, char **real);
+int vault_file_read(const char *real, uint8_t **buf, size_t *len);
+int vault_file_check_dir(const char *real);
+int vault_file_mkdir_p(const char *path);
+int vault_file_lock(const char *real, int *fd);
+void vault_file_unlock(int fd);
+int vault_file_exists(const char *real);
+int vault_file_replace(const char *real, const uint8_t *buf, size_t len);
+
+/* cache.c */
+void vault_cache_forget(const struct vault *v);
 
 static inline uint16_t
 vault_get16(const uint8_t *p)

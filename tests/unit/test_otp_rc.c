@@ -54,7 +54,7 @@ test_rc_known_names(void **state)
 	assert_string_equal(mfa_strerror_name(MFA_ENOVAULT), "MFA_ENOVAULT");
 	assert_string_equal(mfa_strerror(MFA_EBASE32),
 			    "invalid base32 character");
-	assert_int_equal(MFA_ECOUNTER_END, MFA_RC_MIN);
+	assert_int_equal(MFA_EVAULT_SLOTS, MFA_RC_MIN);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -317,20 +318,43 @@ test_round_trip(void **state)
 static void
 test_passwd(void **state)
 {
+	static const struct vault_kdf costly = {3, 16384};
 	struct vault *v;
 	struct fill f;
 	uint8_t key[VAULT_KEY_BYTES], uuid[VAULT_ID_BYTES];
-	struct vault_kdf bad = {0, 8192};
+	struct vault_kdf bad = {1001, 0}, k, lower = {2, 0}, one = {4, 0};
+	uint8_t *before, *after;
+	size_t blen, alen;
 
 	(void)state;
-	assert_int_equal(vault_create(vpath, "old pass", 8, &tiny), 0);
+	assert_int_equal(vault_create(vpath, "old pass", 8, &costly), 0);
 	v = open_unlocked("old pass");
 	assert_int_equal(vault_update(v, fill_cb, &f), 0);
 	memcpy(key, vault_key(v), sizeof(key));
 	memcpy(uuid, vault_uuid(v), sizeof(uuid));
-	assert_int_equal(vault_passwd(v, "new pass", 8, &bad), MFA_EINVAL);
-	assert_int_equal(vault_passwd(v, "new pass", 8, &tiny), 0);
+	assert_int_equal(vault_passwd(v, "new pass", 8, &bad, 0), MFA_EINVAL);
+	/* Lowering the cost takes the flag that says so, and writes nothing
+	 * without it. */
+	before = slurp(vpath, &blen);
+	assert_int_equal(vault_kdf_resolve(v, &lower, 0, &k), MFA_EKDF_LOWER);
+	assert_int_equal(vault_passwd(v, "new pass", 8, &lower, 0),
+			 MFA_EKDF_LOWER);
+	assert_int_equal(vault_passwd(v, "new pass", 8, &tiny, 0),
+			 MFA_EKDF_LOWER);
+	after = slurp(vpath, &alen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(before, after, blen);
+	free(before);
+	free(after);
+	/* No cost given: the current one is kept. */
+	assert_int_equal(vault_kdf_resolve(v, NULL, 0, &k), 0);
+	assert_true(k.ops == 3 && k.mem == 16384);
+	assert_int_equal(vault_passwd(v, "new pass", 8, NULL, 0), 0);
 	data_check(vault_data(v), &f);
+	/* A new vault key, the same id. */
+	assert_memory_not_equal(vault_key(v), key, sizeof(key));
+	assert_memory_equal(vault_uuid(v), uuid, sizeof(uuid));
+	memcpy(key, vault_key(v), sizeof(key));
 	vault_close(v);
 
 	assert_int_equal(vault_open(vpath, &v), 0);
@@ -338,7 +362,20 @@ test_passwd(void **state)
 	assert_null(vault_data(v));
 	assert_int_equal(vault_unlock_pass(v, "new pass", 8), 0);
 	assert_memory_equal(vault_key(v), key, sizeof(key));
-	assert_memory_equal(vault_uuid(v), uuid, sizeof(uuid));
+	data_check(vault_data(v), &f);
+	assert_int_equal(vault_kdf_resolve(v, NULL, 0, &k), 0);
+	assert_true(k.ops == 3 && k.mem == 16384);
+	/* One field given, the other kept. */
+	assert_int_equal(vault_passwd(v, "pw 3", 4, &one, 0), 0);
+	assert_int_equal(vault_kdf_resolve(v, NULL, 0, &k), 0);
+	assert_true(k.ops == 4 && k.mem == 16384);
+	/* Lower with the flag. */
+	assert_int_equal(vault_passwd(v, "pw 4", 4, &tiny, VAULT_KDF_WEAKER),
+			 0);
+	assert_int_equal(vault_kdf_resolve(v, NULL, 0, &k), 0);
+	assert_true(k.ops == tiny.ops && k.mem == tiny.mem);
+	vault_close(v);
+	v = open_unlocked("pw 4");
 	data_check(vault_data(v), &f);
 	vault_close(v);
 }
@@ -564,12 +601,37 @@ test_perms(void **state)
 	assert_int_equal(vault_update(v, noop_cb, NULL), MFA_EVAULT_PERM);
 	assert_int_equal(chmod(vpath, 0602), 0);
 	assert_int_equal(vault_open(vpath, &w), MFA_EVAULT_PERM);
-	assert_int_equal(chmod(vpath, 0644), 0); /* readable is fine */
+	/* Readable by others: refused too, and the fix named. */
+	assert_int_equal(chmod(vpath, 0644), 0);
+	assert_int_equal(vault_open(vpath, &w), MFA_EVAULT_READABLE);
+	assert_int_equal(vault_update(v, noop_cb, NULL), MFA_EVAULT_READABLE);
+	{
+		char fix[256], want[256], *real = realpath(vpath, NULL);
+
+		assert_int_equal(vault_perm_fix(vpath, fix, sizeof(fix)), 0);
+		snprintf(want, sizeof(want), "chmod 600 %s", real);
+		assert_string_equal(fix, want);
+		free(real);
+	}
+	assert_int_equal(chmod(vpath, 0640), 0);
+	assert_int_equal(vault_open(vpath, &w), MFA_EVAULT_READABLE);
+	assert_int_equal(chmod(vpath, 0604), 0);
+	assert_int_equal(vault_open(vpath, &w), MFA_EVAULT_READABLE);
+	assert_int_equal(chmod(vpath, 0400), 0); /* read-only for us: fine */
 	vault_close(open_unlocked("pw"));
 	assert_int_equal(chmod(vpath, 0600), 0);
+	vault_close(open_unlocked("pw"));
 
 	assert_int_equal(chmod(vdir, 0770), 0);
 	assert_int_equal(vault_open(vpath, &w), MFA_EVAULT_PERM);
+	{
+		char fix[256], want[256], *real = realpath(vdir, NULL);
+
+		assert_int_equal(vault_perm_fix(vpath, fix, sizeof(fix)), 0);
+		snprintf(want, sizeof(want), "chmod go-w %s", real);
+		assert_string_equal(fix, want);
+		free(real);
+	}
 	assert_int_equal(vault_update(v, noop_cb, NULL), MFA_EVAULT_PERM);
 	snprintf(p, sizeof(p), "%s/other", vdir);
 	assert_int_equal(vault_create(p, "pw", 2, &tiny), MFA_EVAULT_PERM);
@@ -753,7 +815,40 @@ test_entries_api(void **state)
 	assert_int_equal(d.n_kv, 0);
 	assert_int_equal(vault_kv_set(&d, "", (const uint8_t *)"1", 1, 1),
 			 MFA_EINVAL);
-	free(d.tombstones);
+	vault_data_free(&d);
+	assert_null(d.arena);
+	assert_int_equal(d.n_tombstones, 0);
+}
+
+/* A forked child never draws the ids its parent draws next. */
+static void
+test_ids_after_fork(void **state)
+{
+	struct vault_entry e;
+	uint8_t mine[VAULT_ID_BYTES], theirs[VAULT_ID_BYTES];
+	int fd[2], st;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(vault_entry_init(&e, 0), 0); /* the pool is filled */
+	vault_entry_clear(&e);
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (vault_entry_init(&e, 0) != 0 ||
+		    write(fd[1], e.id, VAULT_ID_BYTES) != VAULT_ID_BYTES)
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	assert_int_equal(read(fd[0], theirs, sizeof(theirs)), sizeof(theirs));
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(vault_entry_init(&e, 0), 0);
+	memcpy(mine, e.id, sizeof(mine));
+	vault_entry_clear(&e);
+	assert_memory_not_equal(mine, theirs, VAULT_ID_BYTES);
 }
 
 static void
@@ -833,7 +928,7 @@ test_query(void **state)
 	for (i = d.n_entries; i > 0; i--)
 		assert_int_equal(vault_entry_remove(&d, i - 1, 1), 0);
 	assert_int_equal(d.n_tombstones, 8);
-	free(d.tombstones);
+	vault_data_free(&d);
 }
 
 /* --- an independent reader/writer, from man/mfa-vault.5 --- */
@@ -928,6 +1023,7 @@ doc_field(const struct doc *d, uint8_t rtag, const char *name, uint8_t tag,
 		rlen = le32(d->pt + pos + 1);
 		if (d->pt[pos] == rtag) {
 			const uint8_t *r = d->pt + pos + 5, *want = NULL;
+			size_t wlen = 0;
 			int match = 0;
 
 			for (fpos = 0; fpos < rlen; fpos += 5 + n) {
@@ -937,26 +1033,57 @@ doc_field(const struct doc *d, uint8_t rtag, const char *name, uint8_t tag,
 					match = 1;
 				if (r[fpos] == tag) {
 					want = r + fpos + 5;
-					*flen = n;
+					wlen = n;
 				}
 			}
 			assert_int_equal(fpos, rlen);
-			if (match)
+			if (match) {
+				if (want != NULL)
+					*flen = wlen;
 				return want;
+			}
 		}
 		pos += 5 + rlen;
 	}
 	return NULL;
 }
 
+/* An integer field of the account named name, or the manual's default. */
+static uint64_t
+doc_int(const struct doc *d, const char *name, uint8_t tag, uint64_t def)
+{
+	const uint8_t *p;
+	size_t n = 0;
+
+	if ((p = doc_field(d, 1, name, tag, &n)) == NULL)
+		return def;
+	if (n == 1)
+		return p[0];
+	assert_int_equal(n, 8);
+	return le64(p);
+}
+
+static int
+set_verify_cb(struct vault_data *d, void *arg)
+{
+	size_t idx;
+
+	(void)arg;
+	assert_int_equal(vault_query(d, specs[0].name, &idx, NULL, 0, NULL), 0);
+	d->entries[idx].verify_step = 56789012345ULL;
+	return 0;
+}
+
 static void
 test_independent_reader(void **state)
 {
 	uint8_t key[VAULT_KEY_BYTES];
-	struct doc d;
+	struct doc d, d2;
+	struct vault *v;
 	const uint8_t *p;
-	uint8_t *f;
-	size_t len, n, i;
+	uint8_t *f, *f2;
+	size_t len, len2, n, i;
+	uint64_t type;
 
 	(void)state;
 	f = small_vault(&len, key);
@@ -969,18 +1096,45 @@ test_independent_reader(void **state)
 		assert_non_null(p);
 		assert_int_equal(n, s->secret_len);
 		assert_memory_equal(p, s->secret, n);
+		/* Optional fields may be left out at their default. */
+		n = 0;
 		p = doc_field(&d, 1, s->name, 3, &n);
 		assert_int_equal(n, strlen(s->issuer));
-		assert_memory_equal(p, s->issuer, n);
-		p = doc_field(&d, 1, s->name, 6, &n);
-		assert_int_equal(n, 1);
-		assert_int_equal(p[0], s->digits);
-		p = doc_field(&d, 1, s->name, 8, &n);
-		assert_int_equal(n, 8);
-		assert_true((int64_t)le64(p) == s->t0);
-		p = doc_field(&d, 1, s->name, 9, &n);
-		assert_true(le64(p) == s->counter);
+		if (n > 0)
+			assert_memory_equal(p, s->issuer, n);
+		type = doc_int(&d, s->name, 4, 0);
+		assert_true(type == (uint64_t)s->type);
+		assert_true(doc_int(&d, s->name, 5, 0) == (uint64_t)s->hash);
+		assert_true(doc_int(&d, s->name, 6, type == 2 ? 5 : 6) ==
+			    s->digits);
+		assert_true(doc_int(&d, s->name, 7, 30) == s->period);
+		assert_true((int64_t)doc_int(&d, s->name, 8, 0) == s->t0);
+		assert_true(doc_int(&d, s->name, 9, 0) == s->counter);
+		assert_true((int64_t)doc_int(&d, s->name, 13, 0) == s->created);
+		assert_true((int64_t)doc_int(&d, s->name, 14, 0) == s->updated);
+		assert_true(doc_int(&d, s->name, 15, 0) == s->last_step);
+		assert_true(doc_int(&d, s->name, 16, 0) == 0);
 	}
+	/* Field 16, the last step a verify accepted: a u64 of its own. */
+	v = open_unlocked("pw");
+	assert_int_equal(vault_update(v, set_verify_cb, NULL), 0);
+	vault_close(v);
+	f2 = slurp(vpath, &len2);
+	doc_read(f2, len2, "pw", &d2);
+	assert_true(doc_int(&d2, specs[0].name, 16, 0) == 56789012345ULL);
+	assert_true(doc_int(&d2, specs[0].name, 15, 0) == specs[0].last_step);
+	assert_true(doc_int(&d2, specs[1].name, 16, 0) == 0);
+	v = open_unlocked("pw");
+	for (i = 0; i < vault_data(v)->n_entries; i++) {
+		const struct vault_entry *e = &vault_data(v)->entries[i];
+
+		assert_true(
+		    e->verify_step ==
+		    (strcmp(e->name, specs[0].name) == 0 ? 56789012345ULL : 0));
+	}
+	vault_close(v);
+	free(d2.pt);
+	free(f2);
 	/* kv record: key is field 1, so look it up by hand. */
 	{
 		const char *needle = "\x01\x0d\x00\x00\x00"
@@ -1087,21 +1241,119 @@ test_forward_compat(void **state)
 	free(again);
 }
 
+/* Many windows' worth: records across window edges, one larger than a
+ * window, a value larger still. */
+#define BIG_N 3000
+static int
+big_cb(struct vault_data *d, void *arg)
+{
+	struct vault_entry e;
+	uint8_t s[32], *val = arg;
+	char name[32], *note;
+	size_t i;
+
+	for (i = 0; i < BIG_N; i++) {
+		snprintf(name, sizeof(name), "big%04zu", i);
+		memset(s, (int)(i % 251), sizeof(s));
+		memcpy(s, &i, sizeof(i));
+		assert_int_equal(vault_entry_init_in(d, &e, 7), 0);
+		assert_int_equal(vault_entry_set_str(&e.name, name), 0);
+		assert_int_equal(vault_entry_set_secret(&e, s, 7 + i % 25), 0);
+		assert_int_equal(vault_entry_add(d, &e), 0);
+	}
+	note = malloc(20000);
+	memset(note, 'n', 19999);
+	note[19999] = '\0';
+	assert_int_equal(vault_entry_set_str(&d->entries[17].note, note), 0);
+	free(note);
+	return vault_kv_set(d, "big", val, 40000, INT64_MAX);
+}
+
+static void
+test_big_payload(void **state)
+{
+	struct vault *v;
+	struct doc doc, doc2;
+	uint8_t *val, *f, *ext, s[32];
+	const uint8_t *p;
+	size_t len, elen, n, i;
+	char name[32];
+
+	(void)state;
+	val = malloc(40000);
+	randombytes_buf(val, 40000);
+	assert_int_equal(vault_create(vpath, "pw", 2, &tiny), 0);
+	v = open_unlocked("pw");
+	assert_int_equal(vault_update(v, big_cb, val), 0);
+	vault_close(v);
+	/* libsodium's one-shot decryption reads what the windows wrote. */
+	f = slurp(vpath, &len);
+	doc_read(f, len, "pw", &doc);
+	for (i = 0; i < BIG_N; i += 97) {
+		snprintf(name, sizeof(name), "big%04zu", i);
+		memset(s, (int)(i % 251), sizeof(s));
+		memcpy(s, &i, sizeof(i));
+		p = doc_field(&doc, 1, name, 10, &n);
+		assert_non_null(p);
+		assert_int_equal(n, 7 + i % 25);
+		assert_memory_equal(p, s, n);
+	}
+	assert_non_null(memmem(doc.pt, doc.ptlen, val, 40000));
+	/* ... and the windows read what libsodium's one-shot wrote. */
+	ext = doc_extend(f, &doc, &elen);
+	spew(vpath, ext, elen);
+	v = open_unlocked("pw");
+	assert_int_equal(vault_data(v)->n_entries, BIG_N);
+	for (i = 0; i < BIG_N; i++) {
+		const struct vault_entry *e = &vault_data(v)->entries[i];
+		size_t k;
+
+		assert_int_equal(sscanf(e->name, "big%zu", &k), 1);
+		memset(s, (int)(k % 251), sizeof(s));
+		memcpy(s, &k, sizeof(k));
+		assert_int_equal(e->secret_len, 7 + k % 25);
+		assert_memory_equal(e->secret, s, e->secret_len);
+	}
+	assert_int_equal(strlen(vault_data(v)->entries[17].note), 19999);
+	assert_memory_equal(vault_kv_get(vault_data(v), "big", 0)->value, val,
+			    40000);
+	/* A rewrite keeps the newer writer's record, and still reads back. */
+	assert_int_equal(vault_update(v, noop_cb, NULL), 0);
+	vault_close(v);
+	free(f);
+	f = slurp(vpath, &len);
+	doc_read(f, len, "pw", &doc2);
+	assert_non_null(
+	    memmem(doc2.pt, doc2.ptlen, unknown_rec, sizeof(unknown_rec)));
+	free(doc.pt);
+	free(doc2.pt);
+	free(ext);
+	free(f);
+	free(val);
+}
+
 /*
  * ASan maps memory of its own, so this check is built only without it: the
  * plain build (make check) runs it.
  */
 #ifndef __SANITIZE_ADDRESS__
+/* Inaccessible anonymous mappings: the guard pages every secret region
+ * has (a heap that grows, under valgrind say, adds none). */
 static size_t
 count_maps(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512], perm[8], path[256];
 	size_t n = 0;
-	int c;
 
 	assert_non_null(f);
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
+	while (fgets(line, sizeof(line), f) != NULL) {
+		path[0] = '\0';
+		if (sscanf(line, "%*s %7s %*s %*s %*s %255s", perm, path) >=
+			1 &&
+		    strcmp(perm, "---p") == 0 && path[0] == '\0')
+			n++;
+	}
 	fclose(f);
 	return n;
 }
@@ -1116,7 +1368,7 @@ cycle(void)
 
 	v = open_unlocked("pw");
 	assert_int_equal(vault_update(v, fill_cb, &f), 0);
-	assert_int_equal(vault_passwd(v, "pw", 2, &tiny), 0);
+	assert_int_equal(vault_passwd(v, "pw", 2, NULL, 0), 0);
 	vault_close(v);
 	assert_int_equal(vault_open(vpath, &v), 0);
 	assert_int_equal(vault_unlock_pass(v, "bad", 3), MFA_EVAULT_AUTH);
@@ -1130,12 +1382,54 @@ cycle(void)
 		assert_int_equal(vault_entry_remove(&d, 0, 1), 0);
 	vault_kv_del(&d, "old");
 	vault_kv_del(&d, "empty");
-	free(d.tombstones);
+	vault_data_free(&d);
+}
+
+static size_t count_maps(void);
+
+static int
+count_cb(struct vault_data *d, void *arg)
+{
+	(void)d;
+	*(size_t *)arg = count_maps();
+	return 0;
 }
 
 /*
- * sodium_malloc'd memory is mmap'd with guard pages, out of sight of
- * ASan's leak checker: a leaked secret shows up as mappings left over.
+ * A write holds one decrypted copy of the secrets: while the callback
+ * runs there are no more secret regions (guard mappings) than before the
+ * write, whether the file is as this vault last saw it or another writer
+ * changed it meanwhile.
+ */
+static void
+test_one_copy(void **state)
+{
+	struct vault *v, *w;
+	struct fill f;
+	size_t before, during = 0;
+
+	(void)state;
+	assert_int_equal(vault_create(vpath, "pw", 2, &tiny), 0);
+	v = open_unlocked("pw");
+	assert_int_equal(vault_update(v, fill_cb, &f), 0);
+	before = count_maps();
+	assert_int_equal(vault_update(v, count_cb, &during), 0);
+	assert_int_equal(during, before);
+	/* Another writer changes the file: it is decrypted again. */
+	w = open_unlocked("pw");
+	assert_int_equal(vault_update(w, noop_cb, NULL), 0);
+	vault_close(w);
+	before = count_maps();
+	assert_int_equal(vault_update(v, count_cb, &during), 0);
+	assert_int_equal(during, before);
+	data_check(vault_data(v), &f);
+	vault_close(v);
+}
+
+/*
+ * Secret memory is mmap'd with guard pages (arenas, sodium_malloc), out of
+ * sight of ASan's leak checker: a leaked secret shows up as mappings left
+ * over.
  */
 static void
 test_no_secret_leak(void **state)
@@ -1174,12 +1468,15 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_kdf, setup, teardown),
 	    cmocka_unit_test(test_default_path),
 	    cmocka_unit_test(test_entries_api),
+	    cmocka_unit_test(test_ids_after_fork),
 	    cmocka_unit_test(test_query),
 	    cmocka_unit_test_setup_teardown(test_independent_reader, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_big_payload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_forward_compat, setup,
 					    teardown),
 #ifndef __SANITIZE_ADDRESS__
+	    cmocka_unit_test_setup_teardown(test_one_copy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_secret_leak, setup,
 					    teardown),
 #endif
