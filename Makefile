@@ -12,14 +12,15 @@ VERSION := 0.1.0
 # pkg-config name : Debian package, for the clear error and for `make deps`.
 PKGS := libcrypto:libssl-dev libsodium:libsodium-dev zbar:libzbar-dev \
 	libqrencode:libqrencode-dev libpng:libpng-dev libkeyutils:libkeyutils-dev \
-	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev ncursesw:libncurses-dev
-TEST_PKGS := cmocka:libcmocka-dev
+	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev ncursesw:libncurses-dev \
+	libfido2:libfido2-dev
+TEST_PKGS := cmocka:libcmocka-dev libcbor:libcbor-dev
 # Debian packages needed beyond the libraries: tools for building and the
 # independent implementations the tests compare against.
 DEB_TOOLS := pkg-config gcc make libjpeg-dev protobuf-c-compiler protobuf-compiler \
 	libcmocka-dev bats oathtool python3-pyotp zbar-tools qrencode awscli \
 	keyutils mandoc tmux libncurses-dev python3-cryptography bash-completion zsh fish \
-	man-db groff-base
+	man-db groff-base libfido2-dev libcbor-dev
 DEB_PKGS := $(foreach p,$(PKGS),$(word 2,$(subst :, ,$(p)))) $(DEB_TOOLS)
 
 ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
@@ -29,9 +30,10 @@ $(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(1))) && echo y),,\
 endef
 $(foreach p,$(PKGS),$(call need_pkg,$(p)))
 LIBS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))
-# libzbar is opened with dlopen() on first use (src/qr/zbarapi.h): keep it
-# and its X11/D-Bus/V4L dependencies off every command's start-up.
-LIBS_LDLIBS := $(filter-out -lzbar,$(shell $(PKG_CONFIG) --libs $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))) -ljpeg -ldl
+# libzbar and libfido2 are opened with dlopen() on first use
+# (src/qr/zbarapi.h, src/fido/fidoapi.h): keep them and their dependencies
+# off every command's start-up.
+LIBS_LDLIBS := $(filter-out -lzbar -lfido2,$(shell $(PKG_CONFIG) --libs $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))) -ljpeg -ldl
 endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -50,13 +52,14 @@ ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 # tests/unit/test_<layer>_*.c links only its layer and the ones below it, so
 # each layer is tested alone.
 OUT ?= .
-LAYERS := otp vault io qr aws cli
+LAYERS := otp vault fido io qr aws cli
 DEPS_otp := otp
 DEPS_vault := vault otp
+DEPS_fido := fido
 DEPS_io := io otp
 DEPS_qr := qr otp
 DEPS_aws := aws vault otp
-DEPS_cli := cli aws io qr vault otp
+DEPS_cli := cli aws io qr fido vault otp
 PROTO := $(wildcard src/io/*.proto)
 PROTO_C := $(patsubst src/io/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTO))
 COMP_TPL := contrib/completion/mfa.bash contrib/completion/_mfa contrib/completion/mfa.fish
@@ -124,6 +127,22 @@ $(BUILD)/tests/%: tests/unit/%.c $$(call layer_libs,$$(call test_layer,$$*))
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null) -Wno-missing-prototypes \
 		$(ALL_LDFLAGS) -o $@ $< $(call layer_libs,$(call test_layer,$*)) $(LIBS_LDLIBS) -lcmocka
+
+# The FIDO2 tests: a software security key (tests/tools/softfido) and an
+# mfa that can reach it. Only these test binaries link its transport, so
+# ./mfa has no code that reads MFA_TEST_FIDO2.
+SOFTFIDO := $(BUILD)/tests/softfido
+MFA_FIDO := $(BUILD)/tests/mfa-fido
+$(SOFTFIDO): tests/tools/softfido/softfido.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< -lcrypto -lcbor
+$(BUILD)/tests/softfido-transport.o: tests/tools/softfido/transport.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DSOFTFIDO_BIN='"$(abspath $(SOFTFIDO))"' -MMD -MP -c -o $@ $<
+$(MFA_FIDO): $(MAIN_OBJ) $(BUILD)/tests/softfido-transport.o $(call layer_libs,cli) | $(SOFTFIDO)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/tests/softfido-transport.o \
+		$(call layer_libs,cli) $(LIBS_LDLIBS)
+unit: $(SOFTFIDO) $(MFA_FIDO)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -20,8 +20,10 @@ static const struct mfa_opt cmd_passwd_opts[] = {
 static int
 cmd_passwd_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 {
+	struct vault_slot_info si;
 	struct vault_kdf kdf;
 	struct vault *v;
+	size_t i;
 	char *pass;
 	size_t len;
 	int rc;
@@ -32,6 +34,18 @@ cmd_passwd_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	ctx->no_cache = true;
 	if ((rc = unlock_vault(ctx, &v)) != 0)
 		return rc;
+	/* A new passphrase-only slot would undo --require-fido2. */
+	for (i = 0; i < vault_slot_count(v); i++)
+		if (vault_slot_get(v, i, &si) == 0 &&
+		    si.type == VAULT_SLOT_FIDO2 &&
+		    (si.flags & VAULT_FIDO2_PASS))
+			return cli_failx(ctx, MFA_EUNSUPPORTED,
+					 "passwd: the passphrase of %s is "
+					 "bound to its security keys "
+					 "(--require-fido2, slot %zu): remove "
+					 "those slots and enrol the keys again "
+					 "after the change",
+					 vault_path(v), i + 1);
 	if ((rc = pass_get(ctx, PASS_NEW, "New passphrase: ", &pass, &len)))
 		return rc;
 	rc = vault_passwd(v, pass, len, &kdf);

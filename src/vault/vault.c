@@ -64,7 +64,7 @@ vault_kdf_weak(const struct vault_kdf *k)
 	       k->mem < crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE;
 }
 
-static bool
+bool
 vault_kdf_ok(uint64_t ops, uint64_t mem)
 {
 	return ops >= crypto_pwhash_argon2id_OPSLIMIT_MIN &&
@@ -76,6 +76,8 @@ vault_kdf_ok(uint64_t ops, uint64_t mem)
 static int
 vault_slot_check(uint8_t type, const uint8_t *body, size_t len)
 {
+	if (type == VAULT_SLOT_FIDO2)
+		return slot_fido2_check(body, len);
 	if (type != VAULT_SLOT_PASS)
 		return 0; /* not ours to judge: skipped when unlocking */
 	if (len != VAULT_PASS_BODY ||
@@ -303,7 +305,7 @@ vault_decrypt(const uint8_t *file, const struct vault_hdr *h,
 }
 
 /* Takes key (sodium_malloc'd) in every case. */
-static int
+int
 vault_unlock_with(struct vault *v, uint8_t *key)
 {
 	struct vault_data d;
@@ -455,7 +457,8 @@ vault_build(const uint8_t *uuid, const uint8_t *slots, size_t slen,
  * replacement (when pass is set), atomic write, then adopt the saved state.
  */
 static int
-vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass)
+vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass,
+	   vault_slots_fn sfn, void *sarg)
 {
 	struct vault_hdr h, nh;
 	struct vault_data d;
@@ -481,7 +484,9 @@ vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass)
 		goto free_data;
 	/* Saved data is what we keep in memory, so prune before encoding. */
 	entry_kv_prune(&d, (int64_t)time(NULL));
-	if ((rc = vault_slots(file, &h, pass, &slots, &slen, &nslots)) != 0 ||
+	if ((rc = sfn != NULL ? sfn(file, &h, &slots, &slen, &nslots, sarg)
+			      : vault_slots(file, &h, pass, &slots, &slen,
+					    &nslots)) != 0 ||
 	    (rc = vault_build(v->uuid, slots, slen, nslots, &d, &b, v->key,
 			      &out, &outlen)) != 0 ||
 	    (rc = file_replace(v->real, out, outlen)) != 0 ||
@@ -513,7 +518,15 @@ vault_update(struct vault *v, vault_edit_fn fn, void *arg)
 {
 	if (fn == NULL)
 		return MFA_EINVAL;
-	return vault_save(v, fn, arg, NULL);
+	return vault_save(v, fn, arg, NULL, NULL, NULL);
+}
+
+int
+vault_save_slots(struct vault *v, vault_slots_fn fn, void *arg)
+{
+	if (fn == NULL)
+		return MFA_EINVAL;
+	return vault_save(v, NULL, NULL, NULL, fn, arg);
 }
 
 int
@@ -536,7 +549,7 @@ vault_passwd(struct vault *v, const char *newpass, size_t newlen,
 	if ((rc = vault_slot_make(v->uuid, v->key, newpass, newlen, kdf,
 				  slot)) != 0)
 		return rc;
-	if ((rc = vault_save(v, NULL, NULL, slot)) != 0)
+	if ((rc = vault_save(v, NULL, NULL, slot, NULL, NULL)) != 0)
 		return rc;
 	/* The backup would still open with the old passphrase. */
 	return vault_drop_backup(v);
