@@ -174,13 +174,27 @@ unlock_by_key(struct mfa_ctx *ctx, struct vault *v, char **pass,
 				sizeof(err));
 		if (rc == MFA_ENOTFOUND)
 			continue;
+		/* A key that cannot answer without a touch: with one slot
+		 * to try, the touch tells. */
+		if (rc == MFA_EUNSUPPORTED && k.n == 1) {
+			which = 0;
+			rc = 0;
+		}
 		if (rc != 0) {
 			/* One key that fails must not hide another. */
 			snprintf(note, notelen, "%s", err);
 			continue;
 		}
-		return unlock_with_key(ctx, v, &k, which, devs[i].path, pass,
-				       passlen);
+		rc = unlock_with_key(ctx, v, &k, which, devs[i].path, pass,
+				     passlen);
+		/* Not touched: the passphrase as usual, where it is enough. */
+		if (rc == MFA_ECANCELED && unlock_has_pass_slot(v)) {
+			tty_say("%s: the passphrase then", ctx->msg);
+			ctx->msg[0] = '\0';
+			ctx->msg_is_whole = false;
+			return MFA_ENOTFOUND;
+		}
+		return rc;
 	}
 	return MFA_ENOTFOUND;
 }

@@ -80,7 +80,8 @@ fidoapi_load(const char *soname, const char **why)
 		FIDOAPI_SYM(assert_hmac_secret_len,
 			    "fido_assert_hmac_secret_len")
 #undef FIDOAPI_SYM
-		/* Debug logging (FIDO_DEBUG) would print protocol bytes. */
+		/* No debug flag: libfido2 logs protocol bytes only when the
+		 * user asks with FIDO_DEBUG. */
 		api.init(0);
 		loaded = 1;
 	}
