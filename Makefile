@@ -33,7 +33,9 @@ LIBS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(foreach p,$(PKGS),$(word 1,$(sub
 # libzbar and libfido2 are opened with dlopen() on first use
 # (src/qr/zbarapi.h, src/fido/fidoapi.h): keep them and their dependencies
 # off every command's start-up.
-LIBS_LDLIBS := $(filter-out -lzbar -lfido2,$(shell $(PKG_CONFIG) --libs $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))) -ljpeg -ldl
+# (Asking pkg-config for libfido2's flags would move -lcrypto, and with it
+# the order of symbol lookups at every start-up.)
+LIBS_LDLIBS := $(filter-out -lzbar,$(shell $(PKG_CONFIG) --libs $(filter-out libfido2,$(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p))))))) -ljpeg -ldl
 endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
