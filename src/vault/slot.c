@@ -61,7 +61,7 @@ slot_fido2_base(const uint8_t *body, size_t len)
 }
 
 int
-slot_fido2_check(const uint8_t *body, size_t len)
+vault_slot_fido2_check(const uint8_t *body, size_t len)
 {
 	size_t b = slot_fido2_base(body, len);
 	uint64_t ops, mem;

@@ -77,7 +77,7 @@ static int
 vault_slot_check(uint8_t type, const uint8_t *body, size_t len)
 {
 	if (type == VAULT_SLOT_FIDO2)
-		return slot_fido2_check(body, len);
+		return vault_slot_fido2_check(body, len);
 	if (type != VAULT_SLOT_PASS)
 		return 0; /* not ours to judge: skipped when unlocking */
 	if (len != VAULT_PASS_BODY ||

@@ -108,7 +108,7 @@ typedef int (*vault_slots_fn)(const uint8_t *file, const struct vault_hdr *h,
 int vault_save_slots(struct vault *v, vault_slots_fn fn, void *arg);
 
 /* slot.c */
-int slot_fido2_check(const uint8_t *body, size_t len);
+int vault_slot_fido2_check(const uint8_t *body, size_t len);
 
 /* payload.c: plaintext <-> data. */
 int payload_encode(const struct vault_data *d, const struct vault_blobs *b,
