@@ -12,15 +12,16 @@ VERSION := 0.1.0
 # pkg-config name : Debian package, for the clear error and for `make deps`.
 PKGS := libcrypto:libssl-dev libsodium:libsodium-dev zbar:libzbar-dev \
 	libqrencode:libqrencode-dev libpng:libpng-dev libkeyutils:libkeyutils-dev \
-	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev ncursesw:libncurses-dev
-TEST_PKGS := cmocka:libcmocka-dev
+	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev ncursesw:libncurses-dev \
+	libfido2:libfido2-dev
+TEST_PKGS := cmocka:libcmocka-dev libcbor:libcbor-dev
 # Debian packages needed beyond the libraries: tools for building, and every
 # tool a test runs (the independent implementations it compares against, the
 # shells and terminals it drives). tests/tools/test-tools checks each works.
 DEB_TOOLS := pkg-config gcc make libc6-dev libjpeg-dev protobuf-c-compiler protobuf-compiler \
 	libcmocka-dev bats oathtool python3 python3-pyotp python3-cryptography zbar-tools \
 	qrencode imagemagick awscli keyutils mandoc man-db groff-base bsdextrautils tmux \
-	bash-completion zsh fish procps valgrind
+	bash-completion zsh fish procps valgrind libfido2-dev libcbor-dev
 DEB_PKGS := $(foreach p,$(PKGS),$(word 2,$(subst :, ,$(p)))) $(DEB_TOOLS)
 
 # The libraries are looked for while make reads this file, so a plain `make`
@@ -74,14 +75,15 @@ ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 OUT ?= .
 # lazy (src/lazy) is a base module below every layer: it opens the
 # optional libraries and holds the jansson table that io, aws and cli share.
-LAYERS := lazy otp vault io qr aws cli
+LAYERS := lazy otp vault fido io qr aws cli
 DEPS_lazy := lazy
 DEPS_otp := otp
 DEPS_vault := vault otp
+DEPS_fido := fido
 DEPS_io := io otp lazy
 DEPS_qr := qr otp lazy
 DEPS_aws := aws vault otp lazy
-DEPS_cli := cli aws io qr vault otp lazy
+DEPS_cli := cli aws io qr fido vault otp lazy
 PROTO := $(wildcard src/io/*.proto)
 PROTO_C := $(patsubst src/io/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTO))
 COMP_TPL := contrib/completion/mfa.bash contrib/completion/_mfa contrib/completion/mfa.fish
@@ -153,6 +155,22 @@ $(BUILD)/tests/%: tests/unit/%.c $$(call layer_libs,$$(call test_layer,$$*))
 	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null) -Wno-missing-prototypes -MMD -MP \
 		$(ALL_LDFLAGS) -o $@ $< $(call layer_libs,$(call test_layer,$*)) $(LIBS_LDLIBS) \
 		$(TEST_LDLIBS) -lcmocka
+
+# The FIDO2 tests: a software security key (tests/tools/softfido) and an
+# mfa that can reach it. Only these test binaries link its transport, so
+# ./mfa has no code that reads MFA_TEST_FIDO2.
+SOFTFIDO := $(BUILD)/tests/softfido
+MFA_FIDO := $(BUILD)/tests/mfa-fido
+$(SOFTFIDO): tests/tools/softfido/softfido.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< -lcrypto -lcbor
+$(BUILD)/tests/softfido-transport.o: tests/tools/softfido/transport.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DSOFTFIDO_BIN='"$(abspath $(SOFTFIDO))"' -MMD -MP -c -o $@ $<
+$(MFA_FIDO): $(MAIN_OBJ) $(BUILD)/tests/softfido-transport.o $(call layer_libs,cli) | $(SOFTFIDO)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/tests/softfido-transport.o \
+		$(call layer_libs,cli) $(LIBS_LDLIBS)
+unit: $(SOFTFIDO) $(MFA_FIDO)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

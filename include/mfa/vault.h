@@ -186,14 +186,16 @@ int vault_kdf_resolve(const struct vault *v, const struct vault_kdf *want,
  * re-encrypts the payload and is wrapped by a new passphrase slot (cost as
  * vault_kdf_resolve() gives it), which replaces every passphrase slot. An
  * old copy of the file still opens with the old passphrase, but its key
- * opens nothing written after. MFA_EVAULT_SLOTS when the vault holds key
- * slots of a newer mfa, which could not be re-wrapped. The unlock cache's
- * key for this vault (the old key) is dropped from every keyring this
- * process reaches; PATH.bak, which would still open with the old
- * passphrase, is removed.
+ * opens nothing written after. When the vault has other slots (security
+ * keys, slots of a newer mfa), which wrap the vault key and cannot be
+ * wrapped again without their keys, the vault key stays and only the
+ * passphrase slot is rewritten; *rekeyed (when not NULL) says which
+ * happened. After a re-key the unlock cache's old key is dropped from every
+ * keyring this process reaches. PATH.bak, which would still open with the
+ * old passphrase, is removed.
  */
 int vault_passwd(struct vault *v, const char *newpass, size_t newlen,
-		 const struct vault_kdf *kdf, unsigned flags);
+		 const struct vault_kdf *kdf, unsigned flags, bool *rekeyed);
 
 /*
  * Entries, for use inside an edit callback. vault_entry_init() fills in an
@@ -280,5 +282,72 @@ int vault_cache_drop_all(unsigned *n);
  */
 int vault_file_write(const char *path, const void *buf, size_t len,
 		     unsigned mode);
+
+/*
+ * Key slots beyond the passphrase (slot.c; layout in mfa-vault(5)). A
+ * FIDO2 slot wraps the vault key with a 32-byte key that the caller
+ * derives from a security key's hmac-secret output (src/fido): the vault
+ * itself never talks to devices. With VAULT_FIDO2_PASS the slot needs the
+ * passphrase as well (Argon2id, combined with that key). Slots are
+ * numbered from 0 in file order.
+ */
+#define VAULT_SLOT_PASSPHRASE 1
+#define VAULT_SLOT_FIDO2 2
+#define VAULT_FIDO2_PIN 0x01  /* the key is used with its PIN */
+#define VAULT_FIDO2_PASS 0x02 /* the passphrase is needed too */
+#define VAULT_FIDO2_SALT 32
+#define VAULT_FIDO2_CRED_MAX 1023
+#define VAULT_LABEL_MAX 64
+
+struct vault_slot_info {
+	unsigned type;	 /* VAULT_SLOT_*, or a type this version ignores */
+	unsigned flags;	 /* VAULT_FIDO2_* */
+	int64_t created; /* unix seconds; 0 when the slot does not say */
+	char label[VAULT_LABEL_MAX + 1];
+	const uint8_t *cred; /* credential id, a view into the vault */
+	size_t cred_len;
+	const uint8_t *salt; /* VAULT_FIDO2_SALT bytes, a view */
+	bool usable;	     /* this version can open it */
+};
+
+size_t vault_slot_count(const struct vault *v);
+/* Slot i of the header as last read or written. MFA_EINVAL when none. */
+int vault_slot_get(const struct vault *v, size_t i,
+		   struct vault_slot_info *out);
+
+/*
+ * Unlock with FIDO2 slot i: key is the 32-byte key from the security key,
+ * pass the passphrase when the slot has VAULT_FIDO2_PASS (else ignored).
+ * MFA_EVAULT_AUTH when they do not open it (or the header was modified).
+ */
+int vault_unlock_slot(struct vault *v, size_t i, const uint8_t *key,
+		      const char *pass, size_t passlen);
+
+struct vault_fido2_new {
+	unsigned flags; /* VAULT_FIDO2_* */
+	const char *label;
+	const uint8_t *cred; /* credential id */
+	size_t cred_len;
+	const uint8_t *salt; /* VAULT_FIDO2_SALT bytes */
+	int64_t created;
+};
+
+/*
+ * Add a FIDO2 slot to the unlocked vault, wrapping the vault key with key
+ * (and, with VAULT_FIDO2_PASS, pass under the Argon2id costs of the
+ * vault's passphrase slot). With VAULT_FIDO2_PASS the passphrase-only
+ * slots go in the same save, and a FIDO2 slot without it is refused
+ * (MFA_EEXIST): it would still open the vault without the passphrase.
+ * *idx receives the new slot's number.
+ */
+int vault_slot_add_fido2(struct vault *v, const struct vault_fido2_new *n,
+			 const uint8_t *key, const char *pass, size_t passlen,
+			 size_t *idx);
+
+/*
+ * Remove slot i (as last read) from the unlocked vault. MFA_EINVAL when it
+ * is the last one; MFA_ENOTFOUND when the file no longer has it.
+ */
+int vault_slot_remove(struct vault *v, size_t i);
 
 #endif

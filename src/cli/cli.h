@@ -88,6 +88,12 @@ enum cli_opt_id {
 	OPT_ROLE_SESSION_NAME,
 	OPT_DURATION,
 	OPT_CREDENTIALS_PROFILE,
+	/* slot */
+	OPT_FIDO2,
+	OPT_DEVICE,
+	OPT_PIN,
+	OPT_LABEL,
+	OPT_REQUIRE_FIDO2,
 	OPT__COUNT
 };
 
@@ -326,9 +332,19 @@ int tty_read_secret(const char *prompt, char **out, size_t *len);
 /* y/N question on /dev/tty. */
 int tty_confirm(const char *question);
 bool tty_available(void);
+/* A line on /dev/tty ("Touch your security key..."); nothing without one. */
+void tty_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* unlock.c: the open, unlocked vault for commands that need one. */
+/*
+ * unlock.c: the open, unlocked vault for commands that need one: the
+ * cache, else an enrolled security key that is plugged in (a touch, its
+ * PIN, the passphrase too for a two-factor slot), else the passphrase.
+ */
 int unlock_vault(struct mfa_ctx *ctx, struct vault **out);
+/* The same, keeping the passphrase it was given (*pass NULL when none:
+ * a key alone or the cache); the caller pass_free()s it. */
+int unlock_vault_pass(struct mfa_ctx *ctx, struct vault **out, char **pass,
+		      size_t *len);
 const char *unlock_path(struct mfa_ctx *ctx);
 unsigned unlock_ttl(void);
 

@@ -26,7 +26,10 @@ cmd_passwd_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	struct vault_kdf want = {0, 0}, kdf;
 	unsigned flags = args_has(a, OPT_WEAKER_KDF) ? VAULT_KDF_WEAKER : 0;
 	uint64_t mib = 0;
+	struct vault_slot_info si;
+	bool rekeyed = false;
 	struct vault *v;
+	size_t i;
 	char *pass;
 	size_t len;
 	int rc;
@@ -39,6 +42,18 @@ cmd_passwd_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	ctx->no_cache = true;
 	if ((rc = unlock_vault(ctx, &v)) != 0)
 		return rc;
+	/* A new passphrase-only slot would undo --require-fido2. */
+	for (i = 0; i < vault_slot_count(v); i++)
+		if (vault_slot_get(v, i, &si) == 0 &&
+		    si.type == VAULT_SLOT_FIDO2 &&
+		    (si.flags & VAULT_FIDO2_PASS))
+			return cli_failx(ctx, MFA_EUNSUPPORTED,
+					 "passwd: the passphrase of %s is "
+					 "bound to its security keys "
+					 "(--require-fido2, slot %zu): remove "
+					 "those slots and enrol the keys again "
+					 "after the change",
+					 vault_path(v), i + 1);
 	/* Refused before the new passphrase is asked for. */
 	if ((rc = vault_kdf_resolve(v, &want, flags, &kdf)) == MFA_EKDF_LOWER)
 		return cli_usage(ctx,
@@ -53,11 +68,16 @@ cmd_passwd_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 				"real secrets\n");
 	if ((rc = pass_get(ctx, PASS_NEW, "New passphrase: ", &pass, &len)))
 		return rc;
-	rc = vault_passwd(v, pass, len, &kdf, flags);
+	rc = vault_passwd(v, pass, len, &kdf, flags, &rekeyed);
 	pass_free(pass, len);
 	if (rc != 0)
 		return cli_fail(ctx, rc, "vault %s", vault_path(v));
 	printf("passphrase changed for %s\n", vault_path(v));
+	if (!rekeyed)
+		fprintf(stderr,
+			"mfa: note: the vault key stays (its security-key "
+			"slots wrap it): copies of the vault made before "
+			"still open with the old passphrase\n");
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,29 @@ tty_read_secret(const char *prompt, char **out, size_t *len)
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+void
+tty_say(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int fd, n;
+
+	if ((fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		if ((size_t)n > sizeof(line) - 2)
+			n = sizeof(line) - 2;
+		line[n++] = '\n';
+		if (write(fd, line, (size_t)n) < 0) {
+			/* A notice only: the work goes on without it. */
+		}
+	}
+	close(fd);
 }
 
 int

@@ -65,7 +65,7 @@ vault_kdf_weak(const struct vault_kdf *k)
 	       k->mem < crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE;
 }
 
-static bool
+bool
 vault_kdf_ok(uint64_t ops, uint64_t mem)
 {
 	return ops >= crypto_pwhash_argon2id_OPSLIMIT_MIN &&
@@ -77,6 +77,8 @@ vault_kdf_ok(uint64_t ops, uint64_t mem)
 static int
 vault_slot_check(uint8_t type, const uint8_t *body, size_t len)
 {
+	if (type == VAULT_SLOT_FIDO2)
+		return vault_slot_fido2_check(body, len);
 	if (type != VAULT_SLOT_PASS)
 		return 0; /* not ours to judge: skipped when unlocking */
 	if (len != VAULT_PASS_BODY ||
@@ -282,7 +284,7 @@ vault_slot_make(const uint8_t *uuid, const uint8_t *key, const char *pass,
 }
 
 /* Takes key (sodium_malloc'd) in every case. */
-static int
+int
 vault_unlock_with(struct vault *v, uint8_t *key)
 {
 	struct vault_data d;
@@ -502,11 +504,12 @@ vault_restore(struct vault *v, uint8_t *file, size_t flen,
 /*
  * Locked read-modify-write: the data as on disk, fn (when set), slot
  * replacement and a new vault key (when pass is set: newkey, taken on
- * success), atomic write, then adopt the saved state.
+ * success) or the slots sfn makes, atomic write, then adopt the saved
+ * state.
  */
 static int
 vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass,
-	   uint8_t *newkey)
+	   uint8_t *newkey, vault_slots_fn sfn, void *sarg)
 {
 	struct vault_hdr h, nh;
 	struct vault_data d, old;
@@ -537,7 +540,9 @@ vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass,
 		goto failed;
 	/* Saved data is what we keep in memory, so prune before encoding. */
 	vault_kv_prune(&d, (int64_t)time(NULL));
-	if ((rc = vault_slots(file, &h, pass, &slots, &slen, &nslots)) != 0 ||
+	if ((rc = sfn != NULL ? sfn(file, &h, &slots, &slen, &nslots, sarg)
+			      : vault_slots(file, &h, pass, &slots, &slen,
+					    &nslots)) != 0 ||
 	    (rc = vault_build(v->uuid, slots, slen, nslots, &d, &b,
 			      newkey != NULL ? newkey : v->key, &out,
 			      &outlen)) != 0 ||
@@ -576,7 +581,7 @@ vault_update(struct vault *v, vault_edit_fn fn, void *arg)
 {
 	if (fn == NULL)
 		return MFA_EINVAL;
-	return vault_save(v, fn, arg, NULL, NULL);
+	return vault_save(v, fn, arg, NULL, NULL, NULL, NULL);
 }
 
 /* The first passphrase slot's cost in the file last read. */
@@ -623,12 +628,21 @@ vault_kdf_resolve(const struct vault *v, const struct vault_kdf *want,
 }
 
 int
+vault_save_slots(struct vault *v, vault_slots_fn fn, void *arg)
+{
+	if (fn == NULL)
+		return MFA_EINVAL;
+	return vault_save(v, NULL, NULL, NULL, NULL, fn, arg);
+}
+
+int
 vault_passwd(struct vault *v, const char *newpass, size_t newlen,
-	     const struct vault_kdf *kdf, unsigned flags)
+	     const struct vault_kdf *kdf, unsigned flags, bool *rekeyed)
 {
 	uint8_t slot[VAULT_SLOT_BYTES];
 	struct vault_kdf k;
 	uint8_t *newkey;
+	bool keep = false;
 	size_t i;
 	int rc;
 
@@ -636,24 +650,37 @@ vault_passwd(struct vault *v, const char *newpass, size_t newlen,
 		return MFA_EINVAL;
 	if ((rc = vault_kdf_resolve(v, kdf, flags, &k)) != 0)
 		return rc;
-	/* Slots of a newer mfa wrap the old key: they would open nothing. */
+	/*
+	 * Other slots (security keys, slots of a newer mfa) wrap the vault
+	 * key and cannot be wrapped again here (a key would have to be
+	 * present and touched): the key then stays, and only the passphrase
+	 * slot is rewritten.
+	 */
 	for (i = 0; i < v->hdr.nslots; i++)
 		if (v->hdr.slots[i].type != VAULT_SLOT_PASS)
-			return MFA_EVAULT_SLOTS;
-	if ((newkey = sodium_malloc(VAULT_KEY_BYTES)) == NULL)
-		return MFA_ENOMEM;
-	randombytes_buf(newkey, VAULT_KEY_BYTES);
+			keep = true;
+	if (rekeyed != NULL)
+		*rekeyed = !keep;
+	if (keep) {
+		newkey = NULL;
+	} else {
+		if ((newkey = sodium_malloc(VAULT_KEY_BYTES)) == NULL)
+			return MFA_ENOMEM;
+		randombytes_buf(newkey, VAULT_KEY_BYTES);
+	}
 	/* Argon2 runs before taking the lock, so other writers wait less. */
-	if ((rc = vault_slot_make(v->uuid, newkey, newpass, newlen, &k,
-				  slot)) != 0 ||
-	    (rc = vault_save(v, NULL, NULL, slot, newkey)) != 0) {
-		sodium_free(newkey);
+	if ((rc = vault_slot_make(v->uuid, newkey != NULL ? newkey : v->key,
+				  newpass, newlen, &k, slot)) != 0 ||
+	    (rc = vault_save(v, NULL, NULL, slot, newkey, NULL, NULL)) != 0) {
+		if (newkey != NULL)
+			sodium_free(newkey);
 		sodium_memzero(slot, sizeof(slot));
 		return rc;
 	}
 	sodium_memzero(slot, sizeof(slot));
 	/* The cached old key opens nothing now: keep the cache honest. */
-	vault_cache_forget(v);
+	if (!keep)
+		vault_cache_forget(v);
 	/* The backup would still open with the old passphrase. */
 	return vault_drop_backup(v);
 }

@@ -152,6 +152,19 @@ void vault_stream_close(struct vault_stream *s);
 /* vault.c */
 int vault_sodium(void);
 int vault_hdr_parse(const uint8_t *buf, size_t len, struct vault_hdr *h);
+bool vault_kdf_ok(uint64_t ops, uint64_t mem);
+/* Adopt key (sodium_malloc'd, taken in every case) as the vault key. */
+int vault_unlock_with(struct vault *v, uint8_t *key);
+/*
+ * A save whose slot area is made by fn from the header h of the file as
+ * read under the lock: *out (malloc'd, *len bytes, *n slots).
+ */
+typedef int (*vault_slots_fn)(const uint8_t *file, const struct vault_hdr *h,
+			      uint8_t **out, size_t *len, size_t *n, void *arg);
+int vault_save_slots(struct vault *v, vault_slots_fn fn, void *arg);
+
+/* slot.c */
+int vault_slot_fido2_check(const uint8_t *body, size_t len);
 
 /* payload.c: the encrypted payload <-> data, one pass each way. */
 struct vault_plan {

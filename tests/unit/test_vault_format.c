@@ -332,14 +332,15 @@ test_passwd(void **state)
 	assert_int_equal(vault_update(v, fill_cb, &f), 0);
 	memcpy(key, vault_key(v), sizeof(key));
 	memcpy(uuid, vault_uuid(v), sizeof(uuid));
-	assert_int_equal(vault_passwd(v, "new pass", 8, &bad, 0), MFA_EINVAL);
+	assert_int_equal(vault_passwd(v, "new pass", 8, &bad, 0, NULL),
+			 MFA_EINVAL);
 	/* Lowering the cost takes the flag that says so, and writes nothing
 	 * without it. */
 	before = slurp(vpath, &blen);
 	assert_int_equal(vault_kdf_resolve(v, &lower, 0, &k), MFA_EKDF_LOWER);
-	assert_int_equal(vault_passwd(v, "new pass", 8, &lower, 0),
+	assert_int_equal(vault_passwd(v, "new pass", 8, &lower, 0, NULL),
 			 MFA_EKDF_LOWER);
-	assert_int_equal(vault_passwd(v, "new pass", 8, &tiny, 0),
+	assert_int_equal(vault_passwd(v, "new pass", 8, &tiny, 0, NULL),
 			 MFA_EKDF_LOWER);
 	after = slurp(vpath, &alen);
 	assert_int_equal(alen, blen);
@@ -349,7 +350,7 @@ test_passwd(void **state)
 	/* No cost given: the current one is kept. */
 	assert_int_equal(vault_kdf_resolve(v, NULL, 0, &k), 0);
 	assert_true(k.ops == 3 && k.mem == 16384);
-	assert_int_equal(vault_passwd(v, "new pass", 8, NULL, 0), 0);
+	assert_int_equal(vault_passwd(v, "new pass", 8, NULL, 0, NULL), 0);
 	data_check(vault_data(v), &f);
 	/* A new vault key, the same id. */
 	assert_memory_not_equal(vault_key(v), key, sizeof(key));
@@ -366,12 +367,12 @@ test_passwd(void **state)
 	assert_int_equal(vault_kdf_resolve(v, NULL, 0, &k), 0);
 	assert_true(k.ops == 3 && k.mem == 16384);
 	/* One field given, the other kept. */
-	assert_int_equal(vault_passwd(v, "pw 3", 4, &one, 0), 0);
+	assert_int_equal(vault_passwd(v, "pw 3", 4, &one, 0, NULL), 0);
 	assert_int_equal(vault_kdf_resolve(v, NULL, 0, &k), 0);
 	assert_true(k.ops == 4 && k.mem == 16384);
 	/* Lower with the flag. */
-	assert_int_equal(vault_passwd(v, "pw 4", 4, &tiny, VAULT_KDF_WEAKER),
-			 0);
+	assert_int_equal(
+	    vault_passwd(v, "pw 4", 4, &tiny, VAULT_KDF_WEAKER, NULL), 0);
 	assert_int_equal(vault_kdf_resolve(v, NULL, 0, &k), 0);
 	assert_true(k.ops == tiny.ops && k.mem == tiny.mem);
 	vault_close(v);
@@ -1241,6 +1242,332 @@ test_forward_compat(void **state)
 	free(again);
 }
 
+/* --- FIDO2 slots (type 2) --- */
+
+static const uint8_t fido_cred[40] = "credential-id-of-a-security-key-0123456";
+static const uint8_t fido_salt[32] = "hmac-secret-salt-32-bytes-long!";
+
+/* A slot key, as src/fido would derive it, in locked memory. */
+static uint8_t *
+fido_key(uint8_t fill)
+{
+	uint8_t *k = sodium_malloc(32);
+
+	assert_non_null(k);
+	memset(k, fill, 32);
+	return k;
+}
+
+static void
+fido_new(struct vault_fido2_new *n, unsigned flags, const char *label)
+{
+	memset(n, 0, sizeof(*n));
+	n->flags = flags;
+	n->label = label;
+	n->cred = fido_cred;
+	n->cred_len = sizeof(fido_cred);
+	n->salt = fido_salt;
+	n->created = 1700000000;
+}
+
+static void
+test_fido2_slot(void **state)
+{
+	struct vault_slot_info si;
+	struct vault_fido2_new n;
+	struct vault *v;
+	uint8_t key[VAULT_KEY_BYTES], *k = fido_key(0x11), *k2 = fido_key(0x22);
+	size_t idx = 99;
+
+	(void)state;
+	assert_int_equal(vault_create(vpath, "pw", 2, &tiny), 0);
+	v = open_unlocked("pw");
+	memcpy(key, vault_key(v), sizeof(key));
+	fido_new(&n, VAULT_FIDO2_PIN, "blue key");
+	assert_int_equal(vault_slot_add_fido2(v, &n, k, NULL, 0, &idx), 0);
+	assert_int_equal(idx, 1);
+	/* Refused: too long a label, no credential, unknown flags. */
+	n.label = "0123456789012345678901234567890123456789012345678901234567"
+		  "890123456789";
+	assert_int_equal(vault_slot_add_fido2(v, &n, k, NULL, 0, NULL),
+			 MFA_EINVAL);
+	fido_new(&n, 0x80, "x");
+	assert_int_equal(vault_slot_add_fido2(v, &n, k, NULL, 0, NULL),
+			 MFA_EINVAL);
+	vault_close(v);
+
+	assert_int_equal(vault_open(vpath, &v), 0);
+	assert_int_equal(vault_slot_count(v), 2);
+	assert_int_equal(vault_slot_get(v, 0, &si), 0);
+	assert_int_equal(si.type, VAULT_SLOT_PASSPHRASE);
+	assert_int_equal(vault_slot_get(v, 1, &si), 0);
+	assert_int_equal(si.type, VAULT_SLOT_FIDO2);
+	assert_int_equal(si.flags, VAULT_FIDO2_PIN);
+	assert_true(si.created == 1700000000);
+	assert_string_equal(si.label, "blue key");
+	assert_int_equal(si.cred_len, sizeof(fido_cred));
+	assert_memory_equal(si.cred, fido_cred, sizeof(fido_cred));
+	assert_memory_equal(si.salt, fido_salt, sizeof(fido_salt));
+	assert_true(si.usable);
+	assert_int_equal(vault_slot_get(v, 2, &si), MFA_EINVAL);
+	/* The right key opens it, another does not; the passphrase still
+	 * does; a passphrase slot takes no key. */
+	assert_int_equal(vault_unlock_slot(v, 1, k2, NULL, 0), MFA_EVAULT_AUTH);
+	assert_null(vault_data(v));
+	assert_int_equal(vault_unlock_slot(v, 0, k, NULL, 0), MFA_EINVAL);
+	assert_int_equal(vault_unlock_slot(v, 1, k, NULL, 0), 0);
+	assert_memory_equal(vault_key(v), key, sizeof(key));
+	assert_non_null(vault_data(v));
+	vault_close(v);
+	v = open_unlocked("pw");
+	assert_memory_equal(vault_key(v), key, sizeof(key));
+
+	/* Removing: never the last slot. */
+	assert_int_equal(vault_slot_remove(v, 0), 0);
+	assert_int_equal(vault_slot_count(v), 1);
+	assert_int_equal(vault_slot_remove(v, 0), MFA_EINVAL);
+	vault_close(v);
+	assert_int_equal(vault_open(vpath, &v), 0);
+	assert_int_equal(vault_unlock_pass(v, "pw", 2), MFA_EVAULT_AUTH);
+	assert_int_equal(vault_unlock_slot(v, 0, k, NULL, 0), 0);
+	vault_close(v);
+	sodium_free(k);
+	sodium_free(k2);
+}
+
+static void
+test_fido2_two_factor(void **state)
+{
+	struct vault_slot_info si;
+	struct vault_fido2_new n;
+	struct vault *v;
+	uint8_t *k = fido_key(0x33), *k2 = fido_key(0x44);
+	size_t idx;
+
+	(void)state;
+	assert_int_equal(vault_create(vpath, "pw", 2, &tiny), 0);
+	v = open_unlocked("pw");
+	/* A key alone first: two factors cannot be had while it opens the
+	 * vault by itself. */
+	fido_new(&n, 0, "alone");
+	assert_int_equal(vault_slot_add_fido2(v, &n, k2, NULL, 0, &idx), 0);
+	fido_new(&n, VAULT_FIDO2_PASS, "both");
+	assert_int_equal(vault_slot_add_fido2(v, &n, k, "pw", 2, &idx),
+			 MFA_EEXIST);
+	assert_int_equal(vault_slot_remove(v, 1), 0);
+	assert_int_equal(vault_slot_add_fido2(v, &n, k, "pw", 2, &idx), 0);
+	/* The passphrase-only slot went in the same save. */
+	assert_int_equal(vault_slot_count(v), 1);
+	assert_int_equal(idx, 0);
+	assert_int_equal(vault_slot_get(v, 0, &si), 0);
+	assert_int_equal(si.flags, VAULT_FIDO2_PASS);
+	vault_close(v);
+
+	assert_int_equal(vault_open(vpath, &v), 0);
+	assert_int_equal(vault_unlock_pass(v, "pw", 2), MFA_EVAULT_AUTH);
+	assert_int_equal(vault_unlock_slot(v, 0, k, "bad", 3), MFA_EVAULT_AUTH);
+	assert_int_equal(vault_unlock_slot(v, 0, k, NULL, 0), MFA_EVAULT_AUTH);
+	assert_int_equal(vault_unlock_slot(v, 0, k2, "pw", 2), MFA_EVAULT_AUTH);
+	assert_null(vault_data(v));
+	assert_int_equal(vault_unlock_slot(v, 0, k, "pw", 2), 0);
+	/* A second key for the same two-factor vault. */
+	fido_new(&n, VAULT_FIDO2_PASS, "spare");
+	assert_int_equal(vault_slot_add_fido2(v, &n, k2, "pw", 2, &idx), 0);
+	assert_int_equal(idx, 1);
+	vault_close(v);
+	assert_int_equal(vault_open(vpath, &v), 0);
+	assert_int_equal(vault_unlock_slot(v, 1, k2, "pw", 2), 0);
+	vault_close(v);
+	sodium_free(k);
+	sodium_free(k2);
+}
+
+/* Every byte of a FIDO2 slot is authenticated: changed, the file is
+ * refused as corrupt, or neither the key nor the passphrase opens it. */
+static void
+test_fido2_tamper(void **state)
+{
+	struct vault_fido2_new n;
+	struct vault *v;
+	uint8_t *k = fido_key(0x55), *orig, *mod;
+	size_t len, i, start, opened = 0;
+	int rc;
+
+	(void)state;
+	assert_int_equal(vault_create(vpath, "pw", 2, &tiny), 0);
+	v = open_unlocked("pw");
+	fido_new(&n, VAULT_FIDO2_PIN, "tamper");
+	assert_int_equal(vault_slot_add_fido2(v, &n, k, NULL, 0, NULL), 0);
+	vault_close(v);
+	orig = slurp(vpath, &len);
+	start = 60 + 110; /* after the passphrase slot */
+	mod = malloc(len);
+	for (i = start; i < start + 5 + 149 + 6 + sizeof(fido_cred); i++) {
+		memcpy(mod, orig, len);
+		mod[i] ^= 0x01;
+		spew(vpath, mod, len);
+		if ((rc = vault_open(vpath, &v)) != 0) {
+			assert_int_equal(rc, MFA_EVAULT_CORRUPT);
+			continue;
+		}
+		opened++;
+		rc = vault_unlock_slot(v, 1, k, NULL, 0);
+		assert_true(rc == MFA_EVAULT_AUTH || rc == MFA_EUNSUPPORTED ||
+			    rc == MFA_EINVAL);
+		assert_int_equal(vault_unlock_pass(v, "pw", 2),
+				 MFA_EVAULT_AUTH);
+		vault_close(v);
+	}
+	/* Most bytes (label, credential, salts, flags...) open and fail. */
+	assert_true(opened > 100);
+	spew(vpath, orig, len);
+	assert_int_equal(vault_open(vpath, &v), 0);
+	assert_int_equal(vault_unlock_slot(v, 1, k, NULL, 0), 0);
+	vault_close(v);
+	free(orig);
+	free(mod);
+	sodium_free(k);
+}
+/*
+ * The FIDO2 slot at f + pos as the manual describes it: unwrap the vault
+ * key with the slot key K (and the passphrase when the slot needs it).
+ */
+static void
+doc_fido2(const uint8_t *f, size_t pos, const uint8_t *k, const char *pass,
+	  uint8_t key[32])
+{
+	const uint8_t *b = f + pos + 5;
+	uint8_t kek[32], p[32], ad[16 + 5 + 13 + 64 + 1023 + 88];
+	size_t l, c, base, n = le32(f + pos + 1);
+
+	assert_int_equal(f[pos], 2);
+	assert_int_equal(b[0], 1);
+	l = b[10];
+	c = b[11 + l] | b[12 + l] << 8;
+	base = 13 + l + c;
+	assert_int_equal(n, 149 + l + c);
+	if (b[1] & 0x02) {
+		assert_int_equal(crypto_pwhash(p, 32, pass, strlen(pass),
+					       b + base + 32,
+					       le64(b + base + 48),
+					       (size_t)le64(b + base + 56),
+					       crypto_pwhash_ALG_ARGON2ID13),
+				 0);
+		crypto_generichash(kek, 32, p, 32, k, 32);
+	} else {
+		assert_true(le64(b + base + 48) == 0);
+		memcpy(kek, k, 32);
+	}
+	memcpy(ad, f + 16, 16);
+	memcpy(ad + 16, f + pos, 5 + base + 88);
+	assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(
+			     key, NULL, NULL, b + base + 88, 48, ad,
+			     16 + 5 + base + 88, b + base + 64, kek),
+			 0);
+}
+
+static void
+test_fido2_independent_reader(void **state)
+{
+	static const char label[] = "written from the manual";
+	struct vault_fido2_new n;
+	struct vault *v;
+	struct doc d;
+	uint8_t key[32], got[32], *k = fido_key(0x66), *f, *out, *body;
+	uint8_t *pt;
+	size_t len, pos, i, slot, hlen2, olen;
+
+	(void)state;
+	/* What the vault writes, read from the manual: both variants. */
+	assert_int_equal(vault_create(vpath, "pw", 2, &tiny), 0);
+	v = open_unlocked("pw");
+	memcpy(key, vault_key(v), 32);
+	fido_new(&n, 0, "plain");
+	assert_int_equal(vault_slot_add_fido2(v, &n, k, NULL, 0, NULL), 0);
+	vault_close(v);
+	f = slurp(vpath, &len);
+	doc_read(f, len, "pw", &d);
+	assert_int_equal(d.nslots, 2);
+	doc_fido2(f, 60 + 110, k, NULL, got);
+	assert_memory_equal(got, key, 32);
+	free(d.pt);
+	v = open_unlocked("pw");
+	fido_new(&n, VAULT_FIDO2_PASS, "both");
+	assert_int_equal(vault_slot_add_fido2(v, &n, k, "pw", 2, NULL),
+			 MFA_EEXIST);
+	assert_int_equal(vault_slot_remove(v, 1), 0);
+	assert_int_equal(vault_slot_add_fido2(v, &n, k, "pw", 2, NULL), 0);
+	vault_close(v);
+	free(f);
+	f = slurp(vpath, &len);
+	assert_int_equal(f[10], 1);
+	doc_fido2(f, 60, k, "pw", got);
+	assert_memory_equal(got, key, 32);
+	free(f);
+	teardown(state);
+	setup(state);
+
+	/* What the manual says, written by hand: the vault must read it. */
+	assert_int_equal(vault_create(vpath, "pw", 2, &tiny), 0);
+	f = slurp(vpath, &len);
+	doc_read(f, len, "pw", &d);
+	slot = 5 + 149 + strlen(label) + sizeof(fido_cred);
+	hlen2 = d.hlen + slot;
+	olen = hlen2 + d.clen;
+	out = calloc(1, olen);
+	memcpy(out, f, d.hlen);
+	pos = d.hlen;
+	out[pos] = 2;
+	put32(out + pos + 1, (uint32_t)(slot - 5));
+	body = out + pos + 5;
+	body[0] = 1;
+	body[1] = 0;
+	for (i = 0; i < 8; i++)
+		body[2 + i] = (uint8_t)(1700000000ULL >> (8 * i));
+	body[10] = (uint8_t)strlen(label);
+	memcpy(body + 11, label, strlen(label));
+	i = 11 + strlen(label);
+	body[i] = sizeof(fido_cred);
+	body[i + 1] = 0;
+	memcpy(body + i + 2, fido_cred, sizeof(fido_cred));
+	i += 2 + sizeof(fido_cred);
+	memcpy(body + i, fido_salt, 32);
+	randombytes_buf(body + i + 64, 24);
+	{
+		uint8_t ad[16 + 5 + 13 + 64 + 40 + 88];
+		size_t adlen = 16 + 5 + i + 88;
+
+		memcpy(ad, out + 16, 16);
+		memcpy(ad + 16, out + pos, 5 + i + 88);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(
+		    body + i + 88, NULL, d.key, 32, ad, adlen, NULL,
+		    body + i + 64, k);
+	}
+	out[10] = 2;
+	put32(out + 12, (uint32_t)hlen2);
+	randombytes_buf(out + 32, 24);
+	pt = d.pt;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+	    out + hlen2, NULL, pt, d.ptlen, out, hlen2, NULL, out + 32, d.key);
+	spew(vpath, out, olen);
+	assert_int_equal(vault_open(vpath, &v), 0);
+	assert_int_equal(vault_slot_count(v), 2);
+	{
+		struct vault_slot_info si;
+
+		assert_int_equal(vault_slot_get(v, 1, &si), 0);
+		assert_string_equal(si.label, label);
+		assert_true(si.created == 1700000000);
+	}
+	assert_int_equal(vault_unlock_slot(v, 1, k, NULL, 0), 0);
+	assert_memory_equal(vault_key(v), d.key, 32);
+	vault_close(v);
+	free(d.pt);
+	free(f);
+	free(out);
+	sodium_free(k);
+}
+
 /* Many windows' worth: records across window edges, one larger than a
  * window, a value larger still. */
 #define BIG_N 3000
@@ -1368,7 +1695,7 @@ cycle(void)
 
 	v = open_unlocked("pw");
 	assert_int_equal(vault_update(v, fill_cb, &f), 0);
-	assert_int_equal(vault_passwd(v, "pw", 2, NULL, 0), 0);
+	assert_int_equal(vault_passwd(v, "pw", 2, NULL, 0, NULL), 0);
 	vault_close(v);
 	assert_int_equal(vault_open(vpath, &v), 0);
 	assert_int_equal(vault_unlock_pass(v, "bad", 3), MFA_EVAULT_AUTH);
@@ -1480,6 +1807,12 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_no_secret_leak, setup,
 					    teardown),
 #endif
+	    cmocka_unit_test_setup_teardown(test_fido2_slot, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fido2_two_factor, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_fido2_tamper, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fido2_independent_reader,
+					    setup, teardown),
 	};
 
 	if (sodium_init() < 0)
