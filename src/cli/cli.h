@@ -58,6 +58,7 @@ enum cli_opt_id {
 	OPT_FRESH,
 	OPT_COPY,
 	OPT_WINDOW,
+	OPT_ALLOW_REUSE,
 	/* list, show, rm, lock, unlock */
 	OPT_JSON,
 	OPT_CODES,

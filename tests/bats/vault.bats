@@ -316,17 +316,19 @@ assert a["serial"]=="arn:aws:iam::1:mfa/x"'
 	mfa_init
 	echo "$S1" | mfa add github
 	key=$(b32hex $S1)
-	run mfa verify github "$(oathtool --totp -N @1000 "$key")" --at 1000
+	# Offsets and windows; each code is accepted once only without
+	# --allow-reuse (verify.bats).
+	run mfa verify github "$(oathtool --totp -N @1000 "$key")" --at 1000 --allow-reuse
 	[ "$status" -eq 0 ]
 	[ "$output" = 0 ]
-	run mfa verify github "$(oathtool --totp -N @970 "$key")" --at 1000
+	run mfa verify github "$(oathtool --totp -N @970 "$key")" --at 1000 --allow-reuse
 	[ "$status" -eq 0 ]
 	[ "$output" = -1 ]
-	run mfa verify github "$(oathtool --totp -N @1030 "$key")" --at 1000
+	run mfa verify github "$(oathtool --totp -N @1030 "$key")" --at 1000 --allow-reuse
 	[ "$output" = +1 ]
-	run mfa verify github "$(oathtool --totp -N @1060 "$key")" --at 1000
+	run mfa verify github "$(oathtool --totp -N @1060 "$key")" --at 1000 --allow-reuse
 	[ "$status" -eq 3 ]
-	run mfa verify github "$(oathtool --totp -N @1060 "$key")" --at 1000 --window 2
+	run mfa verify github "$(oathtool --totp -N @1060 "$key")" --at 1000 --window 2 --allow-reuse
 	[ "$status" -eq 0 ]
 	[ "$output" = +2 ]
 }

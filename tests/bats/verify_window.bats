@@ -20,14 +20,14 @@ teardown() {
 @test "verify --window: a code 123456 steps away, found only when the window reaches it" {
 	code=$(oathtool --totp -d 8 -N @$(((37037036 + 123456) * 30)) $key)
 	[ "$code" = 99530764 ]
-	run mfa verify rfc "$code" --at 1111111109 --window 123456
+	run mfa verify rfc "$code" --at 1111111109 --window 123456 --allow-reuse
 	[ "$status" -eq 0 ]
 	[ "$output" = +123456 ]
-	run mfa verify rfc "$code" --at 1111111109 --window 123455
+	run mfa verify rfc "$code" --at 1111111109 --window 123455 --allow-reuse
 	[ "$status" -eq 3 ]
 	[ "$output" = "mfa: code for rfc did not verify" ]
 	code=$(oathtool --totp -d 8 -N @$(((37037036 - 123456) * 30)) $key)
-	run mfa verify rfc "$code" --at 1111111109 --window 250000
+	run mfa verify rfc "$code" --at 1111111109 --window 250000 --allow-reuse
 	[ "$status" -eq 0 ]
 	[ "$output" = -123456 ]
 }
