@@ -1,11 +1,11 @@
 /*
  * mfa verify: check a code someone typed, as a server would. TOTP accepts
- * codes from N steps before to N steps after now (pyotp's meaning of
- * valid_window; oathtool's -w is the total width). HOTP looks N counters
- * ahead and, on a match, moves the counter past it (resynchronisation).
- * A TOTP code is accepted once (RFC 6238, section 5.2): the step it
- * matched is recorded under the vault lock, and that step and every earlier
- * one are refused for the account from then on (--allow-reuse: neither
+ * codes from N steps before to N steps after now (pyotp's valid_window,
+ * and oathtool's -w, though its message prints half the range). HOTP looks N
+ * counters ahead and, on a match, moves the counter past it
+ * (resynchronisation). A TOTP code is accepted once (RFC 6238, section 5.2):
+ * the step it matched is recorded under the vault lock, and that step and every
+ * earlier one are refused for the account from then on (--allow-reuse: neither
  * recorded nor refused). Every candidate is computed and compared in
  * constant time, so the time taken does not tell where or whether it
  * matched. CODE "-" reads the code from stdin, off the command line.
