@@ -225,6 +225,23 @@ aws_run_errline(const char *text, size_t len, char *out, size_t outlen)
 		memcpy(out + outlen - 4, "...", 4);
 }
 
+/* No descriptor of ours from lowfd up reaches the AWS CLI (one may be a
+ * passphrase given with --passphrase-fd, or the vault's lock). */
+static void
+run_cloexec_from(int lowfd)
+{
+	long max;
+	int fd;
+
+	if (close_range((unsigned)lowfd, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = lowfd; fd < max; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
 /* The child: never returns. Reports an exec failure's errno on fd st. */
 static void
 run_child(struct aws_ctx *a, char *const *argv, int out, int err, int st)
@@ -238,6 +255,7 @@ run_child(struct aws_ctx *a, char *const *argv, int out, int err, int st)
 	}
 	dup2(out, STDOUT_FILENO);
 	dup2(err, STDERR_FILENO);
+	run_cloexec_from(3);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGXFSZ, SIG_DFL);
 	execve(a->cli, argv, a->env);

@@ -75,6 +75,30 @@ pass_from_file(const char *path, char **out, size_t *len)
 	return rc;
 }
 
+/*
+ * The command's child: stdout into our pipe, stderr ours (a helper may
+ * have something to say), stdin from /dev/null (ours may hold a secret
+ * piped to mfa, e.g. `... | mfa add`), and no other descriptor of ours.
+ */
+static void
+pass_command_child(const char *cmd, char **env, int out)
+{
+	int null, fd;
+	long max;
+
+	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
+		_exit(127);
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+		max = sysconf(_SC_OPEN_MAX);
+		for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	signal(SIGPIPE, SIG_DFL);
+	execle("/bin/sh", "sh", "-c", cmd, (char *)NULL, env);
+	_exit(127);
+}
+
 static int
 pass_from_command(const char *cmd, char **out, size_t *len)
 {
@@ -96,11 +120,8 @@ pass_from_command(const char *cmd, char **out, size_t *len)
 		close(fds[1]);
 		return MFA_EIO;
 	}
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		execle("/bin/sh", "sh", "-c", cmd, (char *)NULL, env);
-		_exit(127);
-	}
+	if (pid == 0)
+		pass_command_child(cmd, env, fds[1]);
 	util_free_env(env);
 	close(fds[1]);
 	rc = pass_from_fd(fds[0], out, len);

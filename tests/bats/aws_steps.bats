@@ -113,3 +113,84 @@ need_pyotp() {
 	[[ "${lines[0]}" == "stopped: echo on; continued: echo off" ]]
 	[ ! -e "$MFA_VAULT" ]
 }
+
+# --- what mfa's children get -------------------------------------------------
+
+# childcheck_json ROLE EXPR: a Python expression over the report r.
+childcheck() {
+	py 'import json,sys; r = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$CHILDCHECK_DIR/$1.json" "$2"
+}
+
+setup_childcheck() {
+	export CHILDCHECK_DIR="$T/cc"
+	mkdir -p "$CHILDCHECK_DIR" "$T/ccbin"
+	for p in wl-copy:copy wl-paste:paste; do
+		printf '#!/bin/sh\nexec "%s" %s "$@"\n' "$TOOLS/childcheck" "${p#*:}" > "$T/ccbin/${p%:*}"
+		chmod +x "$T/ccbin/${p%:*}"
+	done
+	printf 'not for children\n' > "$T/other-fd"
+}
+
+@test "the passphrase command: stdin /dev/null, no descriptor or passphrase variable of ours" {
+	need_pyotp
+	setup_childcheck
+	mfa_init
+	unset MFA_PASSPHRASE_FILE
+	export MFA_PASSPHRASE_COMMAND="'$TOOLS/childcheck' pass"
+	export CHILDCHECK_SAY="test passphrase"
+	export MFA_NEW_PASSPHRASE_FILE="$AWS_T/pass" MFA_IMPORT_PASSPHRASE=import-secret
+	# The secret is piped to mfa: the helper must not be able to take it.
+	run --separate-stderr "$MFA_BIN" add piped 7< "$T/other-fd" <<< JBSWY3DPEHPK3PXP
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(childcheck pass 'repr(r["stdin"])')" = "''" ]
+	[ "$(childcheck pass 'r["fds"]["0"]')" = /dev/null ]
+	[ "$(childcheck pass 'sorted(r["fds"])')" = "['0', '1', '2']" ]
+	[ "$(childcheck pass '[v for v in r["mfa_vars"] if "PASSPHRASE" in v]')" = "[]" ]
+	# The secret reached the vault whole.
+	t=$(date +%s)
+	[ "$("$MFA_BIN" code piped --at "$t")" = \
+		"$(py 'import pyotp,sys; print(pyotp.TOTP("JBSWY3DPEHPK3PXP").at(int(sys.argv[1])))' "$t")" ]
+}
+
+@test "the AWS CLI: stdin /dev/null, no descriptor or passphrase variable of ours" {
+	setup_childcheck
+	mfa_init
+	echo JBSWY3DPEHPK3PXP | "$MFA_BIN" add solo --serial "arn:aws:iam::$ACCT:mfa/solo" > /dev/null
+	export MFA_AWS_CLI="$T/ccbin/aws"
+	printf '#!/bin/sh\nexec "%s" aws "$@"\n' "$TOOLS/childcheck" > "$MFA_AWS_CLI"
+	chmod +x "$MFA_AWS_CLI"
+	export MFA_NEW_PASSPHRASE=new-secret
+	run --separate-stderr "$MFA_BIN" --passphrase-fd 8 aws session solo \
+		7< "$T/other-fd" 8< "$AWS_T/pass" <<< "stdin of mfa"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"(AccessDenied)"*childcheck* ]]
+	[ "$(childcheck aws 'r["fds"]["0"]')" = /dev/null ]
+	[ "$(childcheck aws 'repr(r["stdin"])')" = "''" ]
+	[ "$(childcheck aws 'sorted(r["fds"])')" = "['0', '1', '2']" ]
+	[ "$(childcheck aws '[v for v in r["mfa_vars"] if "PASSPHRASE" in v]')" = "[]" ]
+	# And the loop guard.
+	[ "$(childcheck aws '"MFA_AWS_NESTED" in r["mfa_vars"]')" = True ]
+}
+
+@test "clipboard programs: the code on stdin and nothing else of ours" {
+	setup_childcheck
+	mfa_init
+	echo JBSWY3DPEHPK3PXP | "$MFA_BIN" add github > /dev/null
+	export WAYLAND_DISPLAY=wayland-test PATH="$T/ccbin:$PATH" MFA_CLIP_TIME=1
+	unset DISPLAY TMUX STY
+	run --separate-stderr "$MFA_BIN" code github --copy 7< "$T/other-fd"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[[ "$output" =~ ^[0-9]{6}$ ]]
+	[ "$(childcheck copy 'r["stdin"]')" = "$output" ]
+	[ "$(childcheck copy 'sorted(r["fds"])')" = "['0', '1', '2']" ]
+	[ "$(childcheck copy '[v for v in r["mfa_vars"] if "PASSPHRASE" in v]')" = "[]" ]
+	# The helper reads the clipboard back a second later to clear it.
+	for i in $(seq 50); do
+		[ -s "$CHILDCHECK_DIR/paste.json" ] && break
+		sleep 0.1
+	done
+	[ "$(childcheck paste 'r["fds"]["0"]')" = /dev/null ]
+	[ "$(childcheck paste 'sorted(r["fds"])')" = "['0', '1', '2']" ]
+	[ "$(childcheck paste '[v for v in r["mfa_vars"] if "PASSPHRASE" in v]')" = "[]" ]
+}
