@@ -77,26 +77,41 @@ fail:
 	return rc;
 }
 
+/* One field of a cache key: "-" when absent, else "<length>:<bytes>". */
+static size_t
+session_key_field(char *out, size_t cap, const char *v)
+{
+	int n;
+
+	if (v == NULL)
+		n = snprintf(out, cap, ":-");
+	else
+		n = snprintf(out, cap, ":%zu:%s", strlen(v), v);
+	return n < 0 ? cap : (size_t)n;
+}
+
+/*
+ * "aws-session2:<account id hex>" and the role, the role session name and
+ * the profile, each length-prefixed: no two requests share a key, whatever
+ * ':' or '/' their names hold. (The old "aws-session:" keys, which plain
+ * concatenation made ambiguous, are never read again; they expire.)
+ */
 char *
 aws_session_key(const uint8_t id[VAULT_ID_BYTES], const char *role_arn,
 		const char *role_session_name, const char *profile)
 {
+	const char *f[3] = {role_arn, role_session_name, profile};
 	char hex[2 * VAULT_ID_BYTES + 1], *key;
-	size_t n;
+	size_t n = sizeof("aws-session2:") + sizeof(hex), o, i;
 
 	sodium_bin2hex(hex, sizeof(hex), id, VAULT_ID_BYTES);
-	if (role_arn == NULL)
-		role_arn = "";
-	if (role_session_name == NULL)
-		role_session_name = "";
-	if (profile == NULL)
-		profile = "";
-	n = strlen(hex) + strlen(role_arn) + strlen(role_session_name) +
-	    strlen(profile) + 32;
+	for (i = 0; i < 3; i++)
+		n += (f[i] != NULL ? strlen(f[i]) : 0) + 24;
 	if ((key = malloc(n)) == NULL)
 		return NULL;
-	snprintf(key, n, "aws-session:%s:%s%s%s:%s", hex, role_arn,
-		 role_session_name[0] ? "/" : "", role_session_name, profile);
+	o = (size_t)snprintf(key, n, "aws-session2:%s", hex);
+	for (i = 0; i < 3 && o < n; i++)
+		o += session_key_field(key + o, n - o, f[i]);
 	return key;
 }
 

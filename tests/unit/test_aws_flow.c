@@ -467,27 +467,63 @@ test_session_errors(void **state)
 	vault_close(v);
 }
 
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
 static void
 test_session_key(void **state)
 {
+	/* Fragments that a plain concatenation cannot tell apart. */
+	static const char *const part[] = {
+	    NULL, "", "a", "b", ":", "/", "a:b", "a/b", "b:a", ":a", "a:",
+	};
+	enum { NP = sizeof(part) / sizeof(part[0]) };
+	char *keys[NP * NP * NP];
 	uint8_t id[VAULT_ID_BYTES];
-	char *a, *b, *c, *d;
+	size_t i, j, k, n = 0;
+	char *a, *b;
 
 	(void)state;
 	memset(id, 0xab, sizeof(id));
-	a = aws_session_key(id, NULL, NULL, NULL);
-	b = aws_session_key(id, "arn:aws:iam::1:role/R", NULL, NULL);
-	c = aws_session_key(id, "arn:aws:iam::1:role/R", NULL, "work");
-	d = aws_session_key(id, "arn:aws:iam::1:role/R", "s", "work");
-	assert_string_equal(a,
-			    "aws-session:abababababababababababababababab::");
+	/* The collisions seen: a role plus a session name against a longer
+	 * role, and a profile with ':' against a role. */
+	a = aws_session_key(id, "arn:aws:iam::1:role/team", "Admin", NULL);
+	b = aws_session_key(id, "arn:aws:iam::1:role/team/Admin", NULL, NULL);
+	assert_non_null(a);
+	assert_non_null(b);
 	assert_string_not_equal(a, b);
-	assert_string_not_equal(b, c);
-	assert_string_not_equal(c, d);
 	free(a);
 	free(b);
-	free(c);
-	free(d);
+	a = aws_session_key(id, "arn:aws:iam::1:role/R", NULL, "p");
+	b = aws_session_key(id, "arn:aws:iam::1", NULL, "role/R:p");
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+	/* Every combination gives its own key. */
+	for (i = 0; i < NP; i++)
+		for (j = 0; j < NP; j++)
+			for (k = 0; k < NP; k++) {
+				keys[n] = aws_session_key(id, part[i], part[j],
+							  part[k]);
+				assert_non_null(keys[n]);
+				assert_memory_equal(keys[n], "aws-session", 11);
+				n++;
+			}
+	qsort(keys, n, sizeof(keys[0]), cmp_str);
+	for (i = 1; i < n; i++)
+		assert_string_not_equal(keys[i - 1], keys[i]);
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	/* Another account, another key. */
+	a = aws_session_key(id, NULL, NULL, NULL);
+	id[0] = 0;
+	b = aws_session_key(id, NULL, NULL, NULL);
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
 }
 
 static void
