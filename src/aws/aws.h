@@ -148,7 +148,8 @@ struct aws_creds {
 	int64_t expiration; /* unix seconds */
 };
 void aws_creds_clear(struct aws_creds *c);
-/* From an STS Credentials object (or our cached copy of one). */
+/* From an STS Credentials object (or our cached copy of one): MFA_EPARSE
+ * when malformed, MFA_EINVAL when a value holds a control character. */
 int aws_creds_from_json(const json_t *o, struct aws_creds *c);
 
 /*
@@ -222,12 +223,21 @@ int aws_format_creds(const struct aws_creds *c, enum aws_format f, char **out,
 		     size_t *len);
 /*
  * The shared credentials file `old` (len bytes, may be NULL/0) with the
- * profile `section` set to c: its key lines replaced in place, every other
- * line, section and comment kept; appended when missing. sodium_malloc'd
- * *out. MFA_EINVAL for a section name a credentials file cannot hold.
+ * profile `section` set to c: its key lines (and their continuation lines)
+ * dropped, the new ones put right after its header, every other line,
+ * section and comment kept; the profile appended when missing. The file is
+ * read as botocore reads it (Python's configparser). sodium_malloc'd *out.
+ * MFA_EINVAL for a section name a credentials file cannot hold, MFA_EEXIST
+ * when the profile holds long-term keys, MFA_EPARSE when a value holds a
+ * control character, MFA_EFORMAT when configparser could not read the file
+ * (*errline: the first line it would refuse).
  */
 int aws_format_credfile(const char *old, size_t len, const char *section,
-			const struct aws_creds *c, char **out, size_t *outlen);
+			const struct aws_creds *c, char **out, size_t *outlen,
+			size_t *errline);
+/* 0, or MFA_EPARSE when a credential holds a control character (a newline
+ * would add lines to a credentials file), MFA_EINVAL when one is missing. */
+int aws_creds_check(const struct aws_creds *c);
 /* Shell word for value: as is when safe, else single-quoted. malloc'd. */
 char *aws_format_shell_quote(const char *value);
 

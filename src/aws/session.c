@@ -38,7 +38,15 @@ session_str(const json_t *o, const char *name, char **out)
 	memcpy(*out, json_string_value(s), n);
 	(*out)[n] = '\0';
 	/* An embedded NUL would cut a key short without anyone noticing. */
-	return strlen(*out) == n ? 0 : MFA_EPARSE;
+	if (strlen(*out) != n)
+		return MFA_EPARSE;
+	/* A newline would add lines to a credentials file (a hostile
+	 * endpoint's "[base]" section), an escape would reach a terminal. */
+	for (; n > 0; n--)
+		if ((unsigned char)(*out)[n - 1] < 0x20 ||
+		    (*out)[n - 1] == 0x7f)
+			return MFA_EINVAL;
+	return 0;
 }
 
 int
@@ -294,8 +302,14 @@ aws_session(struct aws_ctx *a, struct vault *v,
 		goto out;
 	if ((rc = aws_creds_from_json(json_object_get(out, "Credentials"),
 				      &res->creds)) != 0) {
-		snprintf(a->err, sizeof(a->err),
-			 "the AWS CLI's output holds no usable Credentials");
+		snprintf(
+		    a->err, sizeof(a->err),
+		    rc == MFA_EINVAL
+			? "the AWS CLI returned credentials with a control "
+			  "character in them: refused"
+			: "the AWS CLI's output holds no usable "
+			  "Credentials");
+		rc = MFA_EPARSE;
 		goto out;
 	}
 	if (!r->no_cache)

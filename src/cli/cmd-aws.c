@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -361,47 +362,71 @@ cmd_aws_credpath(struct mfa_ctx *ctx, char *out, size_t len)
 	return 0;
 }
 
+/* All of fd (a regular file) into secret memory: it holds other
+ * profiles' keys. */
 static int
-cmd_aws_read_all(const char *path, char **out, size_t *len)
+cmd_aws_read_all(int fd, char **out, size_t *len)
 {
 	struct stat st;
 	ssize_t r;
 	size_t n = 0;
-	int fd, rc = 0;
 
 	*out = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0 : MFA_EIO;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > AWS_CREDFILE_MAX) {
-		close(fd);
-		return st.st_size > AWS_CREDFILE_MAX ? MFA_ETOOBIG : MFA_EIO;
-	}
-	/* It holds other profiles' keys: secret memory. */
-	if ((*out = sodium_malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return MFA_EIO;
+	if (st.st_size > AWS_CREDFILE_MAX)
+		return MFA_ETOOBIG;
+	if ((*out = sodium_malloc((size_t)st.st_size + 1)) == NULL)
 		return MFA_ENOMEM;
-	}
 	while (n < (size_t)st.st_size) {
 		r = read(fd, *out + n, (size_t)st.st_size - n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			rc = r < 0 ? MFA_EIO : 0;
-			break;
+		if (r < 0) {
+			sodium_free(*out);
+			*out = NULL;
+			return MFA_EIO;
 		}
+		if (r == 0)
+			break;
 		n += (size_t)r;
-	}
-	close(fd);
-	if (rc != 0) {
-		sodium_free(*out);
-		*out = NULL;
-		return rc;
 	}
 	(*out)[n] = '\0';
 	*len = n;
 	return 0;
+}
+
+/*
+ * The credentials file, open and locked against other mfa writers. The
+ * lock is on the file itself, which each writer replaces (rename): so
+ * after waiting for it, check that the path still names the file locked,
+ * else take the new one. Made (empty, 0600) when missing, to have a file
+ * to lock.
+ */
+static int
+cmd_aws_credlock(const char *path, int *fdp)
+{
+	struct stat a, b;
+	int fd, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+		if (fd < 0)
+			return errno == EISDIR ? MFA_EISDIR : MFA_EIO;
+		while (flock(fd, LOCK_EX) != 0)
+			if (errno != EINTR) {
+				close(fd);
+				return MFA_EIO;
+			}
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			*fdp = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return MFA_ELOCK;
 }
 
 static int
@@ -411,8 +436,8 @@ cmd_aws_credfile(struct mfa_ctx *ctx, const struct mfa_args *a,
 	const char *src = x->profile ? x->profile : getenv("AWS_PROFILE");
 	char path[PATH_MAX], real[PATH_MAX], section[256], exp[AWS_TIME_MAX];
 	char *old = NULL, *text = NULL;
-	size_t oldlen = 0, len = 0;
-	int rc;
+	size_t oldlen = 0, len = 0, errline = 0;
+	int rc, fd = -1;
 
 	if (src == NULL || src[0] == '\0')
 		src = "default";
@@ -432,11 +457,22 @@ cmd_aws_credfile(struct mfa_ctx *ctx, const struct mfa_args *a,
 	/* Write through a symlink (dotfile managers), not over it. */
 	if (realpath(path, real) == NULL)
 		snprintf(real, sizeof(real), "%s", path);
-	if ((rc = cmd_aws_read_all(real, &old, &oldlen)) != 0)
+	if ((rc = cmd_aws_credlock(real, &fd)) != 0)
 		return cli_fail(ctx, rc, "%s", real);
-	rc = aws_format_credfile(old, oldlen, section, c, &text, &len);
+	if ((rc = cmd_aws_read_all(fd, &old, &oldlen)) != 0) {
+		close(fd);
+		return cli_fail(ctx, rc, "%s", real);
+	}
+	rc =
+	    aws_format_credfile(old, oldlen, section, c, &text, &len, &errline);
 	if (old != NULL)
 		sodium_free(old);
+	if (rc == 0) {
+		rc = util_write_file(real, text, len);
+		sodium_free(text);
+	}
+	/* The lock goes with the old file, once the new one is in place. */
+	close(fd);
 	if (rc == MFA_EEXIST)
 		return cli_failx(ctx, rc,
 				 "profile [%s] in %s holds long-term keys; "
@@ -445,10 +481,12 @@ cmd_aws_credfile(struct mfa_ctx *ctx, const struct mfa_args *a,
 				 section, real);
 	if (rc == MFA_EINVAL)
 		return cli_usage(ctx, "'%s' cannot be a profile name", section);
-	if (rc != 0)
-		return cli_fail(ctx, rc, "%s", real);
-	rc = util_write_file(real, text, len);
-	sodium_free(text);
+	if (rc == MFA_EFORMAT)
+		return cli_failx(ctx, rc,
+				 "%s: line %zu is neither a [section], an "
+				 "option nor a continuation, so the AWS CLI "
+				 "cannot read this file: fix it first",
+				 real, errline);
 	if (rc != 0)
 		return cli_fail(ctx, rc, "%s", real);
 	aws_format_time(c->expiration, exp);

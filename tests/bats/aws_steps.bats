@@ -194,3 +194,176 @@ setup_childcheck() {
 	[ "$(childcheck paste 'sorted(r["fds"])')" = "['0', '1', '2']" ]
 	[ "$(childcheck paste '[v for v in r["mfa_vars"] if "PASSPHRASE" in v]')" = "[]" ]
 }
+
+# --- --format credentials-file ----------------------------------------------
+
+# An account with a serial, and the stand-in AWS CLI that hands out the
+# session credentials the test chooses (tests/tools/aws/fake-sts).
+setup_fake_sts() {
+	mfa_init
+	echo JBSWY3DPEHPK3PXP | "$MFA_BIN" add solo --serial "arn:aws:iam::$ACCT:mfa/solo" > /dev/null
+	export MFA_AWS_CLI="$TOOLS/fake-sts" FAKESTS_LOG="$T/fakests.log"
+}
+
+# cp_view FILE: the file as botocore reads it (configparser's
+# RawConfigParser), as sorted JSON, or "unreadable: ..." when it cannot.
+cp_view() {
+	py 'import configparser, json, sys
+c = configparser.RawConfigParser()
+try:
+    c.read(sys.argv[1])
+except configparser.Error as e:
+    print("unreadable:", type(e).__name__)
+    sys.exit(0)
+print(json.dumps({s: dict(c[s]) for s in c.sections()}, sort_keys=True))' "$1"
+}
+
+# cp_expect BEFORE PROFILE: what cp_view must show after mfa wrote the
+# fake-sts session as PROFILE into a file that read as BEFORE: the same,
+# except PROFILE's session keys ("expiration" set to the word "any").
+cp_expect() {
+	py 'import json, sys
+v = json.loads(sys.argv[1])
+ours = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+        "aws_security_token", "expiration")
+s = {k: x for k, x in v.get(sys.argv[2], {}).items() if k not in ours}
+s.update(aws_access_key_id="ASIAFAKESTS0000000001",
+         aws_secret_access_key="fake/secret+key",
+         aws_session_token="FwoGZXIvYXdzEfake", expiration="any")
+v[sys.argv[2]] = s
+print(json.dumps(v, sort_keys=True))' "$1" "$2"
+}
+
+# cp_any_expiration JSON: the expiration of every section said as "any"
+# (after checking that it is an ISO-8601 time).
+cp_any_expiration() {
+	py 'import json, re, sys
+v = json.loads(sys.argv[1])
+for s in v.values():
+    if "expiration" in s:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", s["expiration"]), s
+        s["expiration"] = "any"
+print(json.dumps(v, sort_keys=True))' "$1"
+}
+
+@test "credentials-file: read as configparser reads it (indents, continuations, CR line ends)" {
+	setup_fake_sts
+	f=$AWS_SHARED_CREDENTIALS_FILE
+	n=0
+	while IFS= read -r -d '' case; do
+		n=$((n + 1))
+		prof=${case%%|*}
+		printf '%b' "${case#*|}" > "$f"
+		before=$(cp_view "$f")
+		[[ "$before" != unreadable* ]]
+		want=$(cp_expect "$before" "$prof")
+		run --separate-stderr "$MFA_BIN" aws session solo --format credentials-file \
+			--credentials-profile "$prof"
+		echo "case $n ($prof): $(printf '%q' "${case#*|}")"
+		[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+		after=$(cp_any_expiration "$(cp_view "$f")")
+		echo "want: $want"
+		echo "got:  $after"
+		[ "$after" = "$want" ]
+		# Written again: the same file.
+		sum=$(sha256sum < "$f")
+		"$MFA_BIN" aws session solo --format credentials-file --credentials-profile "$prof" > /dev/null
+		[ "$(sha256sum < "$f")" = "$sum" ] || [ "$(cp_any_expiration "$(cp_view "$f")")" = "$want" ]
+	done < <(printf '%s\0' \
+		'p|[p]\naws_session_token = OLD\n  [other]\nregion = x\n' \
+		'p|[p]\n  region = x\n  output = json\n' \
+		'p|[p]\n\t[q]\nk = v\n' \
+		'p|[a]\rk = v\r[p]\raws_session_token = OLD\r  more\rregion = r\r' \
+		'p|[a]\r\nk = v\r\n[p]\r\naws_session_token = OLD\r\nregion = r\r\n' \
+		'p|[p]\naws_session_token = OLD\n\n   after a blank line\nregion = y\n' \
+		'p|[p]\nregion = x\n  aws_session_token = part of region\n' \
+		'p|[x]\nk = v\n  [p]\n  aws_access_key_id = AKIALONGTERM\n' \
+		'p|[p]\naws_session_token = OLD\n  # a comment\n  more\n; another\nregion = z\n' \
+		'p|[p] ; a note\nAWS_Session_Token: OLD\nregion = z' \
+		'p|# only a comment\n' \
+		'p|[p]\n\n\n' \
+		'p|[q]\nk = v\n   [p]')
+	[ "$n" -eq 13 ]
+	# Only our session was ever fetched: the rest came from the cache.
+	[ "$(grep -c get-session-token "$FAKESTS_LOG")" -eq 1 ]
+}
+
+@test "credentials-file: a file the AWS CLI cannot read is left alone, naming the line" {
+	setup_fake_sts
+	f=$AWS_SHARED_CREDENTIALS_FILE
+	printf '[a]\nk = v\nno delimiter here\n' > "$f"
+	[[ "$(cp_view "$f")" == unreadable* ]]
+	sum=$(sha256sum < "$f")
+	run --separate-stderr "$MFA_BIN" aws session solo --format credentials-file
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mfa: $f: line 3 is neither a [section], an option nor a continuation, so the AWS CLI cannot read this file: fix it first" ]
+	[ "$(sha256sum < "$f")" = "$sum" ]
+	printf 'k = v\n[a]\n' > "$f"
+	run --separate-stderr "$MFA_BIN" aws session solo --format credentials-file
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mfa: $f: line 1 is neither a [section], an option nor a continuation, so the AWS CLI cannot read this file: fix it first" ]
+}
+
+@test "credentials-file: control characters in the values from STS are refused" {
+	setup_fake_sts
+	f=$AWS_SHARED_CREDENTIALS_FILE
+	printf '[base]\naws_access_key_id = AKIALONGTERM\naws_secret_access_key = s\n' > "$f"
+	sum=$(sha256sum < "$f")
+	# Each call spends a time step: one account each, so none waits.
+	n=0
+	for v in FAKESTS_TOKEN FAKESTS_KEY FAKESTS_SECRET; do
+		for bad in $'tok\n[base]\naws_access_key_id = EVIL' $'tok\rx' $'a\tb' $'a\033[2Jb'; do
+			n=$((n + 1))
+			for a in "f$n" "e$n"; do
+				echo JBSWY3DPEHPK3PXP | "$MFA_BIN" add "$a" \
+					--serial "arn:aws:iam::$ACCT:mfa/$a" > /dev/null
+			done
+			export "$v=$bad"
+			run --separate-stderr "$MFA_BIN" aws session "f$n" --format credentials-file
+			[ "$status" -eq 1 ]
+			[[ "$stderr" == "mfa: session for f$n: the AWS CLI returned credentials with a control character in them"* ]]
+			[ "$(sha256sum < "$f")" = "$sum" ]
+			# Never printed in another format, nor cached.
+			run --separate-stderr "$MFA_BIN" aws session "e$n" --format env
+			[ "$status" -eq 1 ]
+			[ -z "$output" ]
+			[[ "$stderr" == *"control character"* ]]
+			unset "$v"
+		done
+	done
+	[ "$n" -eq 12 ]
+	[ "$(grep -c get-session-token "$FAKESTS_LOG")" -eq 24 ]
+	# Nothing was cached: a clean answer now costs a new call.
+	run --separate-stderr "$MFA_BIN" aws session f1 --format env
+	[ "$status" -eq 0 ]
+	[ "$(grep -c get-session-token "$FAKESTS_LOG")" -eq 25 ]
+}
+
+@test "credentials-file: parallel writers keep every profile (the file is locked)" {
+	setup_fake_sts
+	f=$AWS_SHARED_CREDENTIALS_FILE
+	printf '[base]\naws_access_key_id = AKIALONGTERM\naws_secret_access_key = s\n' > "$f"
+	# One session, cached; then twelve writers at once, three times.
+	"$MFA_BIN" aws session solo --format credentials-file --credentials-profile p0 > /dev/null
+	for round in 1 2 3; do
+		pids=()
+		for i in $(seq 1 12); do
+			"$MFA_BIN" aws session solo --format credentials-file \
+				--credentials-profile "r$round-p$i" > "$T/w$i.out" 2>&1 &
+			pids+=($!)
+		done
+		for p in "${pids[@]}"; do
+			wait "$p"
+		done
+	done
+	view=$(cp_view "$f")
+	[ "$(py 'import json,sys; print(len(json.loads(sys.argv[1])))' "$view")" -eq 38 ]
+	for round in 1 2 3; do
+		for i in $(seq 1 12); do
+			[ "$(py 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]]["aws_session_token"])' \
+				"$view" "r$round-p$i")" = FwoGZXIvYXdzEfake ]
+		done
+	done
+	[ "$(grep -c get-session-token "$FAKESTS_LOG")" -eq 1 ]
+	[ "$(stat -c %a "$f")" = 600 ]
+}
