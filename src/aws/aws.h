@@ -22,6 +22,7 @@
 #define MFA_AWS_AWS_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,6 +55,9 @@ struct aws_ctx {
 	int64_t (*now)(void *arg);
 	void (*sleep_until)(void *arg, int64_t when);
 	void *clock_arg;
+	/* Set (by a signal handler) when the user wants us to stop: the
+	 * enrolment stops at its next safe point. NULL: never. */
+	volatile sig_atomic_t *stop;
 	char err[AWS_ERR_MAX];
 };
 
@@ -76,6 +80,25 @@ void aws_ctx_free(struct aws_ctx *a);
  * args must hold no secret: the one-time codes are the only exception.
  */
 int aws_run(struct aws_ctx *a, const char *const *args, json_t **out);
+/*
+ * aws_run for a call that must not be cut short: the CLI ignores SIGINT
+ * and SIGHUP (a Ctrl-C at the terminal reaches every process of the
+ * job), so it cannot die between AWS's answer and ours; the caller stops
+ * at its own next safe point instead (ctx->stop). With f, the call writes
+ * a file (--outfile): give it AWS_RUN_OUTFILE as the path, a pipe (the
+ * CLI's descriptor AWS_RUN_OUTFILE_FD) that mfa reads into f->data
+ * (sodium_malloc'd, the caller frees it; NULL when nothing was written),
+ * so what it holds never touches a disk.
+ */
+#define AWS_RUN_OUTFILE_FD 3
+#define AWS_RUN_OUTFILE "/dev/fd/3"
+#define AWS_RUN_FILE_MAX 4096
+struct aws_run_file {
+	uint8_t *data;
+	size_t len;
+};
+int aws_run_shielded(struct aws_ctx *a, const char *const *args, json_t **out,
+		     struct aws_run_file *f);
 /* The line of a failed CLI's stderr worth showing (trimmed, printable). */
 void aws_run_errline(const char *text, size_t len, char *out, size_t outlen);
 
@@ -182,6 +205,8 @@ char *aws_session_key(const uint8_t id[VAULT_ID_BYTES], const char *role_arn,
  * vault, then enable it with two fresh codes. The fields left NULL are
  * filled in: user from `iam get-user`, device from user, name from device.
  * On failure *state says how far it got, for the caller to explain.
+ * With *ctx->stop set it stops at the next whole state: MFA_ECANCELED
+ * with state NONE (nothing made) or SAVED (not enabled, seed saved).
  */
 enum aws_enroll_state {
 	AWS_ENROLL_NONE,    /* nothing exists in AWS */

@@ -6,18 +6,24 @@
  * runs, so no later failure can lose it; a failure before the seed is
  * saved deletes the new device again, so nothing is left half made.
  *
- * The seed comes back from the AWS CLI only as a file (--outfile): it is
- * written into a private 0700 folder, read into secret memory, and
- * overwritten before it is unlinked.
+ * The seed comes back from the AWS CLI only as a file (--outfile): mfa
+ * names a pipe (/dev/fd/3 of the CLI) and reads it into secret memory, so
+ * the seed never touches a disk, and nothing is left to clean up when we
+ * are killed.
+ *
+ * Interrupted (ctx->stop set by SIGINT, SIGTERM, SIGHUP), enrolment goes on
+ * to the next point where the state is whole: before the device is made,
+ * nothing is done; once AWS made it, its seed is saved first, and it stops
+ * before enabling the device, with the seed safe in the vault (the caller
+ * says how to finish or undo it). The calls that create and enable run
+ * shielded from the terminal's signals, so each finishes and we know what
+ * AWS did.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "aws/aws.h"
 
@@ -103,70 +109,24 @@ enroll_name_taken(const struct vault_data *d, const char *name)
 	return false;
 }
 
-/* Overwrite, unlink, and remove the private folder. */
-static void
-enroll_cleanup(const char *dir, const char *file)
-{
-	uint8_t zero[512];
-	struct stat st;
-	off_t left;
-	ssize_t w;
-	int fd;
-
-	if ((fd = open(file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
-		memset(zero, 0, sizeof(zero));
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-			for (left = st.st_size; left > 0; left -= w) {
-				w = write(fd, zero,
-					  left > (off_t)sizeof(zero)
-					      ? sizeof(zero)
-					      : (size_t)left);
-				if (w <= 0)
-					break;
-			}
-			fsync(fd);
-		}
-		close(fd);
-	}
-	unlink(file);
-	rmdir(dir);
-}
-
-/* The base32 seed from the file into secret memory, decoded. */
+/* The base32 seed the AWS CLI wrote, decoded into secret memory. */
 static int
-enroll_read_seed(struct aws_ctx *a, const char *file, uint8_t **seed,
-		 size_t *len)
+enroll_read_seed(struct aws_ctx *a, const struct aws_run_file *f,
+		 uint8_t **seed, size_t *len)
 {
-	char *text = NULL;
-	size_t n = 0, errpos = 0;
-	ssize_t r;
-	int fd, rc = 0;
+	const char *text = (const char *)f->data;
+	size_t n = f->len, errpos = 0;
+	int rc = 0;
 
-	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	if (text == NULL || n == 0) {
 		snprintf(a->err, sizeof(a->err),
-			 "the AWS CLI wrote no seed file: %s", strerror(errno));
+			 "the AWS CLI wrote no seed to %s", AWS_RUN_OUTFILE);
 		return MFA_EIO;
 	}
-	if ((text = sodium_malloc(ENROLL_SEED_MAX + 1)) == NULL) {
-		close(fd);
-		return MFA_ENOMEM;
-	}
-	while (n < ENROLL_SEED_MAX &&
-	       (r = read(fd, text + n, ENROLL_SEED_MAX - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = MFA_EIO;
-			break;
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	while (
-	    rc == 0 && n > 0 &&
-	    (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' ||
+			 text[n - 1] == ' '))
 		n--;
-	if (rc == 0 && (n == 0 || n >= ENROLL_SEED_MAX))
+	if (n == 0 || n >= ENROLL_SEED_MAX)
 		rc = MFA_EPARSE;
 	if (rc == 0 && (*seed = sodium_malloc(base32_decoded_max(n))) == NULL)
 		rc = MFA_ENOMEM;
@@ -183,11 +143,24 @@ enroll_read_seed(struct aws_ctx *a, const char *file, uint8_t **seed,
 	}
 	if (rc != 0 && a->err[0] == '\0')
 		snprintf(a->err, sizeof(a->err),
-			 "the seed file the AWS CLI wrote is not a base32 "
-			 "seed: %s",
+			 "the seed the AWS CLI wrote is not a base32 seed: %s",
 			 mfa_strerror(rc));
-	sodium_free(text);
 	return rc;
+}
+
+static bool
+enroll_stopped(const struct aws_ctx *a)
+{
+	return a->stop != NULL && *a->stop != 0;
+}
+
+static int
+enroll_cancel(struct aws_ctx *a)
+{
+	snprintf(a->err, sizeof(a->err),
+		 "interrupted before the device was made: nothing was "
+		 "changed");
+	return MFA_ECANCELED;
 }
 
 /* Undo a device whose seed could not be kept. */
@@ -207,23 +180,37 @@ enroll_undo(struct aws_ctx *a, struct aws_enroll *e)
 }
 
 static int
-enroll_create(struct aws_ctx *a, struct aws_enroll *e, const char *file)
+enroll_create(struct aws_ctx *a, struct aws_enroll *e, uint8_t **seed,
+	      size_t *seed_len)
 {
 	const char *args[] = {"iam",
 			      "create-virtual-mfa-device",
 			      "--virtual-mfa-device-name",
 			      e->device_out,
 			      "--outfile",
-			      file,
+			      AWS_RUN_OUTFILE,
 			      "--bootstrap-method",
 			      "Base32StringSeed",
 			      NULL};
+	struct aws_run_file f = {NULL, 0};
 	json_t *out = NULL;
 	const char *serial;
+	size_t n;
 	int rc;
 
-	if ((rc = aws_run(a, args, &out)) != 0)
-		return rc;
+	if ((rc = aws_run_shielded(a, args, &out, &f)) != 0) {
+		/* Not AWS's refusal: the CLI may have failed after AWS made
+		 * the device (it could not write the seed, it was killed). */
+		if (rc == MFA_EAWS &&
+		    strstr(a->err, "An error occurred (") == NULL &&
+		    (n = strlen(a->err)) < sizeof(a->err))
+			snprintf(a->err + n, sizeof(a->err) - n,
+				 " (the device '%s' may exist in AWS without "
+				 "its seed: see 'aws iam "
+				 "list-virtual-mfa-devices', and delete it)",
+				 e->device_out);
+		goto out;
+	}
 	serial = json_string_value(json_object_get(
 	    json_object_get(out, "VirtualMFADevice"), "SerialNumber"));
 	if (serial == NULL || serial[0] == '\0') {
@@ -233,10 +220,16 @@ enroll_create(struct aws_ctx *a, struct aws_enroll *e, const char *file)
 			 "number (look for '%s' in 'aws iam "
 			 "list-virtual-mfa-devices')",
 			 e->device_out);
-		json_decref(out);
-		return MFA_EPARSE;
+		rc = MFA_EPARSE;
+		goto out;
 	}
-	rc = enroll_strdup(&e->serial, serial);
+	if ((rc = enroll_strdup(&e->serial, serial)) != 0)
+		goto out;
+	e->state = AWS_ENROLL_CREATED;
+	rc = enroll_read_seed(a, &f, seed, seed_len);
+out:
+	if (f.data != NULL)
+		sodium_free(f.data);
 	json_decref(out);
 	return rc;
 }
@@ -246,8 +239,6 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 {
 	struct aws_new_account acct;
 	struct aws_take t;
-	char dir[PATH_MAX], file[PATH_MAX + 8];
-	const char *tmp = getenv("TMPDIR");
 	uint8_t *seed = NULL;
 	size_t seed_len = 0;
 	int rc;
@@ -257,7 +248,7 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 	e->undone = false;
 	memset(&t, 0, sizeof(t));
 	if ((rc = enroll_user(a, e)) != 0)
-		return rc;
+		return enroll_stopped(a) ? enroll_cancel(a) : rc;
 	if ((rc = enroll_strdup(&e->device_out,
 				e->device ? e->device : e->user_out)) != 0 ||
 	    (rc = enroll_strdup(&e->name_out,
@@ -271,30 +262,15 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 			 AWS_ISSUER, e->name_out);
 		return MFA_EEXIST;
 	}
-	if (tmp == NULL || tmp[0] != '/')
-		tmp = "/tmp";
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/mfa-aws-XXXXXX", tmp) >=
-	    sizeof(dir))
-		return MFA_ETOOLONG;
-	if (mkdtemp(dir) == NULL) {
-		snprintf(a->err, sizeof(a->err),
-			 "cannot make a private folder in %s: %s", tmp,
-			 strerror(errno));
-		return MFA_EIO;
-	}
-	snprintf(file, sizeof(file), "%s/seed", dir);
-	rc = enroll_create(a, e, file);
-	if (rc == 0) {
-		e->state = AWS_ENROLL_CREATED;
-		rc = enroll_read_seed(a, file, &seed, &seed_len);
-	}
-	enroll_cleanup(dir, file);
-	if (rc != 0) {
+	if (enroll_stopped(a))
+		return enroll_cancel(a);
+	if ((rc = enroll_create(a, e, &seed, &seed_len)) != 0) {
 		if (e->state == AWS_ENROLL_CREATED)
 			enroll_undo(a, e);
 		return rc;
 	}
 
+	/* From here on a stop request waits: the seed is saved first. */
 	acct.name = e->name_out;
 	acct.serial = e->serial;
 	acct.secret = seed;
@@ -325,6 +301,12 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 	e->state = AWS_ENROLL_SAVED;
 	e->steps[0] = t.first;
 	e->steps[1] = t.first + 1;
+	if (enroll_stopped(a)) {
+		aws_take_clear(&t);
+		snprintf(a->err, sizeof(a->err),
+			 "interrupted before the device was enabled");
+		return MFA_ECANCELED;
+	}
 	{
 		/* Both codes are one-time and spent by this call; the AWS CLI
 		 * takes them nowhere but argv. The seed never is. */
@@ -340,7 +322,9 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 				      t.code[1],
 				      NULL};
 
-		rc = aws_run(a, args, NULL);
+		/* Shielded: once sent, its answer is waited for, so that
+		 * what we report is what AWS did. */
+		rc = aws_run_shielded(a, args, NULL, NULL);
 	}
 	aws_take_clear(&t);
 	if (rc != 0)

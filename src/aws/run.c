@@ -242,12 +242,21 @@ run_cloexec_from(int lowfd)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-/* The child: never returns. Reports an exec failure's errno on fd st. */
+/*
+ * The child: never returns. Reports an exec failure's errno on fd st.
+ * With file >= 0, that pipe is its AWS_RUN_OUTFILE_FD; shielded, it
+ * ignores the signals of a terminal (see aws_run_shielded).
+ */
 static void
-run_child(struct aws_ctx *a, char *const *argv, int out, int err, int st)
+run_child(struct aws_ctx *a, char *const *argv, int out, int err, int st,
+	  int file, bool shield)
 {
 	int null, e;
 
+	/* Out of the way of the descriptors about to be set. */
+	if ((st = fcntl(st, F_DUPFD_CLOEXEC, 10)) < 0 ||
+	    (file >= 0 && (file = fcntl(file, F_DUPFD_CLOEXEC, 10)) < 0))
+		_exit(127);
 	if ((null = open("/dev/null", O_RDONLY)) >= 0) {
 		dup2(null, STDIN_FILENO);
 		if (null != STDIN_FILENO)
@@ -255,7 +264,13 @@ run_child(struct aws_ctx *a, char *const *argv, int out, int err, int st)
 	}
 	dup2(out, STDOUT_FILENO);
 	dup2(err, STDERR_FILENO);
-	run_cloexec_from(3);
+	if (file >= 0 && dup2(file, AWS_RUN_OUTFILE_FD) < 0)
+		_exit(127);
+	if (shield) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+	}
+	run_cloexec_from(file >= 0 ? AWS_RUN_OUTFILE_FD + 1 : 3);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGXFSZ, SIG_DFL);
 	execve(a->cli, argv, a->env);
@@ -285,20 +300,22 @@ run_deadline_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + sec * 1000;
 }
 
+/* Read every pipe (stdout, stderr, the file) into its buffer until all
+ * are closed or the deadline passes. */
 static int
-run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err,
-	    int64_t deadline)
+run_collect(const int *fds, struct run_buf **bufs, int nfd, int64_t deadline)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	struct timespec ts;
 	char buf[4096];
 	int64_t now;
 	ssize_t r;
-	int open = 2, i, rc = 0, n;
+	int open = nfd, i, rc = 0, n;
 
-	pfd[0].fd = fout;
-	pfd[1].fd = ferr;
-	pfd[0].events = pfd[1].events = POLLIN;
+	for (i = 0; i < nfd; i++) {
+		pfd[i].fd = fds[i];
+		pfd[i].events = POLLIN;
+	}
 	while (open > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -306,7 +323,7 @@ run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err,
 			rc = MFA_ETIME;
 			break;
 		}
-		if ((n = poll(pfd, 2, (int)(deadline - now))) < 0) {
+		if ((n = poll(pfd, (nfds_t)nfd, (int)(deadline - now))) < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = MFA_EIO;
@@ -314,7 +331,7 @@ run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err,
 		}
 		if (n == 0)
 			continue;
-		for (i = 0; i < 2; i++) {
+		for (i = 0; i < nfd; i++) {
 			if (pfd[i].fd < 0 || pfd[i].revents == 0)
 				continue;
 			r = read(pfd[i].fd, buf, sizeof(buf));
@@ -326,8 +343,7 @@ run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err,
 				continue;
 			}
 			if (rc == 0)
-				rc = run_buf_add(i == 0 ? out : err, buf,
-						 (size_t)r);
+				rc = run_buf_add(bufs[i], buf, (size_t)r);
 		}
 	}
 	sodium_memzero(buf, sizeof(buf));
@@ -363,12 +379,16 @@ run_argv(struct aws_ctx *a, const char *const *args, const char ***argvp)
 	return 0;
 }
 
-int
-aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
+static int
+run_exec(struct aws_ctx *a, const char *const *args, json_t **out,
+	 struct aws_run_file *f, bool shield)
 {
 	struct run_buf bout = {NULL, 0, 0, AWS_OUT_MAX, true, false};
 	struct run_buf berr = {NULL, 0, 0, RUN_ERR_MAX, false, false};
+	struct run_buf bfile = {NULL, 0, 0, AWS_RUN_FILE_MAX, true, false};
+	struct run_buf *bufs[3] = {&bout, &berr, &bfile};
 	int po[2] = {-1, -1}, pe[2] = {-1, -1}, ps[2] = {-1, -1};
+	int pf[2] = {-1, -1}, fds[3];
 	const char **argv = NULL;
 	json_error_t jerr;
 	json_t *j;
@@ -379,12 +399,17 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 	a->err[0] = '\0';
 	if (out != NULL)
 		*out = NULL;
+	if (f != NULL) {
+		f->data = NULL;
+		f->len = 0;
+	}
 	if (a->cli[0] == '\0' || a->env == NULL)
 		return MFA_EINVAL;
 	if ((rc = run_argv(a, args, &argv)) != 0)
 		return rc;
 	if (pipe2(po, O_CLOEXEC) != 0 || pipe2(pe, O_CLOEXEC) != 0 ||
-	    pipe2(ps, O_CLOEXEC) != 0) {
+	    pipe2(ps, O_CLOEXEC) != 0 ||
+	    (f != NULL && pipe2(pf, O_CLOEXEC) != 0)) {
 		rc = MFA_EIO;
 		goto close;
 	}
@@ -393,11 +418,14 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 		goto close;
 	}
 	if (pid == 0)
-		run_child(a, (char *const *)argv, po[1], pe[1], ps[1]);
+		run_child(a, (char *const *)argv, po[1], pe[1], ps[1], pf[1],
+			  shield);
 	close(po[1]);
 	close(pe[1]);
 	close(ps[1]);
-	po[1] = pe[1] = ps[1] = -1;
+	if (pf[1] >= 0)
+		close(pf[1]);
+	po[1] = pe[1] = ps[1] = pf[1] = -1;
 	/* The status pipe closes on exec; data on it is exec's errno. */
 	while ((r = read(ps[0], &e, sizeof(e))) < 0 && errno == EINTR)
 		;
@@ -409,7 +437,10 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 		rc = MFA_ENOENT;
 		goto close;
 	}
-	rc = run_collect(po[0], pe[0], &bout, &berr, run_deadline_ms());
+	fds[0] = po[0];
+	fds[1] = pe[0];
+	fds[2] = pf[0];
+	rc = run_collect(fds, bufs, f != NULL ? 3 : 2, run_deadline_ms());
 	if (rc == MFA_ETIME) {
 		kill(pid, SIGKILL);
 		snprintf(a->err, sizeof(a->err),
@@ -434,6 +465,20 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 				 WTERMSIG(status));
 		rc = MFA_EAWS;
 		goto close;
+	}
+	if (bfile.overflow) {
+		snprintf(a->err, sizeof(a->err),
+			 "the AWS CLI wrote more than %d bytes to %s",
+			 AWS_RUN_FILE_MAX, AWS_RUN_OUTFILE);
+		rc = MFA_ETOOBIG;
+		goto close;
+	}
+	if (f != NULL && bfile.len > 0) {
+		/* Handed over: the caller frees it. */
+		f->data = (uint8_t *)bfile.p;
+		f->len = bfile.len;
+		bfile.p = NULL;
+		bfile.len = 0;
 	}
 	if (bout.overflow) {
 		snprintf(a->err, sizeof(a->err),
@@ -467,8 +512,26 @@ close:
 		close(ps[0]);
 	if (ps[1] >= 0)
 		close(ps[1]);
+	if (pf[0] >= 0)
+		close(pf[0]);
+	if (pf[1] >= 0)
+		close(pf[1]);
 	run_buf_free(&bout);
 	run_buf_free(&berr);
+	run_buf_free(&bfile);
 	free(argv);
 	return rc;
+}
+
+int
+aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
+{
+	return run_exec(a, args, out, NULL, false);
+}
+
+int
+aws_run_shielded(struct aws_ctx *a, const char *const *args, json_t **out,
+		 struct aws_run_file *f)
+{
+	return run_exec(a, args, out, f, true);
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,9 +191,52 @@ out:
 	free(cli);
 }
 
+/*
+ * While enrolling, SIGINT, SIGTERM and SIGHUP ask the enrolment to stop at
+ * its next whole state (see aws_enroll) instead of ending us between AWS
+ * making the device and the vault keeping its seed.
+ */
+static volatile sig_atomic_t cmd_aws_stop;
+static const int cmd_aws_stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void
+cmd_aws_on_stop(int sig)
+{
+	cmd_aws_stop = sig;
+}
+
+static void
+cmd_aws_catch(struct sigaction old[3])
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cmd_aws_on_stop;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++) {
+		sigaction(cmd_aws_stop_signals[i], &sa, &old[i]);
+		/* Ignored by whoever started us (nohup, a background job):
+		 * it stays so. */
+		if (old[i].sa_handler == SIG_IGN)
+			sigaction(cmd_aws_stop_signals[i], &old[i], NULL);
+	}
+}
+
+/* The old actions back; a signal that stopped us then takes effect. */
+static void
+cmd_aws_uncatch(struct sigaction old[3])
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		sigaction(cmd_aws_stop_signals[i], &old[i], NULL);
+}
+
 static int
 cmd_aws_enroll(struct mfa_ctx *ctx, struct mfa_args *a)
 {
+	struct sigaction oldsig[3];
 	struct aws_enroll e;
 	struct aws_ctx x;
 	struct vault *v;
@@ -209,6 +253,9 @@ cmd_aws_enroll(struct mfa_ctx *ctx, struct mfa_args *a)
 	e.user = args_get(a, "user-name");
 	e.device = args_get(a, "device-name");
 	e.name = args_get(a, "name");
+	cmd_aws_stop = 0;
+	x.stop = &cmd_aws_stop;
+	cmd_aws_catch(oldsig);
 	rc = aws_enroll(&x, v, &e);
 	switch (e.state) {
 	case AWS_ENROLL_ENABLED:
@@ -223,9 +270,12 @@ cmd_aws_enroll(struct mfa_ctx *ctx, struct mfa_args *a)
 		break;
 	case AWS_ENROLL_SAVED:
 		cmd_aws_enroll_help(ctx, &x, &e);
-		snprintf(what, sizeof(what),
-			 "enabling %s for IAM user %s failed", e.serial,
-			 e.user_out);
+		if (rc == MFA_ECANCELED)
+			snprintf(what, sizeof(what), "enroll");
+		else
+			snprintf(what, sizeof(what),
+				 "enabling %s for IAM user %s failed", e.serial,
+				 e.user_out);
 		rc = cmd_aws_err(ctx, rc, &x, what);
 		break;
 	case AWS_ENROLL_CREATED:
@@ -248,6 +298,14 @@ cmd_aws_enroll(struct mfa_ctx *ctx, struct mfa_args *a)
 	}
 	aws_enroll_clear(&e);
 	aws_ctx_free(&x);
+	cmd_aws_uncatch(oldsig);
+	/* Stopped by a signal: said what state things are in, now end as
+	 * that signal would have (a shell's loop then stops too). */
+	if (rc == MFA_ECANCELED && cmd_aws_stop != 0) {
+		fprintf(stderr, "mfa: %s\n", util_clean(ctx->msg));
+		fflush(stderr);
+		raise(cmd_aws_stop);
+	}
 	return rc;
 }
 
@@ -563,11 +621,17 @@ cmd_aws_session(struct mfa_ctx *ctx, struct mfa_args *a)
 	rc = aws_session(&x, v, id, &r, &res);
 	if (rc == MFA_EAWS &&
 	    strstr(x.err, "MultiFactorAuthentication") != NULL)
-		/* AWS says the same for a wrong code and a device that is not
-		 * enabled for the caller: name both. */
+		/* AWS says the same whatever was wrong with the code: name
+		 * the causes, the likeliest first. mfa never sends a step
+		 * twice itself, but a code of the same seed may have gone
+		 * to AWS another way. */
 		snprintf(x.err + strlen(x.err), sizeof(x.err) - strlen(x.err),
-			 " (is the device enabled for this IAM user, and the "
-			 "system clock right?)");
+			 " (likeliest first: this time step's code was already "
+			 "used for the device, e.g. by another authenticator "
+			 "with the same seed or from 'mfa list' or 'mfa "
+			 "watch': run it again, mfa takes the next step; the "
+			 "device is not enabled for the IAM user of these "
+			 "credentials; the clock is off by over 30 s)");
 	if (rc != 0) {
 		rc = cmd_aws_err(ctx, rc, &x, label);
 		aws_ctx_free(&x);

@@ -167,7 +167,7 @@ static void tty_on_signal(int sig);
 static void
 tty_catch(int sig, struct sigaction *old)
 {
-	struct sigaction sa;
+	struct sigaction sa, prev;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = tty_on_signal;
@@ -175,7 +175,13 @@ tty_catch(int sig, struct sigaction *old)
 	/* Once only, and the signal raised again from inside the handler
 	 * takes effect at once (a fault would otherwise recur on return). */
 	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-	sigaction(sig, &sa, old);
+	sigaction(sig, &sa, &prev);
+	/* Ignored by whoever started us (nohup, a background job): it stays
+	 * so. */
+	if (prev.sa_handler == SIG_IGN)
+		sigaction(sig, &prev, NULL);
+	if (old != NULL)
+		*old = prev;
 }
 
 static void
