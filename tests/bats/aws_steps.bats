@@ -367,3 +367,259 @@ print(json.dumps(v, sort_keys=True))' "$1"
 	[ "$(grep -c get-session-token "$FAKESTS_LOG")" -eq 1 ]
 	[ "$(stat -c %a "$f")" = 600 ]
 }
+
+# --- enroll, interrupted ------------------------------------------------------
+
+use_moto() {
+	[ -z "$MOTO_WHY" ] || skip "$MOTO_WHY"
+	export MFA_TEST_ENDPOINT="http://127.0.0.1:$(cat "$AWS_T/moto.port")"
+}
+
+use_standin() {
+	[ -z "$STANDIN_WHY" ] || skip "$STANDIN_WHY"
+	export MFA_TEST_ENDPOINT="http://127.0.0.1:$(cat "$AWS_T/standin.port")"
+}
+
+awscli() {
+	"$TOOLS/aws-wrapper" "$@"
+}
+
+# enroll_killed N OP WHEN SIG [group]: mfa aws enroll (device dN, account
+# aN, user uN unless OP is get-user) paused WHEN (before/after) the AWS call
+# OP, SIG sent to mfa there (to its whole process group with "group", as a
+# terminal's Ctrl-C is), then let go. Sets killed_status, killed_err, and
+# checks that no file of the run's $TMPDIR is left.
+enroll_killed() {
+	local n=$1 op=$2 when=$3 sig=$4 group=${5:-} pid i
+	export PAUSE_OP=$op PAUSE_WHEN=$when PAUSE_DIR="$T/pause$n"
+	mkdir -p "$PAUSE_DIR" "$T/tmp$n"
+	local args=(aws enroll --device-name "d$n" --name "a$n")
+	if [ "$op" != get-user ]; then
+		awscli iam create-user --user-name "u$n" > /dev/null
+		args+=(--user-name "u$n")
+	fi
+	# A job started with & ignores SIGINT: undo that, as a shell does for
+	# a job in the foreground (in a group of its own with "group").
+	TMPDIR="$T/tmp$n" MFA_AWS_CLI="$TOOLS/aws-pause" /usr/bin/python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+if sys.argv[1] == "group":
+    os.setsid()
+os.execv(sys.argv[2], sys.argv[2:])' "${group:-one}" "$MFA_BIN" "${args[@]}" \
+		> "$T/out$n" 2> "$T/err$n" < /dev/null &
+	pid=$!
+	for i in $(seq 600); do
+		[ -e "$PAUSE_DIR/paused" ] && break
+		sleep 0.05
+	done
+	[ -e "$PAUSE_DIR/paused" ] || { cat "$T/err$n"; return 1; }
+	if [ -n "$group" ]; then
+		kill "-$sig" -- "-$pid"
+	else
+		kill "-$sig" "$pid"
+	fi
+	touch "$PAUSE_DIR/go"
+	killed_status=0
+	wait "$pid" || killed_status=$?
+	killed_err=$(cat "$T/err$n")
+	# The seed never touched a disk: nothing in $TMPDIR, ever.
+	[ -z "$(ls -A "$T/tmp$n")" ]
+}
+
+# The device dN as moto has it: "none", "made SEED" or "enabled SEED USER".
+moto_device() {
+	awscli iam list-virtual-mfa-devices --output json | py 'import base64, json, sys
+for d in json.load(sys.stdin)["VirtualMFADevices"]:
+    if d["SerialNumber"].endswith("/" + sys.argv[1]):
+        seed = base64.b64decode(d["Base32StringSeed"]).decode()
+        if "User" in d:
+            print("enabled", seed, d["User"]["UserName"])
+        else:
+            print("made", seed)
+        break
+else:
+    print("none")' "d$1"
+}
+
+# The secret mfa keeps for account aN ("none" when there is none).
+vault_seed() {
+	"$MFA_BIN" show "a$1" --uri 2> /dev/null | sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p' | grep . || echo none
+}
+
+@test "enroll killed at each point: the seed never on disk, AWS and the vault agree" {
+	use_moto
+	mfa_init
+	n=0
+	while read -r op when sig group state status; do
+		n=$((n + 1))
+		[ "$group" = - ] && group=""
+		enroll_killed "$n" "$op" "$when" "$sig" "$group"
+		dev=$(moto_device "$n")
+		vs=$(vault_seed "$n")
+		echo "$n: $op $when $sig $group: status $killed_status, device $dev, vault $vs"
+		echo "$killed_err"
+		[ "$killed_status" -eq "$status" ]
+		set -- $dev
+		case $state in
+		none)
+			[ "$dev" = none ]
+			[ "$vs" = none ]
+			[ "${killed_err##*$'\n'}" = "mfa: enroll: interrupted before the device was made: nothing was changed" ]
+			;;
+		saved)
+			[ "$1" = made ]
+			[ "$vs" = "$2" ]
+			[[ "$killed_err" == *"mfa: the virtual MFA device arn:aws:iam::$ACCT:mfa/d$n exists but is NOT enabled; its seed is safe in the vault as \"Amazon Web Services:a$n\""* ]]
+			[ "${killed_err##*$'\n'}" = "mfa: enroll: interrupted before the device was enabled" ]
+			;;
+		enabled)
+			[ "$1" = enabled ] && [ "$3" = "u$n" ]
+			[ "$vs" = "$2" ]
+			grep -q "enabled it for IAM user u$n" "$T/out$n"
+			;;
+		lost)
+			# SIGKILL cannot be caught: the device stays without a
+			# seed, but no seed is left behind anywhere either.
+			[ "$1" = made ]
+			[ "$vs" = none ]
+			;;
+		esac
+	done <<-EOF
+	get-user before TERM - none 143
+	get-user before INT group none 130
+	create-virtual-mfa-device before INT - saved 130
+	create-virtual-mfa-device after TERM - saved 143
+	create-virtual-mfa-device after HUP - saved 129
+	create-virtual-mfa-device after INT group saved 130
+	enable-mfa-device before TERM - enabled 0
+	enable-mfa-device before INT group enabled 0
+	enable-mfa-device after HUP - enabled 0
+	create-virtual-mfa-device after KILL - lost 137
+	EOF
+	[ "$n" -eq 10 ]
+}
+
+# --- codes sent to AWS are spent, whichever command prints them ---------------
+
+# Every time step the stand-in accepted for SERIAL, one request a line.
+standin_steps() {
+	py 'import json,sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("serial") == sys.argv[2] and r["ok"] and "steps" in r:
+        print(" ".join(map(str, r["steps"])))' "$AWS_T/standin.log" "$1"
+}
+
+# totp SECRET STEP: the code of that step, from pyotp.
+totp() {
+	py 'import pyotp,sys; print(pyotp.TOTP(sys.argv[1]).at(int(sys.argv[2]) * 30))' "$1" "$2"
+}
+
+# Until at least $1 seconds are left in the current 30-second step, so that
+# what follows happens within one step (alignment, not a measurement).
+align_step() {
+	while [ $((30 - $(date +%s) % 30)) -lt "$1" ]; do
+		sleep 0.2
+	done
+}
+
+@test "mfa code for an AWS account: spends its step, says why it waits, on stderr" {
+	need_pyotp
+	mfa_init
+	s=JBSWY3DPEHPK3PXP
+	echo "$s" | "$MFA_BIN" add waiter --issuer "Amazon Web Services" \
+		--serial "arn:aws:iam::$ACCT:mfa/waiter" > /dev/null
+	echo "$s" | "$MFA_BIN" add plain --issuer GitHub > /dev/null
+	align_step 8
+	step=$(($(date +%s) / 30))
+	one=$("$MFA_BIN" code waiter 2> "$T/err1")
+	two=$("$MFA_BIN" code waiter 2> "$T/err2")
+	# The first is this step's code, said without a word; the second
+	# waited for the next step, said so in one line on stderr, and
+	# printed nothing but the code.
+	[ "$one" = "$(totp "$s" "$step")" ]
+	[ ! -s "$T/err1" ]
+	[ "$two" = "$(totp "$s" $((step + 1)))" ]
+	[ "$(wc -l < "$T/err2")" -eq 1 ]
+	[[ "$(cat "$T/err2")" =~ ^mfa:\ waiting\ ([0-9]+)s\ for\ a\ fresh\ code\ \(this\ time\ step\'s\ code\ was\ already\ used\ for\ this\ AWS\ account,\ and\ AWS\ refuses\ a\ code\ used\ twice\)$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 1 ] && [ "${BASH_REMATCH[1]}" -le 30 ]
+	# --at and --next neither wait nor record: the vault stays as it is.
+	sum=$(sha256sum < "$MFA_VAULT")
+	[ "$("$MFA_BIN" code waiter --at $(((step + 1) * 30)) 2> "$T/err3")" = "$(totp "$s" $((step + 1)))" ]
+	[ "$("$MFA_BIN" code waiter --next 2>> "$T/err3")" = "$(totp "$s" $(($(date +%s) / 30 + 1)))" ]
+	[ ! -s "$T/err3" ]
+	[ "$(sha256sum < "$MFA_VAULT")" = "$sum" ]
+	# An account without a serial: as before, nothing recorded.
+	[ "$("$MFA_BIN" code plain)" = "$(totp "$s" $(($(date +%s) / 30)))" ]
+	[ "$(sha256sum < "$MFA_VAULT")" = "$sum" ]
+	# The recorded step is the one aws session starts after.
+	run --separate-stderr "$MFA_BIN" aws codes waiter
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^code\ 1\ \(step\ ([0-9]+)\): ]]
+	[ "${BASH_REMATCH[1]}" -gt $((step + 1)) ]
+}
+
+@test "the strict stand-in: the README's one-liner after enroll, then session, then code again" {
+	use_standin
+	need_pyotp
+	export MFA_VAULT="$AWS_T/standin.vault"
+	mfa_init
+	run --separate-stderr "$MFA_BIN" aws enroll
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	serial="arn:aws:iam::$ACCT:mfa/alice"
+	# Right after enroll: enroll's steps are spent, mfa code waits.
+	out=$(awscli sts get-session-token --serial-number "$serial" \
+		--token-code "$("$MFA_BIN" code alice)" --output json)
+	[ "$(py 'import json,sys; print(json.loads(sys.argv[1])["Credentials"]["AccessKeyId"][:4])' "$out")" = ASIA ]
+	# A session after mfa code: never the step mfa code handed out.
+	run --separate-stderr "$MFA_BIN" --no-cache aws session alice --format json
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	# And mfa code after a session.
+	out=$(awscli sts get-session-token --serial-number "$serial" \
+		--token-code "$("$MFA_BIN" code alice)" --output json)
+	[ -n "$out" ]
+	# Four calls, five steps, each later than the one before; the
+	# stand-in refused nothing.
+	run standin_steps "$serial"
+	[ "${#lines[@]}" -eq 4 ]
+	all=$(printf '%s\n' "${lines[@]}" | tr ' ' '\n')
+	[ "$(printf '%s\n' "$all" | sort -n | uniq | wc -l)" -eq 5 ]
+	[ "$(printf '%s\n' "$all" | sort -n)" = "$all" ]
+	run grep -c '"ok": false' "$AWS_T/standin.log"
+	[ "$output" = 0 ]
+}
+
+# --- names a person can type ---------------------------------------------------
+
+@test "QUERY also matches an AWS device's name, its path and its serial" {
+	need_pyotp
+	mfa_init
+	a=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ b=JBSWY3DPEHPK3PXP c=MFRGGZDFMZTWQ2LK
+	echo "$a" | "$MFA_BIN" add work --issuer "Amazon Web Services" \
+		--serial "arn:aws:iam::$ACCT:mfa/alice" > /dev/null
+	echo "$b" | "$MFA_BIN" add alicex --issuer GitHub > /dev/null
+	echo "$c" | "$MFA_BIN" add ops --issuer "Amazon Web Services" \
+		--serial "arn:aws:iam::210987654321:mfa/team/carol" > /dev/null
+	t=1111111109
+	for q in alice ALICE "arn:aws:iam::$ACCT:mfa/alice" work; do
+		[ "$("$MFA_BIN" code "$q" --at $t)" = "$(totp "$a" $((t / 30)))" ]
+	done
+	for q in carol team/carol Team/Carol; do
+		[ "$("$MFA_BIN" code "$q" --at $t)" = "$(totp "$c" $((t / 30)))" ]
+	done
+	# A device name beats a substring (alice of GitHub:alicex)...
+	[ "$("$MFA_BIN" code alicex --at $t)" = "$(totp "$b" $((t / 30)))" ]
+	# ...an exact account name beats a device name...
+	echo "$b" | "$MFA_BIN" add carol --issuer GitLab > /dev/null
+	[ "$("$MFA_BIN" code carol --at $t)" = "$(totp "$b" $((t / 30)))" ]
+	# ...and two devices of one name are ambiguous, named both.
+	echo "$c" | "$MFA_BIN" add other --issuer "Amazon Web Services" \
+		--serial "arn:aws:iam::111122223333:mfa/alice" > /dev/null
+	run --separate-stderr "$MFA_BIN" code alice --at $t
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mfa: account 'alice' is ambiguous; candidates: Amazon Web Services:work, Amazon Web Services:other" ]
+	# aws session and codes take the same names.
+	run --separate-stderr "$MFA_BIN" aws codes carol
+	[ "$status" -eq 0 ]
+}
