@@ -623,3 +623,14 @@ align_step() {
 	run --separate-stderr "$MFA_BIN" aws codes carol
 	[ "$status" -eq 0 ]
 }
+
+@test "AccessDenied: the hint names a used step first, then the device, then the clock" {
+	use_standin
+	mfa_init
+	echo JBSWY3DPEHPK3PXP | "$MFA_BIN" add ghost --issuer "Amazon Web Services" \
+		--serial "arn:aws:iam::$ACCT:mfa/ghost" > /dev/null
+	run --separate-stderr "$MFA_BIN" aws session ghost
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "mfa: session for Amazon Web Services:ghost: An error occurred (AccessDenied) when calling the GetSessionToken operation: MultiFactorAuthentication failed with invalid MFA one time pass code. (likeliest first: this time step's code was already used for the device, e.g. by another authenticator with the same seed or from 'mfa list' or 'mfa watch': run it again, mfa takes the next step; the device is not enabled for the IAM user of these credentials; the clock is off by over 30 s)" ]
+}
