@@ -291,7 +291,11 @@ const struct mfa_cmd cmd_code_entry = {
     .summary = "print a one-time code",
     .help = "Prints the code of the account QUERY (or of the only account) "
 	    "and a newline\non stdout, nothing else. HOTP accounts advance "
-	    "and save their counter first.\nWith --secret-stdin no vault is "
+	    "and save their counter first.\nSo does an account with an AWS "
+	    "serial: the time step it prints is recorded,\nand one already "
+	    "used is never printed (AWS refuses a code twice): it waits\nfor "
+	    "the next step, saying so on stderr (not with --at or --next).\n"
+	    "With --secret-stdin no vault is "
 	    "used: the secret (base32) or a whole\notpauth:// URI is read "
 	    "from stdin, as oathtool would take it on its command line.\n"
 	    "--copy also puts the code on the clipboard (wl-copy, xclip or "

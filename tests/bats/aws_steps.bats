@@ -634,3 +634,59 @@ align_step() {
 	[ -z "$output" ]
 	[ "$stderr" = "mfa: session for Amazon Web Services:ghost: An error occurred (AccessDenied) when calling the GetSessionToken operation: MultiFactorAuthentication failed with invalid MFA one time pass code. (likeliest first: this time step's code was already used for the device, e.g. by another authenticator with the same seed or from 'mfa list' or 'mfa watch': run it again, mfa takes the next step; the device is not enabled for the IAM user of these credentials; the clock is off by over 30 s)" ]
 }
+
+# --- the README ------------------------------------------------------------------
+
+@test "every example of the README's AWS part runs as written (moto and the strict stand-in)" {
+	[ -z "$MOTO_WHY" ] || skip "$MOTO_WHY"
+	[ -z "$STANDIN_WHY" ] || skip "$STANDIN_WHY"
+	# The AWS CLI v1 (the pyenv one on PATH here), pointed at the servers
+	# with AWS_ENDPOINT_URL: see tests/tools/aws/readme-run.
+	v1=$("$TOOLS/readme-run" --find-v1) || skip "$v1"
+	# Servers of its own: the README's user alice starts from nothing.
+	mkdir -p "$T/srv"
+	MOTO_WHY="" STANDIN_WHY=""
+	start_servers "$T/srv"
+	[ -z "$MOTO_WHY$STANDIN_WHY" ] || { echo "$MOTO_WHY$STANDIN_WHY"; false; }
+	readme="$BATS_TEST_DIRNAME/../../README.md"
+	# Both at once: each waits for fresh time steps, as the README says.
+	for k in moto standin; do
+		mkdir "$T/$k"
+		"$TOOLS/readme-run" "$readme" "$k" "$T/srv" "$T/$k" > "$T/$k.log" 2>&1 &
+		eval "pid_$k=$!"
+	done
+	rc_moto=0 rc_standin=0
+	wait "$pid_moto" || rc_moto=$?
+	wait "$pid_standin" || rc_standin=$?
+	stop_servers "$T/srv"
+	for k in moto standin; do
+		echo "=== $k"
+		cat "$T/$k.log"
+	done
+	[ "$rc_moto" -eq 0 ]
+	[ "$rc_standin" -eq 0 ]
+	grep -q '^moto: [0-9]* blocks, all as the README says$' "$T/moto.log"
+	grep -q '^standin: [0-9]* blocks, all as the README says$' "$T/standin.log"
+	# The strict stand-in refused no code.
+	[ "$(grep -c '"mfa": "reused' "$T/srv/standin.log")" -eq 0 ]
+}
+
+@test "the docs never teach a secret typed into a command line (echo SECRET | mfa ...)" {
+	command -v mandoc > /dev/null || skip "mandoc not installed (Debian package mandoc)"
+	root="$BATS_TEST_DIRNAME/../.."
+	# The README's shell blocks, and the man page's example lines.
+	py 'import re, sys
+text = open(sys.argv[1]).read()
+for b in re.findall(r"^ *```sh\n(.*?)^ *```", text, re.S | re.M):
+    print(b)' "$root/README.md" > "$T/examples"
+	mandoc -T ascii "$root/man/mfa.1" | col -bx | sed -n 's/^ *\$ //p' >> "$T/examples"
+	[ "$(grep -c 'mfa ' "$T/examples")" -ge 30 ]
+	# Text echoed, printed or here-stringed into mfa: a secret in the
+	# shell's history (an otpauth:// URI holds one too).
+	run grep -nE '(echo|printf)[^|]*\|[^|]*mfa|mfa[^<]*<<<|<<< *[^ ]* *mfa' "$T/examples"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	# What they show instead: the hidden prompt and the clipboard.
+	grep -q 'hidden prompt' "$root/README.md"
+	grep -q 'wl-paste | mfa add' "$T/examples"
+}
