@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <sodium.h>
@@ -420,35 +421,43 @@ cmd_aws_credpath(struct mfa_ctx *ctx, char *out, size_t len)
 	return 0;
 }
 
-/* All of fd (a regular file) into secret memory: it holds other
- * profiles' keys. */
 static int
-cmd_aws_read_all(int fd, char **out, size_t *len)
+cmd_aws_read_all(const char *path, char **out, size_t *len)
 {
 	struct stat st;
 	ssize_t r;
 	size_t n = 0;
+	int fd, rc = 0;
 
 	*out = NULL;
 	*len = 0;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return MFA_EIO;
-	if (st.st_size > AWS_CREDFILE_MAX)
-		return MFA_ETOOBIG;
-	if ((*out = sodium_malloc((size_t)st.st_size + 1)) == NULL)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : MFA_EIO;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > AWS_CREDFILE_MAX) {
+		close(fd);
+		return st.st_size > AWS_CREDFILE_MAX ? MFA_ETOOBIG : MFA_EIO;
+	}
+	/* It holds other profiles' keys: secret memory. */
+	if ((*out = sodium_malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
 		return MFA_ENOMEM;
+	}
 	while (n < (size_t)st.st_size) {
 		r = read(fd, *out + n, (size_t)st.st_size - n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			sodium_free(*out);
-			*out = NULL;
-			return MFA_EIO;
-		}
-		if (r == 0)
+		if (r <= 0) {
+			rc = r < 0 ? MFA_EIO : 0;
 			break;
+		}
 		n += (size_t)r;
+	}
+	close(fd);
+	if (rc != 0) {
+		sodium_free(*out);
+		*out = NULL;
+		return rc;
 	}
 	(*out)[n] = '\0';
 	*len = n;
@@ -456,35 +465,31 @@ cmd_aws_read_all(int fd, char **out, size_t *len)
 }
 
 /*
- * The credentials file, open and locked against other mfa writers. The
- * lock is on the file itself, which each writer replaces (rename): so
- * after waiting for it, check that the path still names the file locked,
- * else take the new one. Made (empty, 0600) when missing, to have a file
- * to lock.
+ * Lock the folder of the credentials file against other mfa processes
+ * writing it: each replaces the file (rename), so a lock on the file
+ * itself would stay with the old one, and a missing file has nothing to
+ * lock. The descriptor holds the lock until closed.
  */
 static int
 cmd_aws_credlock(const char *path, int *fdp)
 {
-	struct stat a, b;
-	int fd, tries;
+	char *copy, *dir;
+	int fd;
 
-	for (tries = 0; tries < 100; tries++) {
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-		if (fd < 0)
-			return errno == EISDIR ? MFA_EISDIR : MFA_EIO;
-		while (flock(fd, LOCK_EX) != 0)
-			if (errno != EINTR) {
-				close(fd);
-				return MFA_EIO;
-			}
-		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
-		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-			*fdp = fd;
-			return 0;
+	if ((copy = strdup(path)) == NULL)
+		return MFA_ENOMEM;
+	dir = dirname(copy);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return errno == ENOENT ? MFA_ENOENT : MFA_EIO;
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			close(fd);
+			return MFA_ELOCK;
 		}
-		close(fd);
-	}
-	return MFA_ELOCK;
+	*fdp = fd;
+	return 0;
 }
 
 static int
@@ -517,7 +522,7 @@ cmd_aws_credfile(struct mfa_ctx *ctx, const struct mfa_args *a,
 		snprintf(real, sizeof(real), "%s", path);
 	if ((rc = cmd_aws_credlock(real, &fd)) != 0)
 		return cli_fail(ctx, rc, "%s", real);
-	if ((rc = cmd_aws_read_all(fd, &old, &oldlen)) != 0) {
+	if ((rc = cmd_aws_read_all(real, &old, &oldlen)) != 0) {
 		close(fd);
 		return cli_fail(ctx, rc, "%s", real);
 	}
@@ -529,7 +534,7 @@ cmd_aws_credfile(struct mfa_ctx *ctx, const struct mfa_args *a,
 		rc = util_write_file(real, text, len);
 		sodium_free(text);
 	}
-	/* The lock goes with the old file, once the new one is in place. */
+	/* The new file is in place: the next writer may read it. */
 	close(fd);
 	if (rc == MFA_EEXIST)
 		return cli_failx(ctx, rc,
