@@ -15,13 +15,14 @@
  * even when the call fails.
  *
  * Every function returns 0 or a negative enum mfa_rc. On MFA_EAWS (the AWS
- * CLI failed) and on most other failures ctx->err holds one line saying why,
- * for the caller to show; it never holds a secret.
+ * CLI failed) and on most other failures ctx->err.why holds one line saying
+ * why, for the caller to show; it never holds a secret.
  */
 #ifndef MFA_AWS_AWS_H
 #define MFA_AWS_AWS_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +33,7 @@
 #include "mfa/vault.h"
 
 #define AWS_ISSUER "Amazon Web Services"
-#define AWS_ERR_MAX 512
+#define AWS_ERR_MAX MFA_ERR_MAX
 /* Cached sessions are dropped this long before AWS says they expire. */
 #define AWS_CACHE_MARGIN 300
 /* Longest stdout we accept from the AWS CLI. */
@@ -54,7 +55,10 @@ struct aws_ctx {
 	int64_t (*now)(void *arg);
 	void (*sleep_until)(void *arg, int64_t when);
 	void *clock_arg;
-	char err[AWS_ERR_MAX];
+	/* Set (by a signal handler) when the user wants us to stop: the
+	 * enrolment stops at its next safe point. NULL: never. */
+	volatile sig_atomic_t *stop;
+	struct mfa_err err; /* why a call failed, for the caller to show */
 };
 
 /*
@@ -76,6 +80,25 @@ void aws_ctx_free(struct aws_ctx *a);
  * args must hold no secret: the one-time codes are the only exception.
  */
 int aws_run(struct aws_ctx *a, const char *const *args, json_t **out);
+/*
+ * aws_run for a call that must not be cut short: the CLI ignores SIGINT
+ * and SIGHUP (a Ctrl-C at the terminal reaches every process of the
+ * job), so it cannot die between AWS's answer and ours; the caller stops
+ * at its own next safe point instead (ctx->stop). With f, the call writes
+ * a file (--outfile): give it AWS_RUN_OUTFILE as the path, a pipe (the
+ * CLI's descriptor AWS_RUN_OUTFILE_FD) that mfa reads into f->data
+ * (sodium_malloc'd, the caller frees it; NULL when nothing was written),
+ * so what it holds never touches a disk.
+ */
+#define AWS_RUN_OUTFILE_FD 3
+#define AWS_RUN_OUTFILE "/dev/fd/3"
+#define AWS_RUN_FILE_MAX 4096
+struct aws_run_file {
+	uint8_t *data;
+	size_t len;
+};
+int aws_run_shielded(struct aws_ctx *a, const char *const *args, json_t **out,
+		     struct aws_run_file *f);
 /* The line of a failed CLI's stderr worth showing (trimmed, printable). */
 void aws_run_errline(const char *text, size_t len, char *out, size_t outlen);
 
@@ -148,7 +171,8 @@ struct aws_creds {
 	int64_t expiration; /* unix seconds */
 };
 void aws_creds_clear(struct aws_creds *c);
-/* From an STS Credentials object (or our cached copy of one). */
+/* From an STS Credentials object (or our cached copy of one): MFA_EPARSE
+ * when malformed, MFA_EINVAL when a value holds a control character. */
 int aws_creds_from_json(const json_t *o, struct aws_creds *c);
 
 /*
@@ -181,6 +205,8 @@ char *aws_session_key(const uint8_t id[VAULT_ID_BYTES], const char *role_arn,
  * vault, then enable it with two fresh codes. The fields left NULL are
  * filled in: user from `iam get-user`, device from user, name from device.
  * On failure *state says how far it got, for the caller to explain.
+ * With *ctx->stop set it stops at the next whole state: MFA_ECANCELED
+ * with state NONE (nothing made) or SAVED (not enabled, seed saved).
  */
 enum aws_enroll_state {
 	AWS_ENROLL_NONE,    /* nothing exists in AWS */
@@ -222,12 +248,21 @@ int aws_format_creds(const struct aws_creds *c, enum aws_format f, char **out,
 		     size_t *len);
 /*
  * The shared credentials file `old` (len bytes, may be NULL/0) with the
- * profile `section` set to c: its key lines replaced in place, every other
- * line, section and comment kept; appended when missing. sodium_malloc'd
- * *out. MFA_EINVAL for a section name a credentials file cannot hold.
+ * profile `section` set to c: its key lines (and their continuation lines)
+ * dropped, the new ones put right after its header, every other line,
+ * section and comment kept; the profile appended when missing. The file is
+ * read as botocore reads it (Python's configparser). sodium_malloc'd *out.
+ * MFA_EINVAL for a section name a credentials file cannot hold, MFA_EEXIST
+ * when the profile holds long-term keys, MFA_EPARSE when a value holds a
+ * control character, MFA_EFORMAT when configparser could not read the file
+ * (*errline: the first line it would refuse).
  */
 int aws_format_credfile(const char *old, size_t len, const char *section,
-			const struct aws_creds *c, char **out, size_t *outlen);
+			const struct aws_creds *c, char **out, size_t *outlen,
+			size_t *errline);
+/* 0, or MFA_EPARSE when a credential holds a control character (a newline
+ * would add lines to a credentials file), MFA_EINVAL when one is missing. */
+int aws_creds_check(const struct aws_creds *c);
 /* Shell word for value: as is when safe, else single-quoted. malloc'd. */
 char *aws_format_shell_quote(const char *value);
 

@@ -6,18 +6,24 @@
  * runs, so no later failure can lose it; a failure before the seed is
  * saved deletes the new device again, so nothing is left half made.
  *
- * The seed comes back from the AWS CLI only as a file (--outfile): it is
- * written into a private 0700 folder, read into secret memory, and
- * overwritten before it is unlinked.
+ * The seed comes back from the AWS CLI only as a file (--outfile): mfa
+ * names a pipe (/dev/fd/3 of the CLI) and reads it into secret memory, so
+ * the seed never touches a disk, and nothing is left to clean up when we
+ * are killed.
+ *
+ * Interrupted (ctx->stop set by SIGINT, SIGTERM, SIGHUP), enrolment goes on
+ * to the next point where the state is whole: before the device is made,
+ * nothing is done; once AWS made it, its seed is saved first, and it stops
+ * before enabling the device, with the seed safe in the vault (the caller
+ * says how to finish or undo it). The calls that create and enable run
+ * shielded from the terminal's signals, so each finishes and we know what
+ * AWS did.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "aws/aws.h"
 
@@ -66,7 +72,7 @@ enroll_user(struct aws_ctx *a, struct aws_enroll *e)
 			json_decref(out);
 			return rc;
 		}
-		snprintf(a->err, sizeof(a->err),
+		snprintf(a->err.why, sizeof(a->err.why),
 			 "the AWS credentials in use are not an IAM user's "
 			 "(%s): name the user with --user-name",
 			 arn != NULL ? arn : "no user name");
@@ -76,16 +82,16 @@ enroll_user(struct aws_ctx *a, struct aws_enroll *e)
 	if (rc != MFA_EAWS)
 		return rc;
 	/* A role (assumed, SSO) has no IAM user: say who it is instead. */
-	snprintf(first, sizeof(first), "%s", a->err);
+	snprintf(first, sizeof(first), "%s", a->err.why);
 	if (aws_run(a, whoami, &who) == 0 &&
 	    (arn = json_string_value(json_object_get(who, "Arn"))) != NULL) {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(a->err.why, sizeof(a->err.why),
 			 "the AWS credentials in use are %s, not an IAM "
 			 "user; virtual MFA devices are enabled for IAM "
 			 "users: name one with --user-name",
 			 arn);
 	} else {
-		snprintf(a->err, sizeof(a->err), "%s", first);
+		snprintf(a->err.why, sizeof(a->err.why), "%s", first);
 	}
 	json_decref(who);
 	return MFA_EAWS;
@@ -103,70 +109,24 @@ enroll_name_taken(const struct vault_data *d, const char *name)
 	return false;
 }
 
-/* Overwrite, unlink, and remove the private folder. */
-static void
-enroll_cleanup(const char *dir, const char *file)
-{
-	uint8_t zero[512];
-	struct stat st;
-	off_t left;
-	ssize_t w;
-	int fd;
-
-	if ((fd = open(file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
-		memset(zero, 0, sizeof(zero));
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-			for (left = st.st_size; left > 0; left -= w) {
-				w = write(fd, zero,
-					  left > (off_t)sizeof(zero)
-					      ? sizeof(zero)
-					      : (size_t)left);
-				if (w <= 0)
-					break;
-			}
-			fsync(fd);
-		}
-		close(fd);
-	}
-	unlink(file);
-	rmdir(dir);
-}
-
-/* The base32 seed from the file into secret memory, decoded. */
+/* The base32 seed the AWS CLI wrote, decoded into secret memory. */
 static int
-enroll_read_seed(struct aws_ctx *a, const char *file, uint8_t **seed,
-		 size_t *len)
+enroll_read_seed(struct aws_ctx *a, const struct aws_run_file *f,
+		 uint8_t **seed, size_t *len)
 {
-	char *text = NULL;
-	size_t n = 0, errpos = 0;
-	ssize_t r;
-	int fd, rc = 0;
+	const char *text = (const char *)f->data;
+	size_t n = f->len, errpos = 0;
+	int rc = 0;
 
-	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		snprintf(a->err, sizeof(a->err),
-			 "the AWS CLI wrote no seed file: %s", strerror(errno));
+	if (text == NULL || n == 0) {
+		snprintf(a->err.why, sizeof(a->err.why),
+			 "the AWS CLI wrote no seed to %s", AWS_RUN_OUTFILE);
 		return MFA_EIO;
 	}
-	if ((text = sodium_malloc(ENROLL_SEED_MAX + 1)) == NULL) {
-		close(fd);
-		return MFA_ENOMEM;
-	}
-	while (n < ENROLL_SEED_MAX &&
-	       (r = read(fd, text + n, ENROLL_SEED_MAX - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = MFA_EIO;
-			break;
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	while (
-	    rc == 0 && n > 0 &&
-	    (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' ||
+			 text[n - 1] == ' '))
 		n--;
-	if (rc == 0 && (n == 0 || n >= ENROLL_SEED_MAX))
+	if (n == 0 || n >= ENROLL_SEED_MAX)
 		rc = MFA_EPARSE;
 	if (rc == 0 && (*seed = sodium_malloc(base32_decoded_max(n))) == NULL)
 		rc = MFA_ENOMEM;
@@ -181,13 +141,26 @@ enroll_read_seed(struct aws_ctx *a, const char *file, uint8_t **seed,
 		*seed = NULL;
 		rc = MFA_ESECRET_EMPTY;
 	}
-	if (rc != 0 && a->err[0] == '\0')
-		snprintf(a->err, sizeof(a->err),
-			 "the seed file the AWS CLI wrote is not a base32 "
-			 "seed: %s",
+	if (rc != 0 && a->err.why[0] == '\0')
+		snprintf(a->err.why, sizeof(a->err.why),
+			 "the seed the AWS CLI wrote is not a base32 seed: %s",
 			 mfa_strerror(rc));
-	sodium_free(text);
 	return rc;
+}
+
+static bool
+enroll_stopped(const struct aws_ctx *a)
+{
+	return a->stop != NULL && *a->stop != 0;
+}
+
+static int
+enroll_cancel(struct aws_ctx *a)
+{
+	snprintf(a->err.why, sizeof(a->err.why),
+		 "interrupted before the device was made: nothing was "
+		 "changed");
+	return MFA_ECANCELED;
 }
 
 /* Undo a device whose seed could not be kept. */
@@ -198,45 +171,65 @@ enroll_undo(struct aws_ctx *a, struct aws_enroll *e)
 			      "--serial-number", e->serial, NULL};
 	char keep[AWS_ERR_MAX];
 
-	snprintf(keep, sizeof(keep), "%s", a->err);
+	snprintf(keep, sizeof(keep), "%s", a->err.why);
 	if (aws_run(a, args, NULL) == 0) {
 		e->undone = true;
 		e->state = AWS_ENROLL_NONE;
 	}
-	snprintf(a->err, sizeof(a->err), "%s", keep);
+	snprintf(a->err.why, sizeof(a->err.why), "%s", keep);
 }
 
 static int
-enroll_create(struct aws_ctx *a, struct aws_enroll *e, const char *file)
+enroll_create(struct aws_ctx *a, struct aws_enroll *e, uint8_t **seed,
+	      size_t *seed_len)
 {
 	const char *args[] = {"iam",
 			      "create-virtual-mfa-device",
 			      "--virtual-mfa-device-name",
 			      e->device_out,
 			      "--outfile",
-			      file,
+			      AWS_RUN_OUTFILE,
 			      "--bootstrap-method",
 			      "Base32StringSeed",
 			      NULL};
+	struct aws_run_file f = {NULL, 0};
 	json_t *out = NULL;
 	const char *serial;
+	size_t n;
 	int rc;
 
-	if ((rc = aws_run(a, args, &out)) != 0)
-		return rc;
+	if ((rc = aws_run_shielded(a, args, &out, &f)) != 0) {
+		/* Not AWS's refusal: the CLI may have failed after AWS made
+		 * the device (it could not write the seed, it was killed). */
+		if (rc == MFA_EAWS &&
+		    strstr(a->err.why, "An error occurred (") == NULL &&
+		    (n = strlen(a->err.why)) < sizeof(a->err.why))
+			snprintf(a->err.why + n, sizeof(a->err.why) - n,
+				 " (the device '%s' may exist in AWS without "
+				 "its seed: see 'aws iam "
+				 "list-virtual-mfa-devices', and delete it)",
+				 e->device_out);
+		goto out;
+	}
 	serial = json_string_value(json_object_get(
 	    json_object_get(out, "VirtualMFADevice"), "SerialNumber"));
 	if (serial == NULL || serial[0] == '\0') {
 		/* Cannot name it, so cannot undo it: say so. */
-		snprintf(a->err, sizeof(a->err),
+		snprintf(a->err.why, sizeof(a->err.why),
 			 "the AWS CLI did not say the new device's serial "
 			 "number (look for '%s' in 'aws iam "
 			 "list-virtual-mfa-devices')",
 			 e->device_out);
-		json_decref(out);
-		return MFA_EPARSE;
+		rc = MFA_EPARSE;
+		goto out;
 	}
-	rc = enroll_strdup(&e->serial, serial);
+	if ((rc = enroll_strdup(&e->serial, serial)) != 0)
+		goto out;
+	e->state = AWS_ENROLL_CREATED;
+	rc = enroll_read_seed(a, &f, seed, seed_len);
+out:
+	if (f.data != NULL)
+		sodium_free(f.data);
 	json_decref(out);
 	return rc;
 }
@@ -246,18 +239,16 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 {
 	struct aws_new_account acct;
 	struct aws_take t;
-	char dir[PATH_MAX], file[PATH_MAX + 8];
-	const char *tmp = getenv("TMPDIR");
 	uint8_t *seed = NULL;
 	size_t seed_len = 0;
 	int rc;
 
-	a->err[0] = '\0';
+	a->err.why[0] = '\0';
 	e->state = AWS_ENROLL_NONE;
 	e->undone = false;
 	memset(&t, 0, sizeof(t));
 	if ((rc = enroll_user(a, e)) != 0)
-		return rc;
+		return enroll_stopped(a) ? enroll_cancel(a) : rc;
 	if ((rc = enroll_strdup(&e->device_out,
 				e->device ? e->device : e->user_out)) != 0 ||
 	    (rc = enroll_strdup(&e->name_out,
@@ -265,36 +256,21 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 		return rc;
 	/* Checked again under the lock; this spares AWS a useless device. */
 	if (enroll_name_taken(vault_data(v), e->name_out)) {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(a->err.why, sizeof(a->err.why),
 			 "the vault already has an account \"%s:%s\" "
 			 "(choose another name with --name)",
 			 AWS_ISSUER, e->name_out);
 		return MFA_EEXIST;
 	}
-	if (tmp == NULL || tmp[0] != '/')
-		tmp = "/tmp";
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/mfa-aws-XXXXXX", tmp) >=
-	    sizeof(dir))
-		return MFA_ETOOLONG;
-	if (mkdtemp(dir) == NULL) {
-		snprintf(a->err, sizeof(a->err),
-			 "cannot make a private folder in %s: %s", tmp,
-			 strerror(errno));
-		return MFA_EIO;
-	}
-	snprintf(file, sizeof(file), "%s/seed", dir);
-	rc = enroll_create(a, e, file);
-	if (rc == 0) {
-		e->state = AWS_ENROLL_CREATED;
-		rc = enroll_read_seed(a, file, &seed, &seed_len);
-	}
-	enroll_cleanup(dir, file);
-	if (rc != 0) {
+	if (enroll_stopped(a))
+		return enroll_cancel(a);
+	if ((rc = enroll_create(a, e, &seed, &seed_len)) != 0) {
 		if (e->state == AWS_ENROLL_CREATED)
 			enroll_undo(a, e);
 		return rc;
 	}
 
+	/* From here on a stop request waits: the seed is saved first. */
 	acct.name = e->name_out;
 	acct.serial = e->serial;
 	acct.secret = seed;
@@ -312,11 +288,11 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 	sodium_free(seed);
 	if (rc != 0) {
 		if (rc == MFA_EEXIST)
-			snprintf(a->err, sizeof(a->err),
+			snprintf(a->err.why, sizeof(a->err.why),
 				 "the vault already has an account \"%s:%s\"",
 				 AWS_ISSUER, e->name_out);
-		else if (a->err[0] == '\0')
-			snprintf(a->err, sizeof(a->err),
+		else if (a->err.why[0] == '\0')
+			snprintf(a->err.why, sizeof(a->err.why),
 				 "cannot save the seed in the vault: %s",
 				 mfa_strerror(rc));
 		enroll_undo(a, e);
@@ -325,6 +301,12 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 	e->state = AWS_ENROLL_SAVED;
 	e->steps[0] = t.first;
 	e->steps[1] = t.first + 1;
+	if (enroll_stopped(a)) {
+		aws_take_clear(&t);
+		snprintf(a->err.why, sizeof(a->err.why),
+			 "interrupted before the device was enabled");
+		return MFA_ECANCELED;
+	}
 	{
 		/* Both codes are one-time and spent by this call; the AWS CLI
 		 * takes them nowhere but argv. The seed never is. */
@@ -340,7 +322,9 @@ aws_enroll(struct aws_ctx *a, struct vault *v, struct aws_enroll *e)
 				      t.code[1],
 				      NULL};
 
-		rc = aws_run(a, args, NULL);
+		/* Shielded: once sent, its answer is waited for, so that
+		 * what we report is what AWS did. */
+		rc = aws_run_shielded(a, args, NULL, NULL);
 	}
 	aws_take_clear(&t);
 	if (rc != 0)

@@ -289,51 +289,94 @@ aws_format_creds(const struct aws_creds *c, enum aws_format f, char **out,
 	}
 }
 
-/* A "[name]" line (as Python's configparser reads it): the name. */
-static bool
-format_header(const char *line, size_t n, const char **name, size_t *nlen)
-{
-	const char *close;
+/*
+ * The shared credentials file as botocore reads it: Python's configparser
+ * (RawConfigParser, defaults). Lines end at "\n", "\r\n" or a lone "\r"
+ * (universal newlines). A line is blank or a comment ("#" or ";" after
+ * any indent), which changes nothing; else a continuation of the option
+ * above when it is indented deeper than that option's line; else, after
+ * its indent, a "[name]" section header (the name runs to the line's last
+ * "]"), or a "key = value" / "key: value" option; anything else (an option
+ * before any section, a line with neither) makes the file unreadable.
+ */
+enum cp_kind { CP_SKIP, CP_CONT, CP_SECTION, CP_OPTION, CP_ERROR };
 
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
-			 line[n - 1] == ' ' || line[n - 1] == '\t'))
-		n--;
-	while (n > 0 && (*line == ' ' || *line == '\t')) {
-		line++;
-		n--;
-	}
-	/*
-	 * As Python's configparser (which the AWS CLI uses) reads it: "[",
-	 * then the name up to the LAST "]" of the line, anything after it
-	 * ignored ("[default-mfa] ; note" names default-mfa).
-	 */
-	if (n < 2 || line[0] != '[' ||
-	    (close = memrchr(line, ']', n)) == NULL || close == line)
-		return false;
-	*name = line + 1;
-	*nlen = (size_t)(close - line - 1);
-	return true;
+struct cp_state {
+	bool sect;     /* in a section */
+	bool opt;      /* an option line came since it began */
+	size_t indent; /* the indent of the last section or option line */
+};
+
+/* Python's str.isspace() for ASCII. */
+static bool
+cp_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
 }
 
-/* The key of a "key = value" line, lowercased; false for other lines. */
-static bool
-format_key(const char *line, size_t n, char *key, size_t keycap)
+/*
+ * One line (without its line end): its kind, and the section name or the
+ * option's key (lowercased into key; "" when too long) with it.
+ */
+static enum cp_kind
+cp_line(struct cp_state *st, const char *line, size_t n, const char **name,
+	size_t *nlen, char *key, size_t keycap)
 {
-	size_t i = 0, k = 0, end;
+	const char *v = line, *close;
+	size_t vn = n, indent, i, k;
 
-	if (n == 0 || line[0] == ' ' || line[0] == '\t' || line[0] == '#' ||
-	    line[0] == ';')
-		return false;
-	for (end = 0; end < n && line[end] != '=' && line[end] != ':'; end++)
+	while (vn > 0 && cp_space((unsigned char)*v)) {
+		v++;
+		vn--;
+	}
+	while (vn > 0 && cp_space((unsigned char)v[vn - 1]))
+		vn--;
+	if (vn == 0 || *v == '#' || *v == ';')
+		return CP_SKIP;
+	indent = (size_t)(v - line);
+	if (st->sect && st->opt && indent > st->indent)
+		return CP_CONT;
+	st->indent = indent;
+	if (vn >= 3 && v[0] == '[' && (close = memrchr(v, ']', vn)) != NULL &&
+	    close - v >= 2) {
+		*name = v + 1;
+		*nlen = (size_t)(close - v - 1);
+		st->sect = true;
+		st->opt = false;
+		return CP_SECTION;
+	}
+	if (!st->sect)
+		return CP_ERROR;
+	for (i = 0; i < vn && v[i] != '=' && v[i] != ':'; i++)
 		;
-	if (end == n)
-		return false;
-	while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t'))
-		end--;
-	for (i = 0; i < end && k + 1 < keycap; i++)
-		key[k++] = (char)tolower((unsigned char)line[i]);
-	key[k] = '\0';
-	return i == end;
+	if (i == vn)
+		return CP_ERROR;
+	while (i > 0 && cp_space((unsigned char)v[i - 1]))
+		i--;
+	/* An empty key is an error, and leaves no option to continue. */
+	st->opt = i > 0;
+	if (i == 0)
+		return CP_ERROR;
+	for (k = 0; k < i && k + 1 < keycap; k++)
+		key[k] = (char)tolower((unsigned char)v[k]);
+	key[k < i ? 0 : k] = '\0';
+	return CP_OPTION;
+}
+
+/* The next line of p..stop: its length without and with its line end. */
+static void
+cp_next(const char *p, const char *stop, size_t *len, size_t *whole)
+{
+	const char *e = p;
+
+	while (e < stop && *e != '\n' && *e != '\r')
+		e++;
+	*len = (size_t)(e - p);
+	if (e < stop && *e == '\r' && e + 1 < stop && e[1] == '\n')
+		e += 2;
+	else if (e < stop)
+		e++;
+	*whole = (size_t)(e - p);
 }
 
 static bool
@@ -366,92 +409,151 @@ format_put(char *buf, size_t *o, const char *p, size_t n)
 	*o += n;
 }
 
+/* Credentials that can go into a file, a shell or a JSON reader as they
+ * are: no control character (a newline in a value would start a new line of
+ * the credentials file, e.g. a "[base]" section). */
+int
+aws_creds_check(const struct aws_creds *c)
+{
+	const char *v[3] = {c->access_key_id, c->secret_access_key,
+			    c->session_token};
+	const unsigned char *p;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (v[i] == NULL)
+			return MFA_EINVAL;
+		for (p = (const unsigned char *)v[i]; *p != '\0'; p++)
+			if (*p < 0x20 || *p == 0x7f)
+				return MFA_EPARSE;
+	}
+	return 0;
+}
+
 int
 aws_format_credfile(const char *old, size_t len, const char *section,
-		    const struct aws_creds *c, char **out, size_t *outlen)
+		    const struct aws_creds *c, char **out, size_t *outlen,
+		    size_t *errline)
 {
-	char exp[AWS_TIME_MAX], key[64], *buf, *block;
-	const char *p = old, *stop = old + len, *line, *name;
-	size_t n, nlen, o = 0, cap, blen;
-	bool in = false, done = false, dropping = false, had_id = false,
-	     had_token = false, blank_end = true;
-	int rc;
+	char exp[AWS_TIME_MAX], key[64], *buf = NULL, *block = NULL;
+	const char *p = old, *stop = old + len, *name, *indent = "";
+	struct cp_state st = {false, false, 0};
+	size_t n, whole, nlen, o = 0, cap, blen, ins = 0, ilen = 0, line = 0, i;
+	bool in = false, done = false, dropping = false, want_indent = false,
+	     had_id = false, had_token = false;
+	enum cp_kind kind;
+	int rc = 0;
 
+	*errline = 0;
 	if (old == NULL)
 		p = stop = "";
 	if (!format_section_ok(section))
 		return MFA_EINVAL;
+	if ((rc = aws_creds_check(c)) != 0)
+		return rc;
 	if ((rc = aws_format_time(c->expiration, exp)) != 0)
 		return rc;
 	blen = strlen(c->access_key_id) + strlen(c->secret_access_key) +
 	       strlen(c->session_token) + strlen(exp) + 128;
-	if ((block = sodium_malloc(blen)) == NULL)
-		return MFA_ENOMEM;
-	blen = (size_t)snprintf(block, blen,
-				"aws_access_key_id = %s\n"
-				"aws_secret_access_key = %s\n"
-				"aws_session_token = %s\n"
-				"expiration = %s\n",
-				c->access_key_id, c->secret_access_key,
-				c->session_token, exp);
+	/* Room for the block, its four lines indented (by less than len). */
+	blen += 4 * len;
 	cap = len + blen + strlen(section) + 8;
-	if ((buf = sodium_malloc(cap)) == NULL) {
-		sodium_free(block);
-		return MFA_ENOMEM;
+	if ((block = sodium_malloc(blen)) == NULL ||
+	    (buf = sodium_malloc(cap)) == NULL) {
+		rc = MFA_ENOMEM;
+		goto out;
 	}
-	while (p < stop) {
-		const char *nl = memchr(p, '\n', (size_t)(stop - p));
-
-		line = p;
-		n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(stop - p);
-		p += n;
-		if (format_header(line, n, &name, &nlen)) {
+	for (; p < stop; p += whole) {
+		cp_next(p, stop, &n, &whole);
+		line++;
+		kind = cp_line(&st, p, n, &name, &nlen, key, sizeof(key));
+		if (kind == CP_ERROR) {
+			*errline = line;
+			rc = MFA_EFORMAT;
+			goto out;
+		}
+		if (kind == CP_SECTION)
 			dropping = false;
-			in = !done && nlen == strlen(section) &&
+		else if (kind == CP_OPTION)
+			dropping = in && format_ours(key);
+		if (dropping && kind != CP_SKIP) {
+			had_id |= kind == CP_OPTION &&
+				  strcmp(key, "aws_access_key_id") == 0;
+			had_token |= kind == CP_OPTION &&
+				     strcmp(key, "aws_session_token") == 0;
+			continue;
+		}
+		/*
+		 * The block goes right after our header, indented as the
+		 * first line that stays after it: so that line, and the
+		 * ones after it, keep their meaning (an indented line after
+		 * the block would otherwise continue its last value).
+		 */
+		if (want_indent && kind != CP_SKIP) {
+			want_indent = false;
+			indent = p;
+			for (ilen = 0; cp_space((unsigned char)p[ilen]); ilen++)
+				;
+		}
+		if (kind == CP_SECTION) {
+			in = nlen == strlen(section) &&
 			     memcmp(name, section, nlen) == 0;
-			format_put(buf, &o, line, n);
-			if (line[n - 1] != '\n')
+			format_put(buf, &o, p, whole);
+			if (whole == n)
 				format_put(buf, &o, "\n", 1);
-			if (in) {
+			if (in && !done) {
 				done = true;
-				format_put(buf, &o, block, blen);
+				ins = o;
+				want_indent = true;
 			}
 			continue;
 		}
-		if (in && format_key(line, n, key, sizeof(key)) &&
-		    format_ours(key)) {
-			had_id |= strcmp(key, "aws_access_key_id") == 0;
-			had_token |= strcmp(key, "aws_session_token") == 0;
-			dropping = true;
-			continue;
-		}
-		/* An indented line continues the value above it. */
-		if (in && dropping && (line[0] == ' ' || line[0] == '\t') &&
-		    n > 1 && line[1] != '\n')
-			continue;
-		dropping = false;
-		format_put(buf, &o, line, n);
+		format_put(buf, &o, p, whole);
 	}
 	if (had_id && !had_token) {
 		/* Long-term keys: the credentials mfa itself may rely on. */
-		sodium_free(buf);
-		sodium_free(block);
-		return MFA_EEXIST;
+		rc = MFA_EEXIST;
+		goto out;
 	}
 	if (!done) {
-		if (o > 0 && buf[o - 1] != '\n')
+		if (o > 0 && buf[o - 1] != '\n' && buf[o - 1] != '\r')
 			format_put(buf, &o, "\n", 1);
-		blank_end = o == 0 || (o >= 2 && buf[o - 2] == '\n');
-		if (!blank_end)
+		/* A blank line before it, unless the file is empty or ends
+		 * with one. */
+		if (o > 0 &&
+		    !(o >= 2 && (buf[o - 2] == '\n' || buf[o - 2] == '\r')))
 			format_put(buf, &o, "\n", 1);
 		format_put(buf, &o, "[", 1);
 		format_put(buf, &o, section, strlen(section));
 		format_put(buf, &o, "]\n", 2);
-		format_put(buf, &o, block, blen);
+		ins = o;
+	}
+	{
+		const char *kv[4][2] = {
+		    {"aws_access_key_id", c->access_key_id},
+		    {"aws_secret_access_key", c->secret_access_key},
+		    {"aws_session_token", c->session_token},
+		    {"expiration", exp},
+		};
+		size_t b = 0;
+
+		for (i = 0; i < 4; i++) {
+			format_put(block, &b, indent, ilen);
+			b += (size_t)snprintf(block + b, blen - b, "%s = %s\n",
+					      kv[i][0], kv[i][1]);
+		}
+		memmove(buf + ins + b, buf + ins, o - ins);
+		memcpy(buf + ins, block, b);
+		o += b;
 	}
 	buf[o] = '\0';
-	sodium_free(block);
 	*out = buf;
 	*outlen = o;
-	return 0;
+	buf = NULL;
+out:
+	if (block != NULL)
+		sodium_free(block);
+	if (buf != NULL)
+		sodium_free(buf);
+	return rc;
 }

@@ -57,8 +57,8 @@ run_resolve(struct aws_ctx *a, const char *name, char *const *env)
 
 	if (strchr(name, '/') != NULL) {
 		if (!run_executable(name)) {
-			snprintf(a->err, sizeof(a->err), "cannot run '%s': %s",
-				 name,
+			snprintf(a->err.why, sizeof(a->err.why),
+				 "cannot run '%s': %s", name,
 				 access(name, F_OK) == 0 ? "not an executable "
 							   "file"
 							 : strerror(errno));
@@ -83,7 +83,8 @@ run_resolve(struct aws_ctx *a, const char *name, char *const *env)
 			break;
 	}
 	a->cli[0] = '\0';
-	snprintf(a->err, sizeof(a->err), "'%s' not found in PATH", name);
+	snprintf(a->err.why, sizeof(a->err.why), "'%s' not found in PATH",
+		 name);
 	return MFA_ENOENT;
 }
 
@@ -225,12 +226,38 @@ aws_run_errline(const char *text, size_t len, char *out, size_t outlen)
 		memcpy(out + outlen - 4, "...", 4);
 }
 
-/* The child: never returns. Reports an exec failure's errno on fd st. */
+/* No descriptor of ours from lowfd up reaches the AWS CLI (one may be a
+ * passphrase given with --passphrase-fd, or the vault's lock). */
 static void
-run_child(struct aws_ctx *a, char *const *argv, int out, int err, int st)
+run_cloexec_from(int lowfd)
+{
+	long max;
+	int fd;
+
+	if (close_range((unsigned)lowfd, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = lowfd; fd < max; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+/*
+ * The child: never returns. Reports an exec failure's errno on fd st.
+ * With file >= 0, that pipe is its AWS_RUN_OUTFILE_FD; shielded, it
+ * ignores the signals of a terminal (see aws_run_shielded).
+ */
+static void
+run_child(struct aws_ctx *a, char *const *argv, int out, int err, int st,
+	  int file, bool shield)
 {
 	int null, e;
 
+	/* Out of the way of the descriptors about to be set. */
+	if ((st = fcntl(st, F_DUPFD_CLOEXEC, 10)) < 0 ||
+	    (file >= 0 && (file = fcntl(file, F_DUPFD_CLOEXEC, 10)) < 0))
+		_exit(127);
 	if ((null = open("/dev/null", O_RDONLY)) >= 0) {
 		dup2(null, STDIN_FILENO);
 		if (null != STDIN_FILENO)
@@ -238,6 +265,13 @@ run_child(struct aws_ctx *a, char *const *argv, int out, int err, int st)
 	}
 	dup2(out, STDOUT_FILENO);
 	dup2(err, STDERR_FILENO);
+	if (file >= 0 && dup2(file, AWS_RUN_OUTFILE_FD) < 0)
+		_exit(127);
+	if (shield) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+	}
+	run_cloexec_from(file >= 0 ? AWS_RUN_OUTFILE_FD + 1 : 3);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGXFSZ, SIG_DFL);
 	execve(a->cli, argv, a->env);
@@ -267,20 +301,22 @@ run_deadline_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + sec * 1000;
 }
 
+/* Read every pipe (stdout, stderr, the file) into its buffer until all
+ * are closed or the deadline passes. */
 static int
-run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err,
-	    int64_t deadline)
+run_collect(const int *fds, struct run_buf **bufs, int nfd, int64_t deadline)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	struct timespec ts;
 	char buf[4096];
 	int64_t now;
 	ssize_t r;
-	int open = 2, i, rc = 0, n;
+	int open = nfd, i, rc = 0, n;
 
-	pfd[0].fd = fout;
-	pfd[1].fd = ferr;
-	pfd[0].events = pfd[1].events = POLLIN;
+	for (i = 0; i < nfd; i++) {
+		pfd[i].fd = fds[i];
+		pfd[i].events = POLLIN;
+	}
 	while (open > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -288,7 +324,7 @@ run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err,
 			rc = MFA_ETIME;
 			break;
 		}
-		if ((n = poll(pfd, 2, (int)(deadline - now))) < 0) {
+		if ((n = poll(pfd, (nfds_t)nfd, (int)(deadline - now))) < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = MFA_EIO;
@@ -296,7 +332,7 @@ run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err,
 		}
 		if (n == 0)
 			continue;
-		for (i = 0; i < 2; i++) {
+		for (i = 0; i < nfd; i++) {
 			if (pfd[i].fd < 0 || pfd[i].revents == 0)
 				continue;
 			r = read(pfd[i].fd, buf, sizeof(buf));
@@ -308,8 +344,7 @@ run_collect(int fout, int ferr, struct run_buf *out, struct run_buf *err,
 				continue;
 			}
 			if (rc == 0)
-				rc = run_buf_add(i == 0 ? out : err, buf,
-						 (size_t)r);
+				rc = run_buf_add(bufs[i], buf, (size_t)r);
 		}
 	}
 	sodium_memzero(buf, sizeof(buf));
@@ -345,12 +380,16 @@ run_argv(struct aws_ctx *a, const char *const *args, const char ***argvp)
 	return 0;
 }
 
-int
-aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
+static int
+run_exec(struct aws_ctx *a, const char *const *args, json_t **out,
+	 struct aws_run_file *f, bool shield)
 {
 	struct run_buf bout = {NULL, 0, 0, AWS_OUT_MAX, true, false};
 	struct run_buf berr = {NULL, 0, 0, RUN_ERR_MAX, false, false};
+	struct run_buf bfile = {NULL, 0, 0, AWS_RUN_FILE_MAX, true, false};
+	struct run_buf *bufs[3] = {&bout, &berr, &bfile};
 	int po[2] = {-1, -1}, pe[2] = {-1, -1}, ps[2] = {-1, -1};
+	int pf[2] = {-1, -1}, fds[3];
 	const char **argv = NULL;
 	json_error_t jerr;
 	json_t *j;
@@ -358,15 +397,20 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 	ssize_t r;
 	pid_t pid;
 
-	a->err[0] = '\0';
+	a->err.why[0] = '\0';
 	if (out != NULL)
 		*out = NULL;
+	if (f != NULL) {
+		f->data = NULL;
+		f->len = 0;
+	}
 	if (a->cli[0] == '\0' || a->env == NULL)
 		return MFA_EINVAL;
 	if ((rc = run_argv(a, args, &argv)) != 0)
 		return rc;
 	if (pipe2(po, O_CLOEXEC) != 0 || pipe2(pe, O_CLOEXEC) != 0 ||
-	    pipe2(ps, O_CLOEXEC) != 0) {
+	    pipe2(ps, O_CLOEXEC) != 0 ||
+	    (f != NULL && pipe2(pf, O_CLOEXEC) != 0)) {
 		rc = MFA_EIO;
 		goto close;
 	}
@@ -375,26 +419,32 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 		goto close;
 	}
 	if (pid == 0)
-		run_child(a, (char *const *)argv, po[1], pe[1], ps[1]);
+		run_child(a, (char *const *)argv, po[1], pe[1], ps[1], pf[1],
+			  shield);
 	close(po[1]);
 	close(pe[1]);
 	close(ps[1]);
-	po[1] = pe[1] = ps[1] = -1;
+	if (pf[1] >= 0)
+		close(pf[1]);
+	po[1] = pe[1] = ps[1] = pf[1] = -1;
 	/* The status pipe closes on exec; data on it is exec's errno. */
 	while ((r = read(ps[0], &e, sizeof(e))) < 0 && errno == EINTR)
 		;
 	if (r == (ssize_t)sizeof(e)) {
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		snprintf(a->err, sizeof(a->err), "cannot run '%.300s': %s",
-			 a->cli, strerror(e));
+		snprintf(a->err.why, sizeof(a->err.why),
+			 "cannot run '%.300s': %s", a->cli, strerror(e));
 		rc = MFA_ENOENT;
 		goto close;
 	}
-	rc = run_collect(po[0], pe[0], &bout, &berr, run_deadline_ms());
+	fds[0] = po[0];
+	fds[1] = pe[0];
+	fds[2] = pf[0];
+	rc = run_collect(fds, bufs, f != NULL ? 3 : 2, run_deadline_ms());
 	if (rc == MFA_ETIME) {
 		kill(pid, SIGKILL);
-		snprintf(a->err, sizeof(a->err),
+		snprintf(a->err.why, sizeof(a->err.why),
 			 "the AWS CLI did not finish within the time allowed "
 			 "($MFA_AWS_TIMEOUT, default 120 s)");
 		rc = MFA_EAWS;
@@ -404,21 +454,36 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 	if (rc != 0)
 		goto close;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		aws_run_errline(berr.p, berr.len, a->err, sizeof(a->err));
-		if (a->err[0] == '\0' && WIFEXITED(status))
-			snprintf(a->err, sizeof(a->err),
+		aws_run_errline(berr.p, berr.len, a->err.why,
+				sizeof(a->err.why));
+		if (a->err.why[0] == '\0' && WIFEXITED(status))
+			snprintf(a->err.why, sizeof(a->err.why),
 				 "the AWS CLI exited with status %d and "
 				 "no message",
 				 WEXITSTATUS(status));
-		else if (a->err[0] == '\0')
-			snprintf(a->err, sizeof(a->err),
+		else if (a->err.why[0] == '\0')
+			snprintf(a->err.why, sizeof(a->err.why),
 				 "the AWS CLI was killed by signal %d",
 				 WTERMSIG(status));
 		rc = MFA_EAWS;
 		goto close;
 	}
+	if (bfile.overflow) {
+		snprintf(a->err.why, sizeof(a->err.why),
+			 "the AWS CLI wrote more than %d bytes to %s",
+			 AWS_RUN_FILE_MAX, AWS_RUN_OUTFILE);
+		rc = MFA_ETOOBIG;
+		goto close;
+	}
+	if (f != NULL && bfile.len > 0) {
+		/* Handed over: the caller frees it. */
+		f->data = (uint8_t *)bfile.p;
+		f->len = bfile.len;
+		bfile.p = NULL;
+		bfile.len = 0;
+	}
 	if (bout.overflow) {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(a->err.why, sizeof(a->err.why),
 			 "the AWS CLI printed more than %d bytes", AWS_OUT_MAX);
 		rc = MFA_ETOOBIG;
 		goto close;
@@ -427,7 +492,7 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 		goto close;
 	/* jansson's error text may quote the input: keep only where. */
 	if ((j = json_loadb(bout.p, bout.len, 0, &jerr)) == NULL) {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(a->err.why, sizeof(a->err.why),
 			 "the AWS CLI's output is not JSON (line %d, "
 			 "column %d)",
 			 jerr.line, jerr.column);
@@ -449,8 +514,26 @@ close:
 		close(ps[0]);
 	if (ps[1] >= 0)
 		close(ps[1]);
+	if (pf[0] >= 0)
+		close(pf[0]);
+	if (pf[1] >= 0)
+		close(pf[1]);
 	run_buf_free(&bout);
 	run_buf_free(&berr);
+	run_buf_free(&bfile);
 	free(argv);
 	return rc;
+}
+
+int
+aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
+{
+	return run_exec(a, args, out, NULL, false);
+}
+
+int
+aws_run_shielded(struct aws_ctx *a, const char *const *args, json_t **out,
+		 struct aws_run_file *f)
+{
+	return run_exec(a, args, out, f, true);
 }

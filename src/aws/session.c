@@ -38,7 +38,15 @@ session_str(const json_t *o, const char *name, char **out)
 	memcpy(*out, json_string_value(s), n);
 	(*out)[n] = '\0';
 	/* An embedded NUL would cut a key short without anyone noticing. */
-	return strlen(*out) == n ? 0 : MFA_EPARSE;
+	if (strlen(*out) != n)
+		return MFA_EPARSE;
+	/* A newline would add lines to a credentials file (a hostile
+	 * endpoint's "[base]" section), an escape would reach a terminal. */
+	for (; n > 0; n--)
+		if ((unsigned char)(*out)[n - 1] < 0x20 ||
+		    (*out)[n - 1] == 0x7f)
+			return MFA_EINVAL;
+	return 0;
 }
 
 int
@@ -77,26 +85,41 @@ fail:
 	return rc;
 }
 
+/* One field of a cache key: "-" when absent, else "<length>:<bytes>". */
+static size_t
+session_key_field(char *out, size_t cap, const char *v)
+{
+	int n;
+
+	if (v == NULL)
+		n = snprintf(out, cap, ":-");
+	else
+		n = snprintf(out, cap, ":%zu:%s", strlen(v), v);
+	return n < 0 ? cap : (size_t)n;
+}
+
+/*
+ * "aws-session2:<account id hex>" and the role, the role session name and
+ * the profile, each length-prefixed: no two requests share a key, whatever
+ * ':' or '/' their names hold. (The old "aws-session:" keys, which plain
+ * concatenation made ambiguous, are never read again; they expire.)
+ */
 char *
 aws_session_key(const uint8_t id[VAULT_ID_BYTES], const char *role_arn,
 		const char *role_session_name, const char *profile)
 {
+	const char *f[3] = {role_arn, role_session_name, profile};
 	char hex[2 * VAULT_ID_BYTES + 1], *key;
-	size_t n;
+	size_t n = sizeof("aws-session2:") + sizeof(hex), o, i;
 
 	sodium_bin2hex(hex, sizeof(hex), id, VAULT_ID_BYTES);
-	if (role_arn == NULL)
-		role_arn = "";
-	if (role_session_name == NULL)
-		role_session_name = "";
-	if (profile == NULL)
-		profile = "";
-	n = strlen(hex) + strlen(role_arn) + strlen(role_session_name) +
-	    strlen(profile) + 32;
+	for (i = 0; i < 3; i++)
+		n += (f[i] != NULL ? strlen(f[i]) : 0) + 24;
 	if ((key = malloc(n)) == NULL)
 		return NULL;
-	snprintf(key, n, "aws-session:%s:%s%s%s:%s", hex, role_arn,
-		 role_session_name[0] ? "/" : "", role_session_name, profile);
+	o = (size_t)snprintf(key, n, "aws-session2:%s", hex);
+	for (i = 0; i < 3 && o < n; i++)
+		o += session_key_field(key + o, n - o, f[i]);
 	return key;
 }
 
@@ -210,14 +233,14 @@ aws_session(struct aws_ctx *a, struct vault *v,
 
 	memset(res, 0, sizeof(*res));
 	memset(&t, 0, sizeof(t));
-	a->err[0] = '\0';
+	a->err.why[0] = '\0';
 	if (d == NULL)
 		return MFA_EINVAL;
 	if ((idx = vault_entry_find_id(d, id)) < 0)
 		return MFA_ENOTFOUND;
 	e = &d->entries[idx];
 	if (e->serial[0] == '\0') {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(a->err.why, sizeof(a->err.why),
 			 "the account has no AWS MFA serial");
 		return MFA_EINVAL;
 	}
@@ -279,8 +302,14 @@ aws_session(struct aws_ctx *a, struct vault *v,
 		goto out;
 	if ((rc = aws_creds_from_json(json_object_get(out, "Credentials"),
 				      &res->creds)) != 0) {
-		snprintf(a->err, sizeof(a->err),
-			 "the AWS CLI's output holds no usable Credentials");
+		snprintf(
+		    a->err.why, sizeof(a->err.why),
+		    rc == MFA_EINVAL
+			? "the AWS CLI returned credentials with a control "
+			  "character in them: refused"
+			: "the AWS CLI's output holds no usable "
+			  "Credentials");
+		rc = MFA_EPARSE;
 		goto out;
 	}
 	if (!r->no_cache)

@@ -25,6 +25,7 @@ struct step_job {
 	struct aws_take *t;
 	int64_t now;
 	bool wait;
+	bool used; /* the wait is for a step not used yet (else: time left) */
 	int64_t wait_until;
 	uint64_t last_step;
 };
@@ -148,7 +149,7 @@ step_edit(struct vault_data *d, void *arg)
 	struct vault_entry *e;
 	const uint8_t *id = t->id;
 	bool ready;
-	uint64_t first, i;
+	uint64_t first, i, cur;
 	long idx;
 	int rc;
 
@@ -173,6 +174,9 @@ step_edit(struct vault_data *d, void *arg)
 		return rc;
 	if (!ready) {
 		j->wait = true;
+		/* The steps ending at the current one are not all new. */
+		j->used = otp_step(j->now, e->p.t0, e->p.period, &cur) == 0 &&
+			  cur < e->last_step + t->count;
 		return MFA_ECANCELED;
 	}
 	for (i = 0; i < t->count; i++)
@@ -192,7 +196,7 @@ aws_step_take(struct aws_ctx *a, struct vault *v, struct aws_take *t)
 	char msg[256];
 	int rc;
 
-	a->err[0] = '\0';
+	a->err.why[0] = '\0';
 	t->cached = false;
 	t->value = NULL;
 	t->value_len = 0;
@@ -206,7 +210,7 @@ aws_step_take(struct aws_ctx *a, struct vault *v, struct aws_take *t)
 		if (rc != MFA_ECANCELED || !j.wait)
 			break;
 		if (j.wait_until - j.now > STEP_WAIT_MAX) {
-			snprintf(a->err, sizeof(a->err),
+			snprintf(a->err.why, sizeof(a->err.why),
 				 "the last time step used for this account "
 				 "(%llu) is ahead of the clock: is the "
 				 "system time right?",
@@ -214,22 +218,32 @@ aws_step_take(struct aws_ctx *a, struct vault *v, struct aws_take *t)
 			return MFA_ETIME;
 		}
 		if (a->notice != NULL) {
-			if (t->add == NULL)
-				snprintf(msg, sizeof(msg),
-					 "waiting %llds for a fresh code (AWS "
-					 "refuses a code from a time step "
-					 "already used)",
-					 (long long)(j.wait_until - j.now));
-			else
+			if (t->add != NULL)
 				snprintf(msg, sizeof(msg),
 					 "waiting %llds for the next time step",
 					 (long long)(j.wait_until - j.now));
+			else if (j.used)
+				snprintf(
+				    msg, sizeof(msg),
+				    "waiting %llds for a fresh code (this "
+				    "time step's code was already used for "
+				    "this AWS account, and AWS refuses a "
+				    "code used twice)",
+				    (long long)(j.wait_until - j.now));
+			else
+				snprintf(
+				    msg, sizeof(msg),
+				    "waiting %llds for a fresh code (fewer "
+				    "than %llu seconds were left in this "
+				    "one)",
+				    (long long)(j.wait_until - j.now),
+				    (unsigned long long)t->min_left);
 			a->notice(a->notice_arg, msg);
 		}
 		step_sleep_until(a, j.wait_until);
 	}
 	if (rc == MFA_EUNSUPPORTED)
-		snprintf(a->err, sizeof(a->err),
+		snprintf(a->err.why, sizeof(a->err.why),
 			 "AWS MFA devices are time-based (TOTP); this account "
 			 "is not");
 	if (rc != 0)

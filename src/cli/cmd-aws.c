@@ -9,11 +9,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,8 +47,9 @@ static int
 cmd_aws_err(struct mfa_ctx *ctx, int rc, const struct aws_ctx *x,
 	    const char *what)
 {
-	if (x->err[0] != '\0')
-		return cli_failx(ctx, rc, "%s: %s", what, x->err);
+	/* The aws layer's detail, under the command's context. */
+	ctx->err = x->err;
+	ctx->err.rc = rc;
 	return cli_fail(ctx, rc, "%s", what);
 }
 
@@ -72,7 +76,7 @@ cmd_aws_ctx(struct mfa_ctx *ctx, const struct mfa_args *a, struct aws_ctx *x)
 		return cli_failx(ctx, rc,
 				 "cannot use the AWS CLI named by MFA_AWS_CLI: "
 				 "%s",
-				 x->err);
+				 x->err.why);
 	if (rc == MFA_ENOENT)
 		return cli_failx(ctx, rc,
 				 "the AWS CLI ('aws') was not found in PATH: "
@@ -164,9 +168,52 @@ out:
 	free(cli);
 }
 
+/*
+ * While enrolling, SIGINT, SIGTERM and SIGHUP ask the enrolment to stop at
+ * its next whole state (see aws_enroll) instead of ending us between AWS
+ * making the device and the vault keeping its seed.
+ */
+static volatile sig_atomic_t cmd_aws_stop;
+static const int cmd_aws_stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void
+cmd_aws_on_stop(int sig)
+{
+	cmd_aws_stop = sig;
+}
+
+static void
+cmd_aws_catch(struct sigaction old[3])
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cmd_aws_on_stop;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++) {
+		sigaction(cmd_aws_stop_signals[i], &sa, &old[i]);
+		/* Ignored by whoever started us (nohup, a background job):
+		 * it stays so. */
+		if (old[i].sa_handler == SIG_IGN)
+			sigaction(cmd_aws_stop_signals[i], &old[i], NULL);
+	}
+}
+
+/* The old actions back; a signal that stopped us then takes effect. */
+static void
+cmd_aws_uncatch(struct sigaction old[3])
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		sigaction(cmd_aws_stop_signals[i], &old[i], NULL);
+}
+
 static int
 cmd_aws_enroll(struct mfa_ctx *ctx, struct mfa_args *a)
 {
+	struct sigaction oldsig[3];
 	struct aws_enroll e;
 	struct aws_ctx x;
 	struct vault *v;
@@ -183,6 +230,9 @@ cmd_aws_enroll(struct mfa_ctx *ctx, struct mfa_args *a)
 	e.user = args_get(a, OPT_USER_NAME);
 	e.device = args_get(a, OPT_DEVICE_NAME);
 	e.name = args_get(a, OPT_NAME);
+	cmd_aws_stop = 0;
+	x.stop = &cmd_aws_stop;
+	cmd_aws_catch(oldsig);
 	rc = aws_enroll(&x, v, &e);
 	switch (e.state) {
 	case AWS_ENROLL_ENABLED:
@@ -197,9 +247,12 @@ cmd_aws_enroll(struct mfa_ctx *ctx, struct mfa_args *a)
 		break;
 	case AWS_ENROLL_SAVED:
 		cmd_aws_enroll_help(ctx, &x, &e);
-		snprintf(what, sizeof(what),
-			 "enabling %s for IAM user %s failed", e.serial,
-			 e.user_out);
+		if (rc == MFA_ECANCELED)
+			snprintf(what, sizeof(what), "enroll");
+		else
+			snprintf(what, sizeof(what),
+				 "enabling %s for IAM user %s failed", e.serial,
+				 e.user_out);
 		rc = cmd_aws_err(ctx, rc, &x, what);
 		break;
 	case AWS_ENROLL_CREATED:
@@ -222,6 +275,19 @@ cmd_aws_enroll(struct mfa_ctx *ctx, struct mfa_args *a)
 	}
 	aws_enroll_clear(&e);
 	aws_ctx_free(&x);
+	cmd_aws_uncatch(oldsig);
+	/* Stopped by a signal: said what state things are in, now end as
+	 * that signal would have (a shell's loop then stops too). */
+	if (rc == MFA_ECANCELED && cmd_aws_stop != 0) {
+		if (ctx->what[0] != '\0')
+			fprintf(stderr, "mfa: %s: ", util_clean(ctx->what));
+		else
+			fputs("mfa: ", stderr);
+		fprintf(stderr, "%s\n",
+			util_clean(mfa_err_text(&ctx->err, rc)));
+		fflush(stderr);
+		raise(cmd_aws_stop);
+	}
 	return rc;
 }
 
@@ -379,6 +445,34 @@ cmd_aws_read_all(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+/*
+ * Lock the folder of the credentials file against other mfa processes
+ * writing it: each replaces the file (rename), so a lock on the file
+ * itself would stay with the old one, and a missing file has nothing to
+ * lock. The descriptor holds the lock until closed.
+ */
+static int
+cmd_aws_credlock(const char *path, int *fdp)
+{
+	char *copy, *dir;
+	int fd;
+
+	if ((copy = strdup(path)) == NULL)
+		return MFA_ENOMEM;
+	dir = dirname(copy);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return errno == ENOENT ? MFA_ENOENT : MFA_EIO;
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			close(fd);
+			return MFA_ELOCK;
+		}
+	*fdp = fd;
+	return 0;
+}
+
 static int
 cmd_aws_credfile(struct mfa_ctx *ctx, const struct mfa_args *a,
 		 const struct aws_ctx *x, const struct aws_creds *c)
@@ -386,8 +480,8 @@ cmd_aws_credfile(struct mfa_ctx *ctx, const struct mfa_args *a,
 	const char *src = x->profile ? x->profile : getenv("AWS_PROFILE");
 	char path[PATH_MAX], real[PATH_MAX], section[256], exp[AWS_TIME_MAX];
 	char *old = NULL, *text = NULL;
-	size_t oldlen = 0, len = 0;
-	int rc;
+	size_t oldlen = 0, len = 0, errline = 0;
+	int rc, fd = -1;
 
 	if (src == NULL || src[0] == '\0')
 		src = "default";
@@ -407,11 +501,22 @@ cmd_aws_credfile(struct mfa_ctx *ctx, const struct mfa_args *a,
 	/* Write through a symlink (dotfile managers), not over it. */
 	if (realpath(path, real) == NULL)
 		snprintf(real, sizeof(real), "%s", path);
-	if ((rc = cmd_aws_read_all(real, &old, &oldlen)) != 0)
+	if ((rc = cmd_aws_credlock(real, &fd)) != 0)
 		return cli_fail(ctx, rc, "%s", real);
-	rc = aws_format_credfile(old, oldlen, section, c, &text, &len);
+	if ((rc = cmd_aws_read_all(real, &old, &oldlen)) != 0) {
+		close(fd);
+		return cli_fail(ctx, rc, "%s", real);
+	}
+	rc =
+	    aws_format_credfile(old, oldlen, section, c, &text, &len, &errline);
 	if (old != NULL)
 		sodium_free(old);
+	if (rc == 0) {
+		rc = util_write_file(real, text, len);
+		sodium_free(text);
+	}
+	/* The new file is in place: the next writer may read it. */
+	close(fd);
 	if (rc == MFA_EEXIST)
 		return cli_failx(ctx, rc,
 				 "profile [%s] in %s holds long-term keys; "
@@ -420,10 +525,12 @@ cmd_aws_credfile(struct mfa_ctx *ctx, const struct mfa_args *a,
 				 section, real);
 	if (rc == MFA_EINVAL)
 		return cli_usage(ctx, "'%s' cannot be a profile name", section);
-	if (rc != 0)
-		return cli_fail(ctx, rc, "%s", real);
-	rc = util_write_file(real, text, len);
-	sodium_free(text);
+	if (rc == MFA_EFORMAT)
+		return cli_failx(ctx, rc,
+				 "%s: line %zu is neither a [section], an "
+				 "option nor a continuation, so the AWS CLI "
+				 "cannot read this file: fix it first",
+				 real, errline);
 	if (rc != 0)
 		return cli_fail(ctx, rc, "%s", real);
 	aws_format_time(c->expiration, exp);
@@ -500,12 +607,19 @@ cmd_aws_session(struct mfa_ctx *ctx, struct mfa_args *a)
 			    vault_data(v)->entries[idx].name));
 	rc = aws_session(&x, v, id, &r, &res);
 	if (rc == MFA_EAWS &&
-	    strstr(x.err, "MultiFactorAuthentication") != NULL)
-		/* AWS says the same for a wrong code and a device that is not
-		 * enabled for the caller: name both. */
-		snprintf(x.err + strlen(x.err), sizeof(x.err) - strlen(x.err),
-			 " (is the device enabled for this IAM user, and the "
-			 "system clock right?)");
+	    strstr(x.err.why, "MultiFactorAuthentication") != NULL)
+		/* AWS says the same whatever was wrong with the code: name
+		 * the causes, the likeliest first. mfa never sends a step
+		 * twice itself, but a code of the same seed may have gone
+		 * to AWS another way. */
+		snprintf(x.err.why + strlen(x.err.why),
+			 sizeof(x.err.why) - strlen(x.err.why),
+			 " (likeliest first: this time step's code was already "
+			 "used for the device, e.g. by another authenticator "
+			 "with the same seed or from 'mfa list' or 'mfa "
+			 "watch': run it again, mfa takes the next step; the "
+			 "device is not enabled for the IAM user of these "
+			 "credentials; the clock is off by over 30 s)");
 	if (rc != 0) {
 		rc = cmd_aws_err(ctx, rc, &x, label);
 		aws_ctx_free(&x);

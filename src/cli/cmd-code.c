@@ -1,7 +1,11 @@
 /*
  * mfa code: print a one-time code, and nothing else, on stdout, so that
- * $(mfa code aws) works in scripts and in credential_process. HOTP saves
+ * $(mfa code NAME) works in scripts and in credential_process. HOTP saves
  * the advanced counter before printing: a code shown is never shown again.
+ * So does an account with an AWS serial: the time step of the code shown
+ * is recorded, as mfa aws session records the steps it sends, and neither
+ * ever hands out a step the other used (AWS refuses a code twice); --at
+ * and --next are left as they are.
  * With --secret-stdin no vault is used at all, like oathtool, but the
  * secret comes from stdin instead of argv.
  */
@@ -11,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws/aws.h"
 #include "cli/cli.h"
 
 static const struct mfa_opt cmd_code_opts[] = {
@@ -99,6 +104,57 @@ cmd_code_print(struct mfa_ctx *ctx, const struct mfa_args *a, struct clip *clip,
 		fprintf(stderr, "%s\n", msg);
 	}
 	return 0;
+}
+
+/* Said while taking an AWS code: on stderr, so a script's log shows it. */
+static void
+cmd_code_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "mfa: %s\n", msg);
+	fflush(stderr);
+}
+
+/*
+ * The code of an account with an AWS serial goes to AWS, which refuses a
+ * time step it has seen (from this command or from mfa aws session): the
+ * step is taken as mfa aws session takes it, never one already used,
+ * recorded in the vault before the code is printed, waiting for the next
+ * step when needed.
+ */
+static int
+cmd_code_aws(struct mfa_ctx *ctx, const struct mfa_args *a, struct clip *clip,
+	     struct vault *v, const struct vault_entry *e)
+{
+	struct otp_params p = e->p;
+	uint8_t id[VAULT_ID_BYTES];
+	struct aws_take t;
+	struct aws_ctx x;
+	char label[512];
+	uint64_t fresh = 0;
+	int rc;
+
+	if ((rc = args_uint(ctx, a, OPT_FRESH, 0, 3600, &fresh)) != 0)
+		return rc;
+	snprintf(label, sizeof(label), "%s", util_label(e->issuer, e->name));
+	/* e is stale once the step is saved. */
+	memcpy(id, e->id, sizeof(id));
+	memset(&t, 0, sizeof(t));
+	t.id = id;
+	t.count = 1;
+	t.min_left = fresh;
+	/* No AWS CLI: only the step rule and the clock. */
+	memset(&x, 0, sizeof(x));
+	x.notice = cmd_code_notice;
+	if ((rc = aws_step_take(&x, v, &t)) != 0) {
+		if (x.err.why[0] != '\0')
+			return cli_failx(ctx, rc, "account %s: %s", label,
+					 x.err.why);
+		return cli_fail(ctx, rc, "account %s", label);
+	}
+	rc = cmd_code_print(ctx, a, clip, t.code[0], &p, util_now());
+	aws_take_clear(&t);
+	return rc;
 }
 
 static int
@@ -191,6 +247,9 @@ cmd_code_run(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 		sodium_memzero(h.code, sizeof(h.code));
 		return rc;
 	}
+	if (e->p.type == OTP_TOTP && e->serial[0] != '\0' &&
+	    !args_has(a, OPT_AT) && !args_has(a, OPT_NEXT))
+		return cmd_code_aws(ctx, a, clip, v, e);
 	if ((rc = cmd_code_fresh(ctx, a, &e->p, &now)) != 0)
 		return rc;
 	if ((rc = otp_step(now, e->p.t0, e->p.period, &step)) != 0)
@@ -236,7 +295,11 @@ const struct mfa_cmd cmd_code_entry = {
     .summary = "print a one-time code",
     .help = "Prints the code of the account QUERY (or of the only account) "
 	    "and a newline\non stdout, nothing else. HOTP accounts advance "
-	    "and save their counter first.\nWith --secret-stdin no vault is "
+	    "and save their counter first.\nSo does an account with an AWS "
+	    "serial: the time step it prints is recorded,\nand one already "
+	    "used is never printed (AWS refuses a code twice): it waits\nfor "
+	    "the next step, saying so on stderr (not with --at or --next).\n"
+	    "With --secret-stdin no vault is "
 	    "used: the secret (base32) or a whole\notpauth:// URI is read "
 	    "from stdin, as oathtool would take it on its command line.\n"
 	    "--copy also puts the code on the clipboard (wl-copy, xclip or "

@@ -76,6 +76,30 @@ pass_from_file(const char *path, char **out, size_t *len)
 	return rc;
 }
 
+/*
+ * The command's child: stdout into our pipe, stderr ours (a helper may
+ * have something to say), stdin from /dev/null (ours may hold a secret
+ * piped to mfa, e.g. `... | mfa add`), and no other descriptor of ours.
+ */
+static void
+pass_command_child(const char *cmd, char **env, int out)
+{
+	int null, fd;
+	long max;
+
+	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
+		_exit(127);
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+		max = sysconf(_SC_OPEN_MAX);
+		for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	signal(SIGPIPE, SIG_DFL);
+	execle("/bin/sh", "sh", "-c", cmd, (char *)NULL, env);
+	_exit(127);
+}
+
 static int
 pass_from_command(const char *cmd, char **out, size_t *len)
 {
@@ -97,11 +121,8 @@ pass_from_command(const char *cmd, char **out, size_t *len)
 		close(fds[1]);
 		return MFA_EIO;
 	}
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		execle("/bin/sh", "sh", "-c", cmd, (char *)NULL, env);
-		_exit(127);
-	}
+	if (pid == 0)
+		pass_command_child(cmd, env, fds[1]);
 	util_free_env(env);
 	close(fds[1]);
 	rc = pass_from_fd(fds[0], out, len);
@@ -128,40 +149,76 @@ pass_from_string(const char *s, char **out, size_t *len)
 	return 0;
 }
 
-/* Echo is restored even when a signal ends us at the prompt. */
-static struct termios tty_saved;
+/*
+ * Echo is restored whatever ends us at the prompt: a signal from outside
+ * (Ctrl-C, kill, a hang-up) or a crash of our own (SIGSEGV, abort()). The
+ * handler does only async-signal-safe things (tcsetattr, sigaction, raise)
+ * and then lets the signal do what it would have done. Ctrl-Z stops with
+ * echo on, and turns it off again when the prompt is resumed.
+ */
+static struct termios tty_saved, tty_noecho;
 static volatile sig_atomic_t tty_saved_fd = -1;
-static const int tty_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+static const int tty_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
+				  SIGTSTP, SIGSEGV, SIGBUS,  SIGFPE,
+				  SIGILL,  SIGABRT, SIGTRAP, SIGSYS};
+#define TTY_NSIG (sizeof(tty_signals) / sizeof(tty_signals[0]))
+
+static void tty_on_signal(int sig);
 
 static void
-tty_on_signal(int sig)
+tty_catch(int sig, struct sigaction *old)
 {
-	if (tty_saved_fd >= 0)
-		tcsetattr(tty_saved_fd, TCSAFLUSH, &tty_saved);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void
-tty_guard(int fd, struct sigaction old[5])
-{
-	struct sigaction sa;
-	size_t i;
+	struct sigaction sa, prev;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = tty_on_signal;
 	sigemptyset(&sa.sa_mask);
-	tty_saved_fd = fd;
-	for (i = 0; i < 5; i++)
-		sigaction(tty_signals[i], &sa, &old[i]);
+	/* Once only, and the signal raised again from inside the handler
+	 * takes effect at once (a fault would otherwise recur on return). */
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigaction(sig, &sa, &prev);
+	/* Ignored by whoever started us (nohup, a background job): it stays
+	 * so. */
+	if (prev.sa_handler == SIG_IGN)
+		sigaction(sig, &prev, NULL);
+	if (old != NULL)
+		*old = prev;
 }
 
 static void
-tty_unguard(struct sigaction old[5])
+tty_on_signal(int sig)
+{
+	int saved_errno = errno, fd = tty_saved_fd;
+
+	if (fd >= 0)
+		tcsetattr(fd, TCSAFLUSH, &tty_saved);
+	/* SA_RESETHAND made the action the default one again. */
+	raise(sig);
+	/* Only a stop returns here, when we are continued: back to the
+	 * prompt, echo off again. */
+	if (sig == SIGTSTP && fd >= 0 && tty_saved_fd == fd) {
+		tcsetattr(fd, TCSAFLUSH, &tty_noecho);
+		tty_catch(SIGTSTP, NULL);
+	}
+	errno = saved_errno;
+}
+
+static void
+tty_guard(int fd, struct sigaction old[TTY_NSIG])
 {
 	size_t i;
 
-	for (i = 0; i < 5; i++)
+	tty_saved_fd = fd;
+	for (i = 0; i < TTY_NSIG; i++)
+		tty_catch(tty_signals[i], &old[i]);
+}
+
+static void
+tty_unguard(struct sigaction old[TTY_NSIG])
+{
+	size_t i;
+
+	for (i = 0; i < TTY_NSIG; i++)
 		sigaction(tty_signals[i], &old[i], NULL);
 	tty_saved_fd = -1;
 }
@@ -169,7 +226,7 @@ tty_unguard(struct sigaction old[5])
 int
 tty_read_secret(const char *prompt, char **out, size_t *len)
 {
-	struct sigaction oldsig[5];
+	struct sigaction oldsig[TTY_NSIG];
 	struct termios old, noecho;
 	char *buf;
 	size_t n = 0;
@@ -184,11 +241,12 @@ tty_read_secret(const char *prompt, char **out, size_t *len)
 		return MFA_ENOMEM;
 	}
 	if (tcgetattr(fd, &old) == 0) {
-		tty_saved = old;
-		tty_guard(fd, oldsig);
 		noecho = old;
 		noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		noecho.c_lflag |= ICANON;
+		tty_saved = old;
+		tty_noecho = noecho;
+		tty_guard(fd, oldsig);
 		echo_off = tcsetattr(fd, TCSAFLUSH, &noecho) == 0;
 	}
 	if (write(fd, prompt, strlen(prompt)) < 0) {

@@ -351,7 +351,7 @@ print([json.loads(l) for l in open(sys.argv[1]) if "AssumeRole" in l][-1]["sessi
 	# Device not enabled: AWS's refusal, with what it may mean.
 	run --separate-stderr "$MFA_BIN" aws session half
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == "mfa: session for Amazon Web Services:half: An error occurred (AccessDenied) when calling the GetSessionToken operation: MultiFactorAuthentication failed with invalid MFA one time pass code. (is the device enabled"* ]]
+	[[ "$stderr" == "mfa: session for Amazon Web Services:half: An error occurred (AccessDenied) when calling the GetSessionToken operation: MultiFactorAuthentication failed with invalid MFA one time pass code. (likeliest first: this time step's code was already used"* ]]
 	# The printed undo command works as printed.
 	undo=$(printf '%s\n' "$enroll_err" | grep 'delete-virtual-mfa-device')
 	[ -n "$undo" ]

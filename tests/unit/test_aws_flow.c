@@ -5,7 +5,9 @@
  * against RFC 6238's SHA1 test vectors, an independent reference), the
  * session cache, and enrolment from the seed file to the saved account.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -79,6 +81,7 @@ rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 static const char fake_cli[] =
     "#!/bin/sh\n"
     "printf '%s\\n' \"$*\" >> \"$FAKE_LOG\"\n"
+    "if [ \"$FAKE_KILL_AT\" = \"$2\" ]; then kill -TERM $PPID; fi\n"
     "case \"$1 $2\" in\n"
     "'iam get-user')\n"
     "  if [ -n \"$FAKE_ROLE\" ]; then\n"
@@ -95,8 +98,8 @@ static const char fake_cli[] =
     "  while [ $# -gt 0 ]; do\n"
     "    if [ \"$1\" = --outfile ]; then\n"
     "      printf '%s\\n' \"$FAKE_SEED\" > \"$2\"\n"
-    "      dirname \"$2\" > \"$FAKE_LOG.dir\"\n"
-    "      stat -c %a \"$(dirname \"$2\")\" >> \"$FAKE_LOG.dir\"\n"
+    "      printf '%s %s\\n' \"$2\" \"$(stat -L -c %F \"$2\")\" > "
+    "\"$FAKE_LOG.out\"\n"
     "    fi\n"
     "    shift\n"
     "  done\n"
@@ -288,6 +291,85 @@ log_line(int k)
 	return line;
 }
 
+/* How many entries of the test folder start with prefix. */
+static int
+count_tmp(const char *prefix)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_term(int sig)
+{
+	stop_flag = sig;
+}
+
+/*
+ * A SIGTERM during each AWS call (the fake CLI sends it to us): enrolment
+ * stops at the next whole state, and the seed is never lost or left on
+ * a disk.
+ */
+static void
+test_enroll_interrupted(void **state)
+{
+	static const struct {
+		const char *at;
+		int rc;
+		enum aws_enroll_state st;
+		int calls, entries;
+	} c[] = {
+	    {"get-user", MFA_ECANCELED, AWS_ENROLL_NONE, 1, 0},
+	    {"create-virtual-mfa-device", MFA_ECANCELED, AWS_ENROLL_SAVED, 2,
+	     1},
+	    {"enable-mfa-device", 0, AWS_ENROLL_ENABLED, 3, 1},
+	};
+	struct sigaction sa, old;
+	struct aws_enroll e;
+	struct aws_ctx a;
+	struct vault *v;
+	size_t i;
+
+	(void)state;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, &old);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		v = fresh_vault();
+		ctx(&a, 1111111111);
+		reenv(&a, "FAKE_KILL_AT", c[i].at);
+		stop_flag = 0;
+		a.stop = &stop_flag;
+		memset(&e, 0, sizeof(e));
+		assert_int_equal(aws_enroll(&a, v, &e), c[i].rc);
+		assert_int_equal(stop_flag, SIGTERM);
+		assert_int_equal(e.state, c[i].st);
+		assert_int_equal(log_lines(), c[i].calls);
+		assert_int_equal(vault_data(v)->n_entries, c[i].entries);
+		if (c[i].entries > 0)
+			assert_memory_equal(vault_data(v)->entries[0].secret,
+					    RFC_SEED, 20);
+		if (c[i].rc == MFA_ECANCELED)
+			assert_non_null(strstr(a.err.why, "interrupted"));
+		assert_int_equal(count_tmp("mfa-aws-"), 0);
+		reenv(&a, "FAKE_KILL_AT", NULL);
+		aws_enroll_clear(&e);
+		aws_ctx_free(&a);
+		vault_close(v);
+	}
+	sigaction(SIGTERM, &old, NULL);
+}
+
 static void
 test_pick(void **state)
 {
@@ -403,7 +485,10 @@ test_session(void **state)
 	assert_int_equal(clk.sleeps, 1);
 	assert_int_equal(clk.last_wake, 1234567920);
 	assert_int_equal(res.step, 41152264);
-	assert_non_null(strstr(clk.notice, "waiting 30s"));
+	assert_string_equal(clk.notice,
+			    "waiting 30s for a fresh code (this time step's "
+			    "code was already used for this AWS account, and "
+			    "AWS refuses a code used twice)");
 	aws_creds_clear(&res.creds);
 	assert_int_equal(log_lines(), 2);
 	assert_int_equal(saved_last_step(id), 41152264);
@@ -433,7 +518,7 @@ test_session(void **state)
 	r.no_cache = true;
 	clk.now = 2000000000;
 	assert_int_equal(aws_session(&a, v, id, &r, &res), MFA_EAWS);
-	assert_non_null(strstr(a.err, "(AccessDenied)"));
+	assert_non_null(strstr(a.err.why, "(AccessDenied)"));
 	reenv(&a, "FAKE_FAIL", NULL);
 	assert_null(res.creds.access_key_id);
 	/* RFC 6238: 2000000000 -> 69279037. */
@@ -458,7 +543,7 @@ test_session_errors(void **state)
 	ctx(&a, 1234567890);
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(aws_session(&a, v, id, &r, &res), MFA_ETIME);
-	assert_non_null(strstr(a.err, "ahead of the clock"));
+	assert_non_null(strstr(a.err.why, "ahead of the clock"));
 	assert_int_equal(clk.sleeps, 0);
 	assert_int_equal(log_lines(), 0);
 	memset(id, 0, sizeof(id));
@@ -467,27 +552,63 @@ test_session_errors(void **state)
 	vault_close(v);
 }
 
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
 static void
 test_session_key(void **state)
 {
+	/* Fragments that a plain concatenation cannot tell apart. */
+	static const char *const part[] = {
+	    NULL, "", "a", "b", ":", "/", "a:b", "a/b", "b:a", ":a", "a:",
+	};
+	enum { NP = sizeof(part) / sizeof(part[0]) };
+	char *keys[NP * NP * NP];
 	uint8_t id[VAULT_ID_BYTES];
-	char *a, *b, *c, *d;
+	size_t i, j, k, n = 0;
+	char *a, *b;
 
 	(void)state;
 	memset(id, 0xab, sizeof(id));
-	a = aws_session_key(id, NULL, NULL, NULL);
-	b = aws_session_key(id, "arn:aws:iam::1:role/R", NULL, NULL);
-	c = aws_session_key(id, "arn:aws:iam::1:role/R", NULL, "work");
-	d = aws_session_key(id, "arn:aws:iam::1:role/R", "s", "work");
-	assert_string_equal(a,
-			    "aws-session:abababababababababababababababab::");
+	/* The collisions seen: a role plus a session name against a longer
+	 * role, and a profile with ':' against a role. */
+	a = aws_session_key(id, "arn:aws:iam::1:role/team", "Admin", NULL);
+	b = aws_session_key(id, "arn:aws:iam::1:role/team/Admin", NULL, NULL);
+	assert_non_null(a);
+	assert_non_null(b);
 	assert_string_not_equal(a, b);
-	assert_string_not_equal(b, c);
-	assert_string_not_equal(c, d);
 	free(a);
 	free(b);
-	free(c);
-	free(d);
+	a = aws_session_key(id, "arn:aws:iam::1:role/R", NULL, "p");
+	b = aws_session_key(id, "arn:aws:iam::1", NULL, "role/R:p");
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+	/* Every combination gives its own key. */
+	for (i = 0; i < NP; i++)
+		for (j = 0; j < NP; j++)
+			for (k = 0; k < NP; k++) {
+				keys[n] = aws_session_key(id, part[i], part[j],
+							  part[k]);
+				assert_non_null(keys[n]);
+				assert_memory_equal(keys[n], "aws-session", 11);
+				n++;
+			}
+	qsort(keys, n, sizeof(keys[0]), cmp_str);
+	for (i = 1; i < n; i++)
+		assert_string_not_equal(keys[i - 1], keys[i]);
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	/* Another account, another key. */
+	a = aws_session_key(id, NULL, NULL, NULL);
+	id[0] = 0;
+	b = aws_session_key(id, NULL, NULL, NULL);
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
 }
 
 static void
@@ -497,8 +618,7 @@ test_enroll(void **state)
 	struct aws_enroll e;
 	struct aws_ctx a;
 	struct vault *v = fresh_vault();
-	char seeddir[256], mode[16];
-	struct stat st;
+	char seeddir[256];
 	FILE *f;
 
 	(void)state;
@@ -528,18 +648,14 @@ test_enroll(void **state)
 			    "--authentication-code1 081804 "
 			    "--authentication-code2 050471 --output json\n");
 	assert_int_equal(log_lines(), 3);
-	/* The seed went through a private folder that is gone now. */
-	snprintf(seeddir, sizeof(seeddir), "%s.dir", logpath);
+	/* The seed came through a pipe: no file, no folder, anywhere. */
+	snprintf(seeddir, sizeof(seeddir), "%s.out", logpath);
 	f = fopen(seeddir, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(seeddir, sizeof(seeddir), f));
-	assert_non_null(fgets(mode, sizeof(mode), f));
 	fclose(f);
-	seeddir[strcspn(seeddir, "\n")] = '\0';
-	assert_string_equal(mode, "700\n");
-	assert_int_equal(strncmp(seeddir, dir, strlen(dir)), 0);
-	assert_int_equal(stat(seeddir, &st), -1);
-	assert_int_equal(errno, ENOENT);
+	assert_string_equal(seeddir, "/dev/fd/3 fifo\n");
+	assert_int_equal(count_tmp("mfa-aws-"), 0);
 	/* The account, as saved. */
 	d = vault_data(v);
 	assert_int_equal(d->n_entries, 1);
@@ -586,7 +702,7 @@ test_enroll_failures(void **state)
 	e.user = "bob";
 	e.device = "bobs-phone";
 	assert_int_equal(aws_enroll(&a, v, &e), MFA_EAWS);
-	assert_non_null(strstr(a.err, "(InvalidAuthenticationCode)"));
+	assert_non_null(strstr(a.err.why, "(InvalidAuthenticationCode)"));
 	reenv(&a, "FAKE_FAIL", NULL);
 	assert_int_equal(e.state, AWS_ENROLL_SAVED);
 	assert_string_equal(e.name_out, "bobs-phone");
@@ -607,8 +723,9 @@ test_enroll_failures(void **state)
 	reenv(&a, "FAKE_ROLE", "1");
 	memset(&e, 0, sizeof(e));
 	assert_int_equal(aws_enroll(&a, v, &e), MFA_EAWS);
-	assert_non_null(strstr(a.err, "assumed-role/Admin/x, not an IAM user"));
-	assert_non_null(strstr(a.err, "--user-name"));
+	assert_non_null(
+	    strstr(a.err.why, "assumed-role/Admin/x, not an IAM user"));
+	assert_non_null(strstr(a.err.why, "--user-name"));
 	reenv(&a, "FAKE_ROLE", NULL);
 	assert_int_equal(e.state, AWS_ENROLL_NONE);
 	assert_int_equal(log_lines(), 2);
@@ -664,8 +781,13 @@ test_codes(void **state)
 	assert_int_equal(c.valid_for, 30);
 	/* Too little time left to type them: the next step. */
 	clk.now = 1111111255;
+	a.notice = fake_notice;
+	a.notice_arg = &clk;
 	assert_int_equal(aws_codes(&a, v, id, &c), 0);
 	assert_int_equal(clk.now, 1111111260);
+	assert_string_equal(clk.notice, "waiting 5s for a fresh code (fewer "
+					"than 10 seconds were left in this "
+					"one)");
 	assert_int_equal(c.step[0], 37037041);
 	assert_int_equal(c.step[1], 37037042);
 	vault_close(v);
@@ -681,6 +803,7 @@ main(void)
 	    cmocka_unit_test(test_session_key),
 	    cmocka_unit_test(test_enroll),
 	    cmocka_unit_test(test_enroll_failures),
+	    cmocka_unit_test(test_enroll_interrupted),
 	    cmocka_unit_test(test_codes),
 	};
 

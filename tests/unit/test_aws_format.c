@@ -218,12 +218,13 @@ merge(const char *old, const char *section, int *rc)
 	struct aws_creds c =
 	    creds("ASIANEW", "newsecret", "newtoken", 1111111109);
 	char *out = NULL, *copy;
-	size_t len;
+	size_t len, errline = 0;
 
 	*rc = aws_format_credfile(old, old ? strlen(old) : 0, section, &c, &out,
-				  &len);
+				  &len, &errline);
 	if (*rc != 0)
 		return NULL;
+	assert_int_equal(errline, 0);
 	assert_int_equal(strlen(out), len);
 	copy = strdup(out);
 	sodium_free(out);
@@ -330,6 +331,61 @@ test_credfile_refuse(void **state)
 	assert_int_equal(rc, MFA_EINVAL);
 }
 
+/* What configparser cannot read is not rewritten, and says where. */
+static void
+test_credfile_unreadable(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t line;
+	} bad[] = {
+	    {"k = v\n[p]\n", 1},
+	    {"[a]\nk = v\nno delimiter\n", 3},
+	    {"[a]\r# c\r\r = empty key\r", 4},
+	    {"[a]\r\nk = v\r\n[]\r\n", 3},
+	};
+	struct aws_creds c = creds("ASIANEW", "newsecret", "newtoken", 0);
+	char *out = NULL;
+	size_t i, len, line;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		line = 0;
+		assert_int_equal(aws_format_credfile(bad[i].text,
+						     strlen(bad[i].text), "p",
+						     &c, &out, &len, &line),
+				 MFA_EFORMAT);
+		assert_int_equal(line, bad[i].line);
+		assert_null(out);
+	}
+}
+
+/* A newline in a value would add lines (a section) to the file. */
+static void
+test_credfile_control(void **state)
+{
+	static const char *const bad[] = {"a\nb", "a\rb", "a\tb", "a\x1b",
+					  "a\x7f"};
+	struct aws_creds c;
+	char *out = NULL;
+	size_t i, f, len, line;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (f = 0; f < 3; f++) {
+			c = creds(f == 0 ? bad[i] : "ASIANEW",
+				  f == 1 ? bad[i] : "newsecret",
+				  f == 2 ? bad[i] : "newtoken", 0);
+			assert_int_equal(aws_creds_check(&c), MFA_EPARSE);
+			assert_int_equal(aws_format_credfile("", 0, "p", &c,
+							     &out, &len, &line),
+					 MFA_EPARSE);
+			assert_null(out);
+		}
+	c = creds("ASIANEW", "new/secret+=", "newtoken", 0);
+	assert_int_equal(aws_creds_check(&c), 0);
+}
+
 /* botocore reads the file with configparser: so does this test. */
 static void
 test_credfile_configparser(void **state)
@@ -382,6 +438,8 @@ main(void)
 	    cmocka_unit_test(test_credfile_new),
 	    cmocka_unit_test(test_credfile_replace),
 	    cmocka_unit_test(test_credfile_refuse),
+	    cmocka_unit_test(test_credfile_unreadable),
+	    cmocka_unit_test(test_credfile_control),
 	    cmocka_unit_test(test_credfile_configparser),
 	};
 

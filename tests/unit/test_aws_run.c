@@ -174,23 +174,24 @@ test_failure_message(void **state)
 	init(&a, "fail");
 	assert_int_equal(aws_run(&a, args, &out), MFA_EAWS);
 	assert_null(out);
-	assert_string_equal(a.err, "An error occurred (InvalidClientTokenId) "
-				   "when calling the GetSessionToken "
-				   "operation: The security token included in "
-				   "the request is invalid.");
+	assert_string_equal(a.err.why,
+			    "An error occurred (InvalidClientTokenId) "
+			    "when calling the GetSessionToken "
+			    "operation: The security token included in "
+			    "the request is invalid.");
 	aws_ctx_free(&a);
 
 	script("silent", "exit 3\n");
 	init(&a, "silent");
 	assert_int_equal(aws_run(&a, args, NULL), MFA_EAWS);
-	assert_string_equal(a.err,
+	assert_string_equal(a.err.why,
 			    "the AWS CLI exited with status 3 and no message");
 	aws_ctx_free(&a);
 
 	script("killed", "kill -9 $$\n");
 	init(&a, "killed");
 	assert_int_equal(aws_run(&a, args, NULL), MFA_EAWS);
-	assert_string_equal(a.err, "the AWS CLI was killed by signal 9");
+	assert_string_equal(a.err.why, "the AWS CLI was killed by signal 9");
 	aws_ctx_free(&a);
 }
 
@@ -207,8 +208,8 @@ test_not_json(void **state)
 	assert_int_equal(aws_run(&a, args, &out), MFA_EPARSE);
 	assert_null(out);
 	/* Where, never what: the text may hold a secret. */
-	assert_null(strstr(a.err, "SECRET"));
-	assert_non_null(strstr(a.err, "not JSON"));
+	assert_null(strstr(a.err.why, "SECRET"));
+	assert_non_null(strstr(a.err.why, "not JSON"));
 	aws_ctx_free(&a);
 
 	script("empty", "exit 0\n");
@@ -229,16 +230,16 @@ test_missing(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/nothing-here", dir);
 	assert_int_equal(aws_ctx_init(&a, path, environ), MFA_ENOENT);
-	assert_non_null(strstr(a.err, "No such file"));
+	assert_non_null(strstr(a.err.why, "No such file"));
 	aws_ctx_free(&a);
 	/* A file that is not executable. */
 	snprintf(path, sizeof(path), "%s/args", dir);
 	assert_int_equal(aws_ctx_init(&a, path, environ), MFA_ENOENT);
-	assert_non_null(strstr(a.err, "not an executable"));
+	assert_non_null(strstr(a.err.why, "not an executable"));
 	aws_ctx_free(&a);
 	/* Not in the child's PATH. */
 	assert_int_equal(aws_ctx_init(&a, NULL, env), MFA_ENOENT);
-	assert_string_equal(a.err, "'aws' not found in PATH");
+	assert_string_equal(a.err.why, "'aws' not found in PATH");
 	aws_ctx_free(&a);
 }
 

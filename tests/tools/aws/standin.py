@@ -12,6 +12,12 @@ Credentials it knows: access key "testing" is IAM user alice; "role-testing"
 is an assumed role (no IAM user); session credentials it issued work until
 they expire; anything else is refused as AWS refuses unknown keys.
 
+Credentials that came with a valid MFA code (GetSessionToken or AssumeRole
+with one) are MFA-authenticated, as AWS's aws:MultiFactorAuthPresent says:
+with them AssumeRole needs no code of its own (the role's trust policy asks
+for MFA, which they carry), and they alone may list S3 buckets (GET /, as
+`aws s3 ls` does: a bucket policy that requires MFA).
+
 Usage: standin.py STATE_DIR. Writes STATE_DIR/standin.port once listening
 and appends one JSON line per request to STATE_DIR/standin.log.
 Run with /usr/bin/python3 (Debian's, which has python3-pyotp).
@@ -227,7 +233,8 @@ def act(action, p, headers, log):
         if serial is not None:
             check_mfa(serial, p.get("TokenCode", ""), ident["user"], log)
         dur = int(p.get("DurationSeconds", "43200"))
-        return {"Credentials": issue("session", dur, user=ident["user"])}
+        return {"Credentials": issue("session", dur, user=ident["user"],
+                                     mfa=serial is not None)}
     if action == "AssumeRole":
         m = re.fullmatch(r"arn:aws:iam::(\d{12}):role/([\w+=,.@-]+)", p.get("RoleArn", ""))
         if m is None:
@@ -237,11 +244,12 @@ def act(action, p, headers, log):
             raise ApiError(400, "ValidationError", "RoleSessionName %r is invalid" % session)
         serial = p.get("SerialNumber")
         log["serial"], log["role"], log["session"] = serial, p["RoleArn"], session
-        if serial is None:
+        if serial is not None:
+            check_mfa(serial, p.get("TokenCode", ""), user_of(ident), log)
+        elif not ident.get("mfa"):
             raise ApiError(403, "AccessDenied", "MultiFactorAuthentication required by the role's trust policy")
-        check_mfa(serial, p.get("TokenCode", ""), user_of(ident), log)
         dur = int(p.get("DurationSeconds", "3600"))
-        creds = issue("role", dur, role=m.group(2), session=session)
+        creds = issue("role", dur, role=m.group(2), session=session, mfa=True)
         return {"Credentials": creds, "AssumedRoleUser": {
             "AssumedRoleId": "AROASTANDIN:" + session,
             "Arn": "arn:aws:sts::%s:assumed-role/%s/%s" % (m.group(1), m.group(2), session)}}
@@ -265,6 +273,38 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def reply(self, status, body, log):
+        with open(self.log_path, "a") as f:
+            f.write(json.dumps(log) + "\n")
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        """S3 ListBuckets (GET /), for MFA-authenticated credentials only."""
+        log = {"action": "S3:ListBuckets", "time": time.time()}
+        try:
+            if urllib.parse.urlsplit(self.path).path != "/":
+                raise ApiError(404, "NoSuchBucket", "The specified bucket does not exist")
+            akid, ident = caller(self.headers)
+            log["akid"], log["mfa"] = akid, bool(ident.get("mfa"))
+            if not ident.get("mfa"):
+                raise ApiError(403, "AccessDenied", "Access Denied (MFA required)")
+            body = ('<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                    '<Owner><ID>standin</ID><DisplayName>alice</DisplayName></Owner>'
+                    '<Buckets><Bucket><Name>mfa-only</Name>'
+                    '<CreationDate>2020-01-01T00:00:00.000Z</CreationDate></Bucket>'
+                    '</Buckets></ListAllMyBucketsResult>')
+            log["ok"] = True
+            self.reply(200, body, log)
+        except ApiError as e:
+            log["ok"], log["error"] = False, e.code
+            self.reply(e.status, "<Error><Code>%s</Code><Message>%s</Message></Error>" % (
+                e.code, esc(e.message)), log)
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
