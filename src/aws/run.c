@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "aws/aws.h"
+#include "aws/hygiene.h"
 
 #define RUN_ERR_MAX (64 * 1024)
 
@@ -345,11 +346,15 @@ run_argv(struct aws_ctx *a, const char *const *args, const char ***argvp)
 	return 0;
 }
 
-int
-aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
+/* aws_run, or with raw: whatever the CLI printed and its exit status. */
+static int
+run_main(struct aws_ctx *a, const char *const *args, json_t **out,
+	 struct aws_raw *raw)
 {
 	struct run_buf bout = {NULL, 0, 0, AWS_OUT_MAX, true, false};
-	struct run_buf berr = {NULL, 0, 0, RUN_ERR_MAX, false, false};
+	/* A raw stderr may be a --debug log, which quotes requests. */
+	struct run_buf berr = {
+	    NULL, 0, 0, raw ? AWS_OUT_MAX : RUN_ERR_MAX, raw != NULL, false};
 	int po[2] = {-1, -1}, pe[2] = {-1, -1}, ps[2] = {-1, -1};
 	const char **argv = NULL;
 	json_error_t jerr;
@@ -403,6 +408,15 @@ aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 		;
 	if (rc != 0)
 		goto close;
+	if (raw != NULL) {
+		raw->out = bout.p;
+		raw->out_len = bout.len;
+		raw->err = berr.p;
+		raw->err_len = berr.len;
+		raw->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		bout.p = berr.p = NULL;
+		goto close;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		aws_run_errline(berr.p, berr.len, a->err, sizeof(a->err));
 		if (a->err[0] == '\0' && WIFEXITED(status))
@@ -453,4 +467,27 @@ close:
 	run_buf_free(&berr);
 	free(argv);
 	return rc;
+}
+
+int
+aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
+{
+	return run_main(a, args, out, NULL);
+}
+
+int
+aws_run_raw(struct aws_ctx *a, const char *const *args, struct aws_raw *r)
+{
+	memset(r, 0, sizeof(*r));
+	return run_main(a, args, NULL, r);
+}
+
+void
+aws_raw_clear(struct aws_raw *r)
+{
+	if (r->out != NULL)
+		sodium_free(r->out);
+	if (r->err != NULL)
+		sodium_free(r->err);
+	memset(r, 0, sizeof(*r));
 }

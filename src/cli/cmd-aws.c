@@ -19,11 +19,12 @@
 
 #include "aws/aws.h"
 #include "cli/cli.h"
+#include "cli/cmd-aws.h"
 
 #define AWS_CREDFILE_MAX (1024 * 1024)
 
 /* Said while working (a wait): on the terminal only. */
-static void
+void
 cmd_aws_notice(void *arg, const char *msg)
 {
 	char line[600];
@@ -40,7 +41,7 @@ cmd_aws_notice(void *arg, const char *msg)
 	close(fd);
 }
 
-static int
+int
 cmd_aws_err(struct mfa_ctx *ctx, int rc, const struct aws_ctx *x,
 	    const char *what)
 {
@@ -50,7 +51,7 @@ cmd_aws_err(struct mfa_ctx *ctx, int rc, const struct aws_ctx *x,
 }
 
 /* The AWS CLI: found now, so a missing one costs no code. */
-static int
+int
 cmd_aws_ctx(struct mfa_ctx *ctx, const struct mfa_args *a, struct aws_ctx *x)
 {
 	const char *cli = getenv("MFA_AWS_CLI");
@@ -83,6 +84,8 @@ cmd_aws_ctx(struct mfa_ctx *ctx, const struct mfa_args *a, struct aws_ctx *x)
 	x->profile = args_get(a, OPT_PROFILE);
 	x->region = args_get(a, OPT_REGION);
 	x->notice = cmd_aws_notice;
+	/* Codes follow the clock with its offset ($MFA_TIME_OFFSET). */
+	x->now = util_clock;
 	return 0;
 }
 
@@ -250,6 +253,7 @@ cmd_aws_codes(struct mfa_ctx *ctx, struct mfa_args *a)
 	/* No AWS CLI is needed: the codes are typed by hand. */
 	memset(&x, 0, sizeof(x));
 	x.notice = cmd_aws_notice;
+	x.now = util_clock;
 	if ((rc = aws_codes(&x, v, id, &c)) != 0)
 		return cmd_aws_err(ctx, rc, &x, label);
 	printf("code 1 (step %llu): %s\n", (unsigned long long)c.step[0],
@@ -263,7 +267,7 @@ cmd_aws_codes(struct mfa_ctx *ctx, struct mfa_args *a)
 }
 
 /* QUERY, or the only account with an AWS serial. */
-static int
+int
 cmd_aws_account(struct mfa_ctx *ctx, const struct vault_data *d,
 		const char *query, size_t *idx)
 {
@@ -598,10 +602,10 @@ static const struct mfa_cmd cmd_aws_session_entry = {
 };
 
 static const struct mfa_cmd *const cmd_aws_subs[] = {
-    &cmd_aws_enroll_entry,
-    &cmd_aws_codes_entry,
-    &cmd_aws_session_entry,
-    NULL,
+    &cmd_aws_enroll_entry,     &cmd_aws_codes_entry,
+    &cmd_aws_session_entry,    &cmd_aws_audit_entry,
+    &cmd_aws_devices_entry,    &cmd_aws_resync_entry,
+    &cmd_aws_deactivate_entry, NULL,
 };
 
 const struct mfa_cmd cmd_aws_entry = {

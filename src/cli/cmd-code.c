@@ -25,6 +25,7 @@ static const struct mfa_opt cmd_code_opts[] = {
 	    "wait for the next period if fewer than S seconds "
 	    "are left"),
     OPT_FLAG(OPT_COPY, "copy", 0, "copy the code to the clipboard too"),
+    OFFSET_OPT,
     OPT_END,
 };
 

@@ -17,6 +17,7 @@ static const struct mfa_opt cmd_verify_opts[] = {
 	    "accept N steps (or counters) either side; "
 	    "default 1 (TOTP), 10 (HOTP lookahead)"),
     OPT_ARG(OPT_AT, "at", 0, "TIME", VAL_TEXT, "verify as of TIME"),
+    OFFSET_OPT,
     OPT_END,
 };
 

@@ -747,6 +747,11 @@ out:
 	return rc;
 }
 
+static const struct mfa_opt cmd_watch_opts[] = {
+    OFFSET_OPT,
+    OPT_END,
+};
+
 static const struct mfa_pos cmd_watch_pos[] = {
     {"QUERY", VAL_QUERY, NULL, POS_F_OPTIONAL},
     POS_END,
@@ -765,6 +770,7 @@ const struct mfa_cmd cmd_watch_entry = {
 	    "clipboard as with 'mfa code --copy'\n(wl-copy, xclip, xsel, "
 	    "else OSC 52: in tmux set 'set -g set-clipboard on')\nand are "
 	    "cleared after $MFA_CLIP_TIME seconds (default 45).",
+    .opts = cmd_watch_opts,
     .pos = cmd_watch_pos,
     .exec = cmd_watch_exec,
 };
