@@ -727,11 +727,11 @@ audit_get(struct aws_ctx *a, char **csv, size_t *len,
 	return 0;
 }
 
+/* Every virtual device, counted; those with no user are findings. */
 static int
-audit_unassigned(struct aws_ctx *a, struct aws_audit *au)
+audit_devices(struct aws_ctx *a, struct aws_audit *au)
 {
 	static const char *const list[] = {"iam", "list-virtual-mfa-devices",
-					   "--assignment-status", "Unassigned",
 					   NULL};
 	const json_t *devs, *d;
 	const char *serial;
@@ -746,7 +746,6 @@ audit_unassigned(struct aws_ctx *a, struct aws_audit *au)
 	{
 		serial = json_string_value(json_object_get(d, "SerialNumber"));
 		au->devices++;
-		/* Some emulators ignore the filter: judge for ourselves. */
 		if (serial == NULL || json_object_get(d, "User") != NULL)
 			continue;
 		if ((rc = aws_audit_add(au, AWS_F_DEVICE_UNASSIGNED, serial, "",
@@ -773,7 +772,7 @@ aws_audit(struct aws_ctx *a, const struct aws_audit_limits *lim,
 	if ((rc = aws_audit_report(csv, len, aws_now(a), lim, out, a->err,
 				   sizeof(a->err))) != 0)
 		goto out;
-	if ((rc = audit_unassigned(a, out)) != 0)
+	if ((rc = audit_devices(a, out)) != 0)
 		goto out;
 	aws_audit_sort(out);
 out:

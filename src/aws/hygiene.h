@@ -119,8 +119,8 @@ void aws_finding_text(const struct aws_finding *f,
 /*
  * The whole audit against AWS: generate-credential-report, polled until
  * COMPLETE (at most about a minute), get-credential-report, judged as
- * above as of aws_now(); then list-virtual-mfa-devices --assignment-status
- * Unassigned, each an AWS_F_DEVICE_UNASSIGNED. Sorted.
+ * above as of aws_now(); then list-virtual-mfa-devices, each device
+ * assigned to no one an AWS_F_DEVICE_UNASSIGNED. Sorted.
  */
 int aws_audit(struct aws_ctx *a, const struct aws_audit_limits *lim,
 	      struct aws_audit *out);

@@ -302,7 +302,7 @@ doctor_file(struct doctor *d, const char *what, const char *path, bool dir,
 		doctor_say(d, DOC_FAIL, what, fix,
 			   "%s is mode %04o: %s can %s it", path,
 			   (unsigned)(st.st_mode & 07777),
-			   (st.st_mode & 070) ? "your group" : "others",
+			   (st.st_mode & 007) ? "everyone" : "your group",
 			   (st.st_mode & 022)	? "change"
 			   : (st.st_mode & 044) ? "read"
 						: "enter");
