@@ -5,7 +5,9 @@ need and moto lacks or cannot be made to show.
 - ResyncMFADevice (moto has none): two consecutive codes, checked with
   python3-pyotp as EnableMFADevice checks them; a step seen before is
   refused.
-- DeactivateMFADevice and ListMFADevices, as IAM answers them.
+- DeactivateMFADevice and ListMFADevices, as IAM answers them; a user's
+  list also holds the serials in STATE/keys.USER, one a line (security
+  keys, which only the console can register).
 - GenerateCredentialReport / GetCredentialReport serving STATE/report.csv
   as it is (a report in the real layout with what moto's lacks: the
   <root_account> row, quoted fields, dates in the past). Generation says
@@ -43,10 +45,27 @@ def caller_user(ident):
     return standin.user_of(ident)
 
 
+def resync_steps(p):
+    """The consecutive steps whose codes a resync sent, or None."""
+    dev = standin.STATE["devices"].get(p.get("SerialNumber"))
+    if dev is None:
+        return None
+    now = standin.step_now()
+    for s2 in (now - 1, now, now + 1):
+        if standin.match_step(dev["seed"], p.get("AuthenticationCode1"), [s2 - 1]) is not None and \
+                standin.match_step(dev["seed"], p.get("AuthenticationCode2"), [s2]) is not None:
+            return s2 - 1
+    return None
+
+
 def act(action, p, headers, log):
     fail = read_file("fail." + action)
     if fail is not None:
         standin.caller(headers)
+        if action == "ResyncMFADevice" and resync_steps(p) is not None:
+            # Refused, but the codes were sent: logged to check that mfa
+            # never sends them again.
+            log["sent"] = [resync_steps(p), resync_steps(p) + 1]
         raise standin.ApiError(403, "AccessDenied", fail.strip() or
                                "User is not authorized to perform: iam:" + action)
     if action == "ResyncMFADevice":
@@ -58,14 +77,7 @@ def act(action, p, headers, log):
         if dev is None or not dev["enabled"] or dev["user"] != user:
             raise standin.ApiError(404, "NoSuchEntity",
                                    "MFA device %s is not enabled for user %s" % (serial, user))
-        now = standin.step_now()
-        c1, c2 = p["AuthenticationCode1"], p["AuthenticationCode2"]
-        found = None
-        for s2 in (now - 1, now, now + 1):
-            if standin.match_step(dev["seed"], c1, [s2 - 1]) is not None and \
-                    standin.match_step(dev["seed"], c2, [s2]) is not None:
-                found = s2 - 1
-                break
+        found = resync_steps(p)
         used = standin.STATE["used"]
         if found is None or (serial, found) in used or (serial, found + 1) in used:
             log["mfa"] = "invalid codes"
@@ -96,8 +108,9 @@ def act(action, p, headers, log):
             "<member>%s</member>" % standin.xml_of({
                 "UserName": user, "SerialNumber": s,
                 "EnableDate": "2020-01-01T00:00:00Z"})
-            for s, d in standin.STATE["devices"].items()
-            if d["enabled"] and d["user"] == user)
+            for s in [s for s, d in standin.STATE["devices"].items()
+                      if d["enabled"] and d["user"] == user] +
+            (read_file("keys." + user) or "").split())
         return {"MFADevices": standin.RawXml(members), "IsTruncated": "false"}
     if action == "GenerateCredentialReport":
         standin.caller(headers)
