@@ -73,8 +73,36 @@ aws_http_date_parse(const char *s, int64_t *t)
 	return 0;
 }
 
+/* "2026-11-29 13:54:41,371 - ...": logging's asctime, local time. */
+static int64_t
+clock_log_stamp(const char *line, const char *end)
+{
+	struct tm tm;
+	int ms, n = 0;
+	char buf[32];
+	time_t t;
+
+	if (end - line < 23)
+		return -1;
+	memcpy(buf, line, 23);
+	buf[23] = '\0';
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(buf, "%4d-%2d-%2d %2d:%2d:%2d,%3d%n", &tm.tm_year,
+		   &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+		   &ms, &n) != 7 ||
+	    n != 23)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return -1;
+	return (int64_t)t * 1000 + ms;
+}
+
 int
-aws_clock_date_from_log(const char *log, size_t len, int64_t *date)
+aws_clock_date_from_log(const char *log, size_t len, int64_t *date,
+			int64_t *received_ms)
 {
 	static const char tag[] = "Response headers:";
 	const char *p = log, *end = log + len, *line, *nl, *q;
@@ -82,6 +110,7 @@ aws_clock_date_from_log(const char *log, size_t len, int64_t *date)
 	size_t n;
 	int rc = MFA_ENOTFOUND;
 
+	*received_ms = -1;
 	/* Every response the CLI got (retries too): the last one counts. */
 	for (; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
@@ -101,8 +130,10 @@ aws_clock_date_from_log(const char *log, size_t len, int64_t *date)
 			     n++)
 				val[n] = q[n];
 			val[n] = '\0';
-			if (aws_http_date_parse(val, date) == 0)
+			if (aws_http_date_parse(val, date) == 0) {
 				rc = 0;
+				*received_ms = clock_log_stamp(line, nl);
+			}
 			break;
 		}
 	}
@@ -123,8 +154,8 @@ aws_clock(struct aws_ctx *a, struct aws_clock *c)
 	if ((rc = aws_run_raw(a, args, &r)) != 0)
 		return rc;
 	c->after = (int64_t)time(NULL);
-	if (r.err == NULL ||
-	    aws_clock_date_from_log(r.err, r.err_len, &c->date) != 0) {
+	if (r.err == NULL || aws_clock_date_from_log(r.err, r.err_len, &c->date,
+						     &c->received_ms) != 0) {
 		/* No answer at all: the reason is the CLI's last words. */
 		aws_run_errline(r.err, r.err_len, a->err, sizeof(a->err));
 		if (a->err[0] == '\0')
@@ -135,9 +166,21 @@ aws_clock(struct aws_ctx *a, struct aws_clock *c)
 		return MFA_EAWS;
 	}
 	aws_raw_clear(&r);
-	if (c->date < c->before)
+	/* A stamp that is not within the call is not ours to trust. */
+	if (c->received_ms >= c->before * 1000 &&
+	    c->received_ms < (c->after + 1) * 1000) {
+		/* AWS's time was within [date, date + 1): its middle. */
+		int64_t d = (c->date * 1000 + 500) - c->received_ms;
+
+		c->offset = (d >= 0 ? d + 500 : d - 500) / 1000;
+	} else if (c->date < c->before) {
+		c->received_ms = -1;
 		c->offset = c->date - c->before;
-	else if (c->date > c->after)
+	} else if (c->date > c->after) {
+		c->received_ms = -1;
 		c->offset = c->date - c->after;
+	} else {
+		c->received_ms = -1;
+	}
 	return 0;
 }

@@ -208,18 +208,23 @@ int aws_cli_version(struct aws_ctx *a, char *out, size_t len);
  * Our clock against AWS's: an unsigned `sts get-caller-identity` (no
  * credentials are needed or sent: AWS answers an unsigned request with an
  * error, and with its Date header) run with --debug, whose log shows the
- * response headers. before/after are our clock (time(), no offset) around
- * the call; offset is AWS's time minus ours, 0 when the Date falls within
- * them (a second's resolution).
+ * response headers, each log line stamped with our clock (local time, in
+ * milliseconds) when the answer came. offset is AWS's time minus ours in
+ * whole seconds, good to about a second (the Date header's resolution);
+ * without a stamp the time around the whole call (before, after) is used,
+ * and the offset is 0 when the Date falls within it.
  */
 struct aws_clock {
 	int64_t date;	       /* the Date header, unix seconds */
+	int64_t received_ms;   /* our clock when it came, or -1 */
 	int64_t before, after; /* our clock around the call */
 	int64_t offset;
 };
 int aws_clock(struct aws_ctx *a, struct aws_clock *c);
-/* The last response's Date header in a botocore --debug log. */
-int aws_clock_date_from_log(const char *log, size_t len, int64_t *date);
+/* The last response's Date header in a botocore --debug log, and the
+ * local time its log line was stamped with (ms; -1 when unreadable). */
+int aws_clock_date_from_log(const char *log, size_t len, int64_t *date,
+			    int64_t *received_ms);
 /* An HTTP date ("Sun, 29 Nov 2026 13:55:41 GMT") to unix seconds. */
 int aws_http_date_parse(const char *s, int64_t *t);
 

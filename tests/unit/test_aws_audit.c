@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -392,15 +393,32 @@ test_date_from_log(void **state)
 	    "2026-11-29 13:54:42,400 - MainThread - botocore.parsers - DEBUG - "
 	    "Response body: b'<ErrorResponse/>'\n";
 	const char *none = "Could not connect to the endpoint URL\n";
-	int64_t t = 0;
+	int64_t t = 0, ms = 0;
 
 	(void)state;
-	assert_int_equal(aws_clock_date_from_log(log, strlen(log), &t), 0);
+	/* The stamps are local time: read them as UTC here. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_int_equal(aws_clock_date_from_log(log, strlen(log), &t, &ms), 0);
 	assert_int_equal(t, 1795960483);
-	assert_int_equal(aws_clock_date_from_log(none, strlen(none), &t),
+	/* date -u -d '2026-11-29 13:54:42' +%s, and 371 ms. */
+	assert_int_equal(ms, 1795960482371LL);
+	assert_int_equal(aws_clock_date_from_log(none, strlen(none), &t, &ms),
 			 MFA_ENOTFOUND);
+	assert_int_equal(ms, -1);
 	/* Cut short inside the value: no date. */
-	assert_int_equal(aws_clock_date_from_log(log, 200, &t), MFA_ENOTFOUND);
+	assert_int_equal(aws_clock_date_from_log(log, 200, &t, &ms),
+			 MFA_ENOTFOUND);
+	/* A line without a stamp: the date, no time. */
+	assert_int_equal(
+	    aws_clock_date_from_log(
+		"Response headers: {'Date': 'Sun, 29 Nov 2026 13:54:43 GMT'}",
+		strlen("Response headers: {'Date': 'Sun, 29 Nov 2026 13:54:43 "
+		       "GMT'}"),
+		&t, &ms),
+	    0);
+	assert_int_equal(t, 1795960483);
+	assert_int_equal(ms, -1);
 }
 
 int
