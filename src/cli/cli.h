@@ -92,6 +92,8 @@ enum cli_opt_id {
 	OPT_MAX_IDLE,
 	OPT_DELETE,
 	OPT_AWS,
+	OPT_MAX_MFA_AGE,
+	OPT_SHOW_MFA_TIME,
 	OPT__COUNT
 };
 

@@ -455,6 +455,22 @@ cmd_aws_write(struct mfa_ctx *ctx, const char *p, size_t len)
 	return 0;
 }
 
+/* --show-mfa-time: when the MFA authentication behind them happened. */
+static void
+cmd_aws_mfa_time(struct aws_ctx *x, const struct aws_session_res *res)
+{
+	char iso[AWS_TIME_MAX];
+
+	if (res->mfa_time <= 0 || aws_format_time(res->mfa_time, iso) != 0)
+		fprintf(stderr, "mfa: when the MFA authentication behind this "
+				"cached session happened is not known\n");
+	else
+		fprintf(stderr,
+			"mfa: MFA authentication at %s, %lld s ago (%s)\n", iso,
+			(long long)(aws_now(x) - res->mfa_time),
+			res->cached ? "a cached session" : "a new session");
+}
+
 static int
 cmd_aws_session(struct mfa_ctx *ctx, struct mfa_args *a)
 {
@@ -483,7 +499,9 @@ cmd_aws_session(struct mfa_ctx *ctx, struct mfa_args *a)
 		return cli_usage(ctx, "--role-session-name goes with "
 				      "--role-arn");
 	if ((rc = args_uint(ctx, a, OPT_DURATION, 900, 129600, &r.duration)) !=
-	    0)
+		0 ||
+	    (rc = args_uint(ctx, a, OPT_MAX_MFA_AGE, 1, 129600,
+			    &r.max_mfa_age)) != 0)
 		return rc;
 	r.role_arn = args_get(a, OPT_ROLE_ARN);
 	r.role_session_name = args_get(a, OPT_ROLE_SESSION_NAME);
@@ -515,9 +533,16 @@ cmd_aws_session(struct mfa_ctx *ctx, struct mfa_args *a)
 		aws_ctx_free(&x);
 		return rc;
 	}
+	if (args_has(a, OPT_SHOW_MFA_TIME))
+		cmd_aws_mfa_time(&x, &res);
 	if (f == AWS_FMT_FILE) {
 		rc = cmd_aws_credfile(ctx, a, &x, &res.creds);
-	} else if ((rc = aws_format_creds(&res.creds, f, &text, &len)) != 0) {
+	} else if ((rc = aws_format_creds(&res.creds, f, &text, &len)) != 0 ||
+		   (f == AWS_FMT_JSON && res.mfa_time > 0 &&
+		    (rc = aws_session_add_time(&text, &len, res.mfa_time)) !=
+			0)) {
+		if (text != NULL)
+			sodium_free(text);
 		rc = cli_fail(ctx, rc, "%s", label);
 	} else {
 		rc = cmd_aws_write(ctx, text, len);
@@ -581,6 +606,10 @@ static const struct mfa_opt cmd_aws_session_opts[] = {
     OPT_ARG(OPT_CREDENTIALS_PROFILE, "credentials-profile", 0, "NAME", VAL_TEXT,
 	    "the profile credentials-file writes (default "
 	    "<profile>-mfa)"),
+    OPT_ARG(OPT_MAX_MFA_AGE, "max-mfa-age", 0, "SECONDS", VAL_NUMBER,
+	    "no cached session whose MFA authentication is older"),
+    OPT_FLAG(OPT_SHOW_MFA_TIME, "show-mfa-time", 0,
+	     "say on stderr when the MFA authentication happened"),
     AWS_CALL_OPTS,
     OPT_END,
 };

@@ -213,7 +213,7 @@ print(base64.b64decode(d["Base32StringSeed"]).decode())' "$output")
 	[ -n "$(jget "$output" SessionToken)" ]
 	[ -n "$(jget "$output" Expiration)" ]
 	[ "$(py 'import json,sys; print(sorted(json.loads(sys.argv[1])))' "$output")" = \
-		"['AccessKeyId', 'Expiration', 'SecretAccessKey', 'SessionToken']" ]
+		"['AccessKeyId', 'Expiration', 'MfaAuthTime', 'SecretAccessKey', 'SessionToken']" ]
 	[ "$(standin_count GetSessionToken)" -eq 1 ]
 }
 

@@ -479,6 +479,40 @@ print(" ".join(map(str, [json.loads(l) for l in open(sys.argv[1]) if "sent" in l
 	[ "$output" = "resynced arn:aws:iam::$ACCT:mfa/alice for IAM user alice (codes of time steps $1 and $2)" ]
 }
 
+@test "stand-in: session ages: MfaAuthTime kept with the cache, --max-mfa-age refuses an older one" {
+	use_standin
+	run --separate-stderr "$MFA_BIN" aws session alice --format json --show-mfa-time
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	t1=$(jget "$output" MfaAuthTime)
+	n=$(standin_count GetSessionToken)
+	# The time the stand-in got the code, to the second or so.
+	at=$(py 'import json,sys
+print(int([json.loads(l) for l in open(sys.argv[1]) if "GetSessionToken" in l][-1]["time"]))' "$AWS_T/standin.log")
+	d=$(py 'import datetime,sys
+print(abs(datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")).timestamp() - int(sys.argv[2])))' "$t1" "$at")
+	[ "${d%.*}" -le 2 ]
+	[[ "$stderr" =~ ^mfa:\ MFA\ authentication\ at\ $t1,\ [0-9]+\ s\ ago\ \(a\ new\ session\)$ ]]
+	sleep 2
+	# From the cache: the same time, no new code.
+	run --separate-stderr "$MFA_BIN" aws session alice --format json --show-mfa-time --max-mfa-age 3600
+	[ "$status" -eq 0 ]
+	[ "$(jget "$output" MfaAuthTime)" = "$t1" ]
+	[[ "$stderr" == *"(a cached session)" ]]
+	[ "$(standin_count GetSessionToken)" -eq "$n" ]
+	# Too old for the policy: a new session with a new code.
+	run --separate-stderr "$MFA_BIN" aws session alice --format json --max-mfa-age 1
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(standin_count GetSessionToken)" -eq $((n + 1)) ]
+	t2=$(jget "$output" MfaAuthTime)
+	[[ "$t2" > "$t1" ]]
+	# credential_process output is what the AWS CLI reads: no extra member.
+	run "$MFA_BIN" aws session alice --format credential-process
+	[ "$status" -eq 0 ]
+	[[ "$output" != *MfaAuthTime* ]]
+	run "$MFA_BIN" aws session alice --max-mfa-age 0
+	[ "$status" -eq 2 ]
+}
+
 @test "stand-in: devices names a security key's kind and what it cannot do" {
 	use_standin
 	echo "arn:aws:iam::$ACCT:u2f/user/alice/yubi-EXAMPLEKEY" > "$AWS_T/keys.alice"
