@@ -17,16 +17,9 @@ static const struct mfa_opt cmd_aws_deactivate_opts[] = {
     OPT_FLAG(OPT_DELETE, "delete", 0, "delete the device in AWS too"),
     OPT_FLAG(OPT_YES, "yes", 'y',
 	     "remove the account from the vault without asking"),
-    OPT_ARG(OPT_USER_NAME, "user-name", 0, "U", VAL_TEXT,
-	    "the device's IAM user (default: the one AWS says it "
-	    "is assigned to)"),
+    AWS_DEVICE_USER_OPT,
     AWS_PROFILE_OPTS,
     OPT_END,
-};
-
-static const struct mfa_pos cmd_aws_deactivate_pos[] = {
-    {"QUERY", VAL_QUERY, NULL, POS_F_OPTIONAL},
-    POS_END,
 };
 
 struct deactivate_job {
@@ -54,16 +47,12 @@ deactivate_aws(struct mfa_ctx *ctx, const struct mfa_args *a, struct aws_ctx *x,
 	bool exists = true;
 	int rc;
 
-	if (args_has(a, OPT_USER_NAME)) {
-		if ((user = strdup(args_get(a, OPT_USER_NAME))) == NULL)
-			return cli_fail(ctx, MFA_ENOMEM, "deactivate");
-	} else if ((rc = aws_device_user(x, serial, &user, &exists)) != 0) {
-		snprintf(what, sizeof(what),
-			 "listing the virtual MFA devices (nothing was "
-			 "changed; the seed stays in the vault as %s)",
-			 label);
-		return cmd_aws_err(ctx, rc, x, what);
-	}
+	snprintf(what, sizeof(what),
+		 " (nothing was changed; the seed stays in the vault as %s)",
+		 label);
+	if ((rc = cmd_aws_device_user(ctx, a, x, serial, what, &user,
+				      &exists)) != 0)
+		return rc;
 	if (!exists) {
 		printf("the AWS account has no virtual MFA device %s (deleted "
 		       "already): nothing to deactivate\n",
@@ -101,12 +90,10 @@ deactivate_aws(struct mfa_ctx *ctx, const struct mfa_args *a, struct aws_ctx *x,
 static int
 cmd_aws_deactivate(struct mfa_ctx *ctx, struct mfa_args *a)
 {
-	const struct vault_entry *e;
+	struct cmd_aws_device d = {0};
 	struct deactivate_job j;
-	char label[512], q[700], *serial = NULL;
 	struct aws_ctx x;
-	struct vault *v;
-	size_t idx;
+	char q[700];
 	int rc;
 
 	/* Asked now, not after AWS was changed. */
@@ -116,54 +103,46 @@ cmd_aws_deactivate(struct mfa_ctx *ctx, struct mfa_args *a)
 				      "terminal to ask on)");
 	if ((rc = cmd_aws_ctx(ctx, a, &x)) != 0)
 		return rc;
-	if ((rc = unlock_vault(ctx, &v)) != 0 ||
-	    (rc = cmd_aws_account(ctx, vault_data(v),
-				  a->argc > 0 ? a->argv[0] : NULL, &idx)) != 0)
+	if ((rc = cmd_aws_device_account(ctx, a, &d)) != 0)
 		goto out;
-	e = &vault_data(v)->entries[idx];
-	memcpy(j.id, e->id, sizeof(j.id));
-	snprintf(label, sizeof(label), "%s", util_label(e->issuer, e->name));
-	if ((serial = strdup(e->serial)) == NULL) {
-		rc = cli_fail(ctx, MFA_ENOMEM, "deactivate");
-		goto out;
-	}
-	if (aws_device_kind(serial) != AWS_DEV_VIRTUAL) {
+	if (aws_device_kind(d.serial) != AWS_DEV_VIRTUAL) {
 		rc = cli_failx(ctx, MFA_EINVAL,
 			       "%s is not a virtual MFA device: deactivate it "
 			       "in the IAM console",
-			       serial);
+			       d.serial);
 		goto out;
 	}
-	if ((rc = deactivate_aws(ctx, a, &x, serial, label)) != 0)
+	if ((rc = deactivate_aws(ctx, a, &x, d.serial, d.label)) != 0)
 		goto out;
 	if (!args_has(a, OPT_YES)) {
 		snprintf(q, sizeof(q),
 			 "Remove %s and its seed from the vault for good?",
-			 label);
+			 d.label);
 		if ((rc = tty_confirm(q)) == MFA_ECANCELED) {
-			printf("kept %s in the vault\n", label);
+			printf("kept %s in the vault\n", d.label);
 			rc = 0;
 			goto out;
 		}
 		if (rc != 0) {
-			rc = cli_fail(ctx, rc, "asking to remove %s", label);
+			rc = cli_fail(ctx, rc, "asking to remove %s", d.label);
 			goto out;
 		}
 	}
+	memcpy(j.id, d.id, sizeof(j.id));
 	j.now = util_now();
-	if ((rc = vault_update(v, deactivate_edit, &j)) != 0) {
-		rc = cli_fail(ctx, rc, "removing %s from the vault", label);
+	if ((rc = vault_update(d.v, deactivate_edit, &j)) != 0) {
+		rc = cli_fail(ctx, rc, "removing %s from the vault", d.label);
 		goto out;
 	}
 	/* The previous version must not keep the seed either. */
-	if ((rc = vault_drop_backup(v)) != 0) {
+	if ((rc = vault_drop_backup(d.v)) != 0) {
 		rc = cli_fail(ctx, rc, "removed %s, but its backup %s.bak",
-			      label, vault_path(v));
+			      d.label, vault_path(d.v));
 		goto out;
 	}
-	printf("removed %s from the vault\n", label);
+	printf("removed %s from the vault\n", d.label);
 out:
-	free(serial);
+	free(d.serial);
 	aws_ctx_free(&x);
 	return rc;
 }
@@ -178,6 +157,6 @@ const struct mfa_cmd cmd_aws_deactivate_entry = {
 	    "asking, for scripts). A failure in AWS stops there and\nleaves "
 	    "the seed in the vault.",
     .opts = cmd_aws_deactivate_opts,
-    .pos = cmd_aws_deactivate_pos,
+    .pos = cmd_aws_device_pos,
     .exec = cmd_aws_deactivate,
 };

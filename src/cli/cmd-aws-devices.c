@@ -188,6 +188,52 @@ cmd_aws_devices(struct mfa_ctx *ctx, struct mfa_args *a)
 	return rc;
 }
 
+const struct mfa_pos cmd_aws_device_pos[] = {
+    {"QUERY", VAL_QUERY, NULL, POS_F_OPTIONAL},
+    POS_END,
+};
+
+int
+cmd_aws_device_account(struct mfa_ctx *ctx, const struct mfa_args *a,
+		       struct cmd_aws_device *dev)
+{
+	const struct vault_entry *e;
+	size_t idx;
+	int rc;
+
+	memset(dev, 0, sizeof(*dev));
+	if ((rc = unlock_vault(ctx, &dev->v)) != 0 ||
+	    (rc = cmd_aws_account(ctx, vault_data(dev->v),
+				  a->argc > 0 ? a->argv[0] : NULL, &idx)) != 0)
+		return rc;
+	e = &vault_data(dev->v)->entries[idx];
+	memcpy(dev->id, e->id, sizeof(dev->id));
+	snprintf(dev->label, sizeof(dev->label), "%s",
+		 util_label(e->issuer, e->name));
+	if ((dev->serial = strdup(e->serial)) == NULL)
+		return cli_fail(ctx, MFA_ENOMEM, "account %s", dev->label);
+	return 0;
+}
+
+int
+cmd_aws_device_user(struct mfa_ctx *ctx, const struct mfa_args *a,
+		    struct aws_ctx *x, const char *serial, const char *note,
+		    char **user, bool *exists)
+{
+	char what[1024];
+	int rc;
+
+	*exists = true;
+	if (args_has(a, OPT_USER_NAME))
+		return (*user = strdup(args_get(a, OPT_USER_NAME))) != NULL
+			   ? 0
+			   : cli_fail(ctx, MFA_ENOMEM, "%s", serial);
+	if ((rc = aws_device_user(x, serial, user, exists)) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "listing the virtual MFA devices%s", note);
+	return cmd_aws_err(ctx, rc, x, what);
+}
+
 const struct mfa_cmd cmd_aws_devices_entry = {
     .name = "devices",
     .summary = "the MFA devices in AWS, and which the vault holds",

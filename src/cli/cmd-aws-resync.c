@@ -13,97 +13,57 @@
 #include "cli/cmd-aws.h"
 
 static const struct mfa_opt cmd_aws_resync_opts[] = {
-    OPT_ARG(OPT_USER_NAME, "user-name", 0, "U", VAL_TEXT,
-	    "the device's IAM user (default: the one AWS says it is "
-	    "assigned to)"),
+    AWS_DEVICE_USER_OPT,
     AWS_PROFILE_OPTS,
     OPT_END,
 };
 
-static const struct mfa_pos cmd_aws_resync_pos[] = {
-    {"QUERY", VAL_QUERY, NULL, POS_F_OPTIONAL},
-    POS_END,
-};
-
-/*
- * The IAM user the account's device is assigned to: --user-name, else
- * what AWS says. Errors recorded; *user malloc'd.
- */
-static int
-resync_user(struct mfa_ctx *ctx, const struct mfa_args *a, struct aws_ctx *x,
-	    const char *serial, char **user)
-{
-	bool exists;
-	int rc;
-
-	if (args_has(a, OPT_USER_NAME))
-		return (*user = strdup(args_get(a, OPT_USER_NAME))) != NULL
-			   ? 0
-			   : cli_fail(ctx, MFA_ENOMEM, "resync");
-	if ((rc = aws_device_user(x, serial, user, &exists)) != 0)
-		return cmd_aws_err(ctx, rc, x,
-				   "listing the virtual MFA devices");
-	if (!exists)
-		return cli_failx(ctx, MFA_ENOTFOUND,
-				 "the AWS account has no virtual MFA device "
-				 "%s (see 'mfa aws devices')",
-				 serial);
-	if (*user == NULL)
-		return cli_failx(ctx, MFA_EINVAL,
-				 "%s is assigned to no IAM user: there is "
-				 "nothing to resync",
-				 serial);
-	return 0;
-}
-
 static int
 cmd_aws_resync(struct mfa_ctx *ctx, struct mfa_args *a)
 {
-	const struct vault_entry *e;
-	uint8_t id[VAULT_ID_BYTES];
-	char label[512], what[1024], *serial = NULL, *user = NULL;
+	struct cmd_aws_device d = {0};
+	char what[1024], *user = NULL;
 	uint64_t steps[2];
 	struct aws_ctx x;
-	struct vault *v;
-	size_t idx;
+	bool exists;
 	int rc;
 
 	if ((rc = cmd_aws_ctx(ctx, a, &x)) != 0)
 		return rc;
-	if ((rc = unlock_vault(ctx, &v)) != 0 ||
-	    (rc = cmd_aws_account(ctx, vault_data(v),
-				  a->argc > 0 ? a->argv[0] : NULL, &idx)) != 0)
+	if ((rc = cmd_aws_device_account(ctx, a, &d)) != 0)
 		goto out;
-	e = &vault_data(v)->entries[idx];
-	memcpy(id, e->id, sizeof(id));
-	snprintf(label, sizeof(label), "%s", util_label(e->issuer, e->name));
-	if ((serial = strdup(e->serial)) == NULL) {
-		rc = cli_fail(ctx, MFA_ENOMEM, "resync");
-		goto out;
-	}
-	if (aws_device_kind(serial) == AWS_DEV_SECURITY_KEY) {
+	if (aws_device_kind(d.serial) == AWS_DEV_SECURITY_KEY) {
 		rc = cli_failx(ctx, MFA_EINVAL,
 			       "%s is a security key: it has no codes to "
 			       "resync",
-			       serial);
+			       d.serial);
 		goto out;
 	}
-	if ((rc = resync_user(ctx, a, &x, serial, &user)) != 0)
+	if ((rc = cmd_aws_device_user(ctx, a, &x, d.serial, "", &user,
+				      &exists)) != 0)
 		goto out;
-	/* e is stale after this: the vault was re-read. */
-	if ((rc = aws_resync(&x, v, id, user, steps)) != 0) {
+	if (!exists || user == NULL) {
+		rc = cli_failx(ctx, exists ? MFA_EINVAL : MFA_ENOTFOUND,
+			       exists ? "%s is assigned to no IAM user: there "
+					"is nothing to resync"
+				      : "the AWS account has no virtual MFA "
+					"device %s (see 'mfa aws devices')",
+			       d.serial);
+		goto out;
+	}
+	if ((rc = aws_resync(&x, d.v, d.id, user, steps)) != 0) {
 		snprintf(what, sizeof(what),
-			 "resyncing %s (account %s) for IAM user %s", serial,
-			 label, user);
+			 "resyncing %s (account %s) for IAM user %s", d.serial,
+			 d.label, user);
 		rc = cmd_aws_err(ctx, rc, &x, what);
 		goto out;
 	}
 	printf("resynced %s for IAM user %s (codes of time steps %llu and "
 	       "%llu)\n",
-	       util_clean(serial), util_clean(user),
+	       util_clean(d.serial), util_clean(user),
 	       (unsigned long long)steps[0], (unsigned long long)steps[1]);
 out:
-	free(serial);
+	free(d.serial);
 	free(user);
 	aws_ctx_free(&x);
 	return rc;
@@ -117,6 +77,6 @@ const struct mfa_cmd cmd_aws_resync_entry = {
 	    "serial), both never sent before;\nmfa waits for fresh steps when "
 	    "needed.",
     .opts = cmd_aws_resync_opts,
-    .pos = cmd_aws_resync_pos,
+    .pos = cmd_aws_device_pos,
     .exec = cmd_aws_resync,
 };

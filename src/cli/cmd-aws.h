@@ -27,6 +27,38 @@ int cmd_aws_account(struct mfa_ctx *ctx, const struct vault_data *d,
 		"the AWS CLI profile mfa calls AWS with"),                     \
 	    OPT_ARG(OPT_REGION, "region", 0, "R", VAL_TEXT, "the AWS region")
 
+/* cmd-aws-devices.c: for resync and deactivate, which act on the device
+ * of a vault account (QUERY). */
+#define AWS_DEVICE_USER_OPT                                                    \
+	OPT_ARG(OPT_USER_NAME, "user-name", 0, "U", VAL_TEXT,                  \
+		"the device's IAM user (default: the one AWS says it is "      \
+		"assigned to)")
+extern const struct mfa_pos cmd_aws_device_pos[];
+/*
+ * The IAM user of the device with this serial: --user-name, else the one
+ * AWS says (*user NULL: assigned to no one; *exists false: the account has
+ * no such virtual device). *user malloc'd. An AWS failure is recorded as
+ * "listing the virtual MFA devices<note>: <why>".
+ */
+int cmd_aws_device_user(struct mfa_ctx *ctx, const struct mfa_args *a,
+			struct aws_ctx *x, const char *serial, const char *note,
+			char **user, bool *exists);
+
+/*
+ * The vault account QUERY (argv[0], or the only one with a serial) whose
+ * device resync and deactivate act on: the vault unlocked, the account's
+ * id, label ("issuer:name") and serial (malloc'd: free it). Errors
+ * recorded.
+ */
+struct cmd_aws_device {
+	struct vault *v;
+	uint8_t id[VAULT_ID_BYTES];
+	char label[512];
+	char *serial;
+};
+int cmd_aws_device_account(struct mfa_ctx *ctx, const struct mfa_args *a,
+			   struct cmd_aws_device *dev);
+
 extern const struct mfa_cmd cmd_aws_audit_entry;
 extern const struct mfa_cmd cmd_aws_devices_entry;
 extern const struct mfa_cmd cmd_aws_resync_entry;

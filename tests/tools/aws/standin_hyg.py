@@ -58,6 +58,19 @@ def resync_steps(p):
     return None
 
 
+def enabled_device(p, headers, log):
+    """The caller, then the device p names, enabled for the user p names."""
+    akid, ident = standin.caller(headers)
+    log["akid"] = akid
+    user, serial = p["UserName"], p["SerialNumber"]
+    log["serial"] = serial
+    dev = standin.STATE["devices"].get(serial)
+    if dev is None or not dev["enabled"] or dev["user"] != user:
+        raise standin.ApiError(404, "NoSuchEntity",
+                               "MFA device %s is not enabled for user %s" % (serial, user))
+    return serial, dev
+
+
 def act(action, p, headers, log):
     fail = read_file("fail." + action)
     if fail is not None:
@@ -69,14 +82,7 @@ def act(action, p, headers, log):
         raise standin.ApiError(403, "AccessDenied", fail.strip() or
                                "User is not authorized to perform: iam:" + action)
     if action == "ResyncMFADevice":
-        akid, ident = standin.caller(headers)
-        log["akid"] = akid
-        user, serial = p["UserName"], p["SerialNumber"]
-        log["serial"] = serial
-        dev = standin.STATE["devices"].get(serial)
-        if dev is None or not dev["enabled"] or dev["user"] != user:
-            raise standin.ApiError(404, "NoSuchEntity",
-                                   "MFA device %s is not enabled for user %s" % (serial, user))
+        serial, dev = enabled_device(p, headers, log)
         found = resync_steps(p)
         used = standin.STATE["used"]
         if found is None or (serial, found) in used or (serial, found + 1) in used:
@@ -87,14 +93,7 @@ def act(action, p, headers, log):
         log["steps"], log["mfa"] = [found, found + 1], "ok"
         return None
     if action == "DeactivateMFADevice":
-        akid, ident = standin.caller(headers)
-        log["akid"] = akid
-        user, serial = p["UserName"], p["SerialNumber"]
-        log["serial"] = serial
-        dev = standin.STATE["devices"].get(serial)
-        if dev is None or not dev["enabled"] or dev["user"] != user:
-            raise standin.ApiError(404, "NoSuchEntity",
-                                   "MFA Device with serial number %s does not exist." % serial)
+        serial, dev = enabled_device(p, headers, log)
         dev["enabled"], dev["user"] = False, None
         return None
     if action == "ListMFADevices":
