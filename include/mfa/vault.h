@@ -271,6 +271,12 @@ int vault_cache_drop(const struct vault *v, const char **where);
  * receives how many were dropped; MFA_ENOTCACHED when none.
  */
 int vault_cache_drop_all(unsigned *n);
+/*
+ * A dry run of vault_cache_put() (for mfa doctor): *where receives the
+ * keyring a put would use; 0 when a key can be added there, else
+ * MFA_EKEYRING with the kernel's errno in *err.
+ */
+int vault_cache_probe(const char **where, int *err);
 
 /*
  * Write a file atomically: a temp file (O_CREAT|O_EXCL|O_NOFOLLOW, 0600)

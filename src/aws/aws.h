@@ -186,16 +186,26 @@ struct aws_session_req {
 	const char *role_session_name; /* NULL: mfa-<device>-<unix time> */
 	uint64_t duration;	       /* seconds, 0 = AWS's default */
 	bool no_cache;		       /* neither read nor fill the cache */
+	/* Refuse a cached session whose MFA authentication is older than
+	 * this many seconds (or not known); 0: any age. */
+	uint64_t max_mfa_age;
 };
 struct aws_session_res {
 	struct aws_creds creds;
 	bool cached;   /* came from the cache: no code was used */
 	uint64_t step; /* the step sent, when not cached */
 	bool cache_saved;
+	int64_t mfa_time; /* when the code behind them was sent; 0: unknown */
 };
 int aws_session(struct aws_ctx *a, struct vault *v,
 		const uint8_t id[VAULT_ID_BYTES],
 		const struct aws_session_req *r, struct aws_session_res *res);
+/*
+ * Add the member "MfaAuthTime": "<ISO time>" to the JSON object text
+ * *text (sodium_malloc'd, NUL terminated, compact or indented): replaced
+ * by a new sodium_malloc'd text. The cache keeps it with each session.
+ */
+int aws_session_add_time(char **text, size_t *len, int64_t t);
 /* The cache key for (account, role, session name, profile); malloc'd. */
 char *aws_session_key(const uint8_t id[VAULT_ID_BYTES], const char *role_arn,
 		      const char *role_session_name, const char *profile);

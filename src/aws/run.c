@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "aws/aws.h"
+#include "aws/hygiene.h"
 
 #define RUN_ERR_MAX (64 * 1024)
 
@@ -380,12 +381,16 @@ run_argv(struct aws_ctx *a, const char *const *args, const char ***argvp)
 	return 0;
 }
 
+/* aws_run, aws_run_shielded, or with raw: whatever the CLI printed and its
+ * exit status. */
 static int
 run_exec(struct aws_ctx *a, const char *const *args, json_t **out,
-	 struct aws_run_file *f, bool shield)
+	 struct aws_run_file *f, bool shield, struct aws_raw *raw)
 {
 	struct run_buf bout = {NULL, 0, 0, AWS_OUT_MAX, true, false};
-	struct run_buf berr = {NULL, 0, 0, RUN_ERR_MAX, false, false};
+	/* A raw stderr may be a --debug log, which quotes requests. */
+	struct run_buf berr = {
+	    NULL, 0, 0, raw ? AWS_OUT_MAX : RUN_ERR_MAX, raw != NULL, false};
 	struct run_buf bfile = {NULL, 0, 0, AWS_RUN_FILE_MAX, true, false};
 	struct run_buf *bufs[3] = {&bout, &berr, &bfile};
 	int po[2] = {-1, -1}, pe[2] = {-1, -1}, ps[2] = {-1, -1};
@@ -453,6 +458,15 @@ run_exec(struct aws_ctx *a, const char *const *args, json_t **out,
 		;
 	if (rc != 0)
 		goto close;
+	if (raw != NULL) {
+		raw->out = bout.p;
+		raw->out_len = bout.len;
+		raw->err = berr.p;
+		raw->err_len = berr.len;
+		raw->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		bout.p = berr.p = NULL;
+		goto close;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		aws_run_errline(berr.p, berr.len, a->err.why,
 				sizeof(a->err.why));
@@ -528,12 +542,29 @@ close:
 int
 aws_run(struct aws_ctx *a, const char *const *args, json_t **out)
 {
-	return run_exec(a, args, out, NULL, false);
+	return run_exec(a, args, out, NULL, false, NULL);
 }
 
 int
 aws_run_shielded(struct aws_ctx *a, const char *const *args, json_t **out,
 		 struct aws_run_file *f)
 {
-	return run_exec(a, args, out, f, true);
+	return run_exec(a, args, out, f, true, NULL);
+}
+
+int
+aws_run_raw(struct aws_ctx *a, const char *const *args, struct aws_raw *r)
+{
+	memset(r, 0, sizeof(*r));
+	return run_exec(a, args, NULL, NULL, false, r);
+}
+
+void
+aws_raw_clear(struct aws_raw *r)
+{
+	if (r->out != NULL)
+		sodium_free(r->out);
+	if (r->err != NULL)
+		sodium_free(r->err);
+	memset(r, 0, sizeof(*r));
 }

@@ -137,17 +137,52 @@ session_profile(const struct aws_ctx *a)
 	return "";
 }
 
+/* A cached session, and when its MFA authentication was (0: unknown,
+ * as in sessions cached before it was kept). */
 static int
-session_from_value(const uint8_t *value, size_t len, struct aws_creds *c)
+session_from_value(const uint8_t *value, size_t len, struct aws_creds *c,
+		   int64_t *mfa_time)
 {
+	const char *t;
 	json_t *o;
 	int rc;
 
+	*mfa_time = 0;
 	if ((o = json_loadb((const char *)value, len, 0, NULL)) == NULL)
 		return MFA_EPARSE;
 	rc = aws_creds_from_json(o, c);
+	t = json_string_value(json_object_get(o, "MfaAuthTime"));
+	if (t != NULL && aws_format_time_parse(t, mfa_time) != 0)
+		*mfa_time = 0;
 	json_decref(o);
 	return rc;
+}
+
+int
+aws_session_add_time(char **text, size_t *len, int64_t t)
+{
+	char iso[AWS_TIME_MAX], *end, *out;
+	bool indented;
+	size_t head, n;
+
+	if (aws_format_time(t, iso) != 0 || (end = strrchr(*text, '}')) == NULL)
+		return MFA_EINVAL;
+	head = (size_t)(end - *text);
+	/* JSON_INDENT(4) puts the closing brace on a line of its own. */
+	indented = head > 0 && (*text)[head - 1] == '\n';
+	if (indented)
+		head--;
+	n = head + strlen(iso) + 64;
+	if ((out = sodium_malloc(n)) == NULL)
+		return MFA_ENOMEM;
+	memcpy(out, *text, head);
+	snprintf(out + head, n - head, "%s\"MfaAuthTime\":%s\"%s\"%s%s",
+		 indented ? ",\n    " : ",", indented ? " " : "", iso,
+		 indented ? "\n}" : "}", end[1] == '\n' ? "\n" : "");
+	sodium_free(*text);
+	*text = out;
+	*len = strlen(out);
+	return 0;
 }
 
 /* mfa-<device>-<unix time>, in the characters AWS allows, at most 64. */
@@ -198,7 +233,8 @@ session_cache(struct aws_ctx *a, struct vault *v, const char *key,
 	if (s.expires <= aws_now(a))
 		return;
 	if ((rc = aws_format_creds(&res->creds, AWS_FMT_PROCESS, &value,
-				   &len)) == 0) {
+				   &len)) == 0 &&
+	    (rc = aws_session_add_time(&value, &len, res->mfa_time)) == 0) {
 		s.key = key;
 		s.value = value;
 		s.len = len;
@@ -213,6 +249,16 @@ session_cache(struct aws_ctx *a, struct vault *v, const char *key,
 			 mfa_strerror(rc));
 		a->notice(a->notice_arg, msg);
 	}
+}
+
+/* Is a cached session's MFA authentication recent enough for r? */
+static bool
+session_young(struct aws_ctx *a, const struct aws_session_req *r,
+	      int64_t mfa_time)
+{
+	return r->max_mfa_age == 0 ||
+	       (mfa_time > 0 &&
+		aws_now(a) - mfa_time <= (int64_t)r->max_mfa_age);
 }
 
 int
@@ -251,23 +297,28 @@ aws_session(struct aws_ctx *a, struct vault *v,
 		goto out;
 	}
 	if (!r->no_cache && (kv = vault_kv_get(d, key, aws_now(a))) != NULL) {
-		rc = session_from_value(kv->value, kv->value_len, &res->creds);
-		if (rc == 0) {
+		rc = session_from_value(kv->value, kv->value_len, &res->creds,
+					&res->mfa_time);
+		if (rc == 0 && session_young(a, r, res->mfa_time)) {
 			res->cached = true;
 			goto out;
 		}
+		aws_creds_clear(&res->creds);
 	}
 	t.id = id;
 	t.count = 1;
-	t.cache_key = r->no_cache ? NULL : key;
+	/* A cached session too old for max_mfa_age is replaced. */
+	t.cache_key = r->no_cache || r->max_mfa_age > 0 ? NULL : key;
 	if ((rc = aws_step_take(a, v, &t)) != 0)
 		goto out;
 	if (t.cached) {
-		rc = session_from_value(t.value, t.value_len, &res->creds);
+		rc = session_from_value(t.value, t.value_len, &res->creds,
+					&res->mfa_time);
 		res->cached = rc == 0;
 		goto out;
 	}
 	res->step = t.first;
+	res->mfa_time = aws_now(a);
 	if (r->role_arn != NULL) {
 		if (r->role_session_name == NULL)
 			session_default_name(serial, aws_now(a), name,

@@ -59,6 +59,7 @@ enum cli_opt_id {
 	OPT_COPY,
 	OPT_WINDOW,
 	OPT_ALLOW_REUSE,
+	OPT_OFFSET,
 	/* list, show, rm, lock, unlock */
 	OPT_JSON,
 	OPT_CODES,
@@ -95,6 +96,13 @@ enum cli_opt_id {
 	OPT_PIN,
 	OPT_LABEL,
 	OPT_REQUIRE_FIDO2,
+	/* aws audit, devices, deactivate; doctor */
+	OPT_MAX_KEY_AGE,
+	OPT_MAX_IDLE,
+	OPT_DELETE,
+	OPT_AWS,
+	OPT_MAX_MFA_AGE,
+	OPT_SHOW_MFA_TIME,
 	OPT__COUNT
 };
 
@@ -191,6 +199,9 @@ struct mfa_cmd {
 	const char *usage; /* NULL: generated; else the arguments part */
 	int flags;
 #define CMD_HIDDEN 0x1 /* not listed, completed or prefix-matched */
+#define CMD_CLOCK_CHECK                                                        \
+	0x2 /* reports a bad $MFA_TIME_OFFSET itself (doctor): main lets it    \
+	       run */
 	int (*exec)(struct mfa_ctx *, struct mfa_args *);
 };
 
@@ -404,11 +415,32 @@ unsigned clip_time(void);
 
 /* hotp.c: the next code of HOTP entry id, its counter saved first. Any
  * vault_data() pointer taken before the call is stale after it. */
-int hotp_take(struct vault *v, const uint8_t id[VAULT_ID_BYTES], int64_t now,
+int hotp_take(struct vault *v, const uint8_t id[VAULT_ID_BYTES],
 	      char code[OTP_CODE_MAX]);
 
 /* util.c */
+/* The clock for codes: time() plus the offset util_offset_init() set. */
+/* The clock for records (created, updated, deleted): the system's. */
+int64_t util_time(void);
 int64_t util_now(void);
+/* util_now() in the shape struct aws_ctx's clock hook takes. */
+int64_t util_clock(void *arg);
+/*
+ * The clock's offset: --offset SECONDS, else $MFA_TIME_OFFSET, else 0.
+ * CLI_USAGE for a bad --offset, MFA_EINVAL for a bad $MFA_TIME_OFFSET (a
+ * message recorded either way; the offset stays 0).
+ */
+int util_offset_init(struct mfa_ctx *ctx, const struct mfa_args *a);
+int64_t util_offset(void);
+/* Parse a signed number of seconds (-90, +30, 0); false when malformed or
+ * beyond UTIL_OFFSET_MAX either way. */
+#define UTIL_OFFSET_MAX 10000000000LL
+bool util_offset_parse(const char *s, int64_t *out);
+/* The option that sets it, for code, list, watch and verify. */
+#define OFFSET_OPT                                                             \
+	OPT_ARG(OPT_OFFSET, "offset", 0, "SECONDS", VAL_TEXT,                  \
+		"add SECONDS (may be negative) to the clock, for a clock "     \
+		"known to be off ($MFA_TIME_OFFSET)")
 /* Environment for child processes: ours minus every secret variable. */
 char **util_child_env(void);
 void util_free_env(char **env);

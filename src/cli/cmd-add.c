@@ -124,7 +124,7 @@ cmd_add_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	}
 	memset(&j, 0, sizeof(j));
 	j.force = args_has(a, OPT_FORCE);
-	rc = vault_entry_init(&j.e, util_now());
+	rc = vault_entry_init(&j.e, util_time());
 	if (rc == 0)
 		rc = vault_entry_set_str(&j.e.name, name);
 	if (rc == 0)

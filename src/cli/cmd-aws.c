@@ -22,11 +22,12 @@
 
 #include "aws/aws.h"
 #include "cli/cli.h"
+#include "cli/cmd-aws.h"
 
 #define AWS_CREDFILE_MAX (1024 * 1024)
 
 /* Said while working (a wait): on the terminal only. */
-static void
+void
 cmd_aws_notice(void *arg, const char *msg)
 {
 	char line[600];
@@ -43,7 +44,7 @@ cmd_aws_notice(void *arg, const char *msg)
 	close(fd);
 }
 
-static int
+int
 cmd_aws_err(struct mfa_ctx *ctx, int rc, const struct aws_ctx *x,
 	    const char *what)
 {
@@ -54,7 +55,7 @@ cmd_aws_err(struct mfa_ctx *ctx, int rc, const struct aws_ctx *x,
 }
 
 /* The AWS CLI: found now, so a missing one costs no code. */
-static int
+int
 cmd_aws_ctx(struct mfa_ctx *ctx, const struct mfa_args *a, struct aws_ctx *x)
 {
 	const char *cli = getenv("MFA_AWS_CLI");
@@ -87,6 +88,8 @@ cmd_aws_ctx(struct mfa_ctx *ctx, const struct mfa_args *a, struct aws_ctx *x)
 	x->profile = args_get(a, OPT_PROFILE);
 	x->region = args_get(a, OPT_REGION);
 	x->notice = cmd_aws_notice;
+	/* Codes follow the clock with its offset ($MFA_TIME_OFFSET). */
+	x->now = util_clock;
 	return 0;
 }
 
@@ -316,6 +319,7 @@ cmd_aws_codes(struct mfa_ctx *ctx, struct mfa_args *a)
 	/* No AWS CLI is needed: the codes are typed by hand. */
 	memset(&x, 0, sizeof(x));
 	x.notice = cmd_aws_notice;
+	x.now = util_clock;
 	if ((rc = aws_codes(&x, v, id, &c)) != 0)
 		return cmd_aws_err(ctx, rc, &x, label);
 	printf("code 1 (step %llu): %s\n", (unsigned long long)c.step[0],
@@ -329,7 +333,7 @@ cmd_aws_codes(struct mfa_ctx *ctx, struct mfa_args *a)
 }
 
 /* QUERY, or the only account with an AWS serial. */
-static int
+int
 cmd_aws_account(struct mfa_ctx *ctx, const struct vault_data *d,
 		const char *query, size_t *idx)
 {
@@ -558,6 +562,22 @@ cmd_aws_write(struct mfa_ctx *ctx, const char *p, size_t len)
 	return 0;
 }
 
+/* --show-mfa-time: when the MFA authentication behind them happened. */
+static void
+cmd_aws_mfa_time(struct aws_ctx *x, const struct aws_session_res *res)
+{
+	char iso[AWS_TIME_MAX];
+
+	if (res->mfa_time <= 0 || aws_format_time(res->mfa_time, iso) != 0)
+		fprintf(stderr, "mfa: when the MFA authentication behind this "
+				"cached session happened is not known\n");
+	else
+		fprintf(stderr,
+			"mfa: MFA authentication at %s, %lld s ago (%s)\n", iso,
+			(long long)(aws_now(x) - res->mfa_time),
+			res->cached ? "a cached session" : "a new session");
+}
+
 static int
 cmd_aws_session(struct mfa_ctx *ctx, struct mfa_args *a)
 {
@@ -586,7 +606,9 @@ cmd_aws_session(struct mfa_ctx *ctx, struct mfa_args *a)
 		return cli_usage(ctx, "--role-session-name goes with "
 				      "--role-arn");
 	if ((rc = args_uint(ctx, a, OPT_DURATION, 900, 129600, &r.duration)) !=
-	    0)
+		0 ||
+	    (rc = args_uint(ctx, a, OPT_MAX_MFA_AGE, 1, 129600,
+			    &r.max_mfa_age)) != 0)
 		return rc;
 	r.role_arn = args_get(a, OPT_ROLE_ARN);
 	r.role_session_name = args_get(a, OPT_ROLE_SESSION_NAME);
@@ -625,9 +647,16 @@ cmd_aws_session(struct mfa_ctx *ctx, struct mfa_args *a)
 		aws_ctx_free(&x);
 		return rc;
 	}
+	if (args_has(a, OPT_SHOW_MFA_TIME))
+		cmd_aws_mfa_time(&x, &res);
 	if (f == AWS_FMT_FILE) {
 		rc = cmd_aws_credfile(ctx, a, &x, &res.creds);
-	} else if ((rc = aws_format_creds(&res.creds, f, &text, &len)) != 0) {
+	} else if ((rc = aws_format_creds(&res.creds, f, &text, &len)) != 0 ||
+		   (f == AWS_FMT_JSON && res.mfa_time > 0 &&
+		    (rc = aws_session_add_time(&text, &len, res.mfa_time)) !=
+			0)) {
+		if (text != NULL)
+			sodium_free(text);
 		rc = cli_fail(ctx, rc, "%s", label);
 	} else {
 		rc = cmd_aws_write(ctx, text, len);
@@ -691,6 +720,10 @@ static const struct mfa_opt cmd_aws_session_opts[] = {
     OPT_ARG(OPT_CREDENTIALS_PROFILE, "credentials-profile", 0, "NAME", VAL_TEXT,
 	    "the profile credentials-file writes (default "
 	    "<profile>-mfa)"),
+    OPT_ARG(OPT_MAX_MFA_AGE, "max-mfa-age", 0, "SECONDS", VAL_NUMBER,
+	    "no cached session whose MFA authentication is older"),
+    OPT_FLAG(OPT_SHOW_MFA_TIME, "show-mfa-time", 0,
+	     "say on stderr when the MFA authentication happened"),
     AWS_CALL_OPTS,
     OPT_END,
 };
@@ -712,10 +745,10 @@ static const struct mfa_cmd cmd_aws_session_entry = {
 };
 
 static const struct mfa_cmd *const cmd_aws_subs[] = {
-    &cmd_aws_enroll_entry,
-    &cmd_aws_codes_entry,
-    &cmd_aws_session_entry,
-    NULL,
+    &cmd_aws_enroll_entry,     &cmd_aws_codes_entry,
+    &cmd_aws_session_entry,    &cmd_aws_audit_entry,
+    &cmd_aws_devices_entry,    &cmd_aws_resync_entry,
+    &cmd_aws_deactivate_entry, NULL,
 };
 
 const struct mfa_cmd cmd_aws_entry = {

@@ -30,6 +30,7 @@ static const struct mfa_opt cmd_code_opts[] = {
 	    "wait for the next period if fewer than S seconds "
 	    "are left"),
     OPT_FLAG(OPT_COPY, "copy", 0, "copy the code to the clipboard too"),
+    OFFSET_OPT,
     OPT_END,
 };
 
@@ -241,7 +242,7 @@ cmd_code_run(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 		snprintf(label, sizeof(label), "%s",
 			 util_label(e->issuer, e->name));
 		/* e is stale after this: the vault was re-read. */
-		if ((rc = hotp_take(v, e->id, now, h.code)) != 0)
+		if ((rc = hotp_take(v, e->id, h.code)) != 0)
 			return cli_fail(ctx, rc, "account %s", label);
 		rc = cmd_code_print(ctx, a, clip, h.code, &hp, now);
 		sodium_memzero(h.code, sizeof(h.code));

@@ -89,7 +89,7 @@ edit_run(struct mfa_ctx *ctx, const char *query, const char *name,
 	j.issuer = issuer;
 	j.serial = serial;
 	j.note = note;
-	j.now = util_now();
+	j.now = util_time();
 	rc = vault_update(v, edit_apply, &j);
 	if (rc == CLI_USAGE)
 		return rc;

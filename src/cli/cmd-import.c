@@ -482,7 +482,7 @@ cmd_import_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	}
 	memset(&j, 0, sizeof(j));
 	j.list = &list;
-	j.now = util_now();
+	j.now = util_time();
 	if ((j.mark = calloc(list.n + 1, sizeof(*j.mark))) == NULL) {
 		io_list_free(&list);
 		return cli_fail(ctx, MFA_ENOMEM, "import");

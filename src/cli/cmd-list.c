@@ -22,6 +22,7 @@ static const struct mfa_opt cmd_list_opts[] = {
      .name = "names",
      .help = "names only, from the unlock cache (for completion)",
      .flags = OPT_F_HIDDEN},
+    OFFSET_OPT,
     OPT_END,
 };
 

@@ -60,7 +60,7 @@ cmd_rm_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 			return cli_fail(ctx, rc, "removing %s", label);
 	}
 	memcpy(j.id, d->entries[idx].id, sizeof(j.id));
-	j.now = util_now();
+	j.now = util_time();
 	if ((rc = vault_update(v, cmd_rm_edit, &j)) != 0)
 		return cli_fail(ctx, rc, "account %s", label);
 	/* "For good": the previous version must not keep the secret. */

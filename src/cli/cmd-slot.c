@@ -304,7 +304,7 @@ cmd_slot_add_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 	n.cred = cred;
 	n.cred_len = clen;
 	n.salt = salt;
-	n.created = util_now();
+	n.created = util_time();
 	if ((rc = vault_slot_add_fido2(v, &n, key, pass, plen, &idx)) != 0) {
 		if (rc == MFA_EEXIST)
 			rc = cli_failx(ctx, rc,

@@ -24,6 +24,7 @@ static const struct mfa_opt cmd_verify_opts[] = {
     OPT_ARG(OPT_AT, "at", 0, "TIME", VAL_TEXT, "verify as of TIME"),
     OPT_FLAG(OPT_ALLOW_REUSE, "allow-reuse", 0,
 	     "accept a TOTP code again (no record kept)"),
+    OFFSET_OPT,
     OPT_END,
 };
 
@@ -215,7 +216,7 @@ cmd_verify_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		memcpy(j.id, e->id, sizeof(j.id));
 		j.given = given;
 		j.window = window;
-		j.now = util_now();
+		j.now = util_time();
 		/* e is stale after this: the vault was re-read. */
 		rc = vault_update(v, verify_hotp_edit, &j);
 		found = rc == 0;

@@ -448,10 +448,8 @@ watch_copy(struct watch *w)
 	if (e->p.type == OTP_HOTP) {
 		sodium_memzero(w->hotp, sizeof(*w->hotp));
 		memcpy(w->hotp->id, e->id, VAULT_ID_BYTES);
-		w->hotp->now = util_now();
 		/* The counter is saved before the code is shown or copied. */
-		if ((rc = hotp_take(w->v, w->hotp->id, w->hotp->now,
-				    w->hotp->code)) != 0) {
+		if ((rc = hotp_take(w->v, w->hotp->id, w->hotp->code)) != 0) {
 			sodium_memzero(w->hotp, sizeof(*w->hotp));
 			watch_say(w, "%s: %s", label, mfa_strerror(rc));
 			return;
@@ -750,6 +748,11 @@ out:
 	return rc;
 }
 
+static const struct mfa_opt cmd_watch_opts[] = {
+    OFFSET_OPT,
+    OPT_END,
+};
+
 static const struct mfa_pos cmd_watch_pos[] = {
     {"QUERY", VAL_QUERY, NULL, POS_F_OPTIONAL},
     POS_END,
@@ -768,6 +771,7 @@ const struct mfa_cmd cmd_watch_entry = {
 	    "clipboard as with 'mfa code --copy'\n(wl-copy, xclip, xsel, "
 	    "else OSC 52: in tmux set 'set -g set-clipboard on')\nand are "
 	    "cleared after $MFA_CLIP_TIME seconds (default 45).",
+    .opts = cmd_watch_opts,
     .pos = cmd_watch_pos,
     .exec = cmd_watch_exec,
 };

@@ -43,10 +43,10 @@ hotp_edit(struct vault_data *d, void *arg)
 }
 
 int
-hotp_take(struct vault *v, const uint8_t id[VAULT_ID_BYTES], int64_t now,
+hotp_take(struct vault *v, const uint8_t id[VAULT_ID_BYTES],
 	  char code[OTP_CODE_MAX])
 {
-	struct hotp_job j = {id, now, code};
+	struct hotp_job j = {id, util_time(), code};
 	int rc;
 
 	if ((rc = vault_update(v, hotp_edit, &j)) != 0)

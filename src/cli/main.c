@@ -107,7 +107,10 @@ main(int argc, char **argv)
 		ctx.vault_path = args_get(&args, OPT_VAULT);
 		ctx.no_cache = args_has(&args, OPT_NO_CACHE);
 		lazy_set_context(args.cmd->name);
-		rc = args.cmd->exec(&ctx, &args);
+		rc = util_offset_init(&ctx, &args);
+		if (rc == 0 ||
+		    (rc != CLI_USAGE && (args.cmd->flags & CMD_CLOCK_CHECK)))
+			rc = args.cmd->exec(&ctx, &args);
 	}
 	if (ctx.vault != NULL)
 		vault_close(ctx.vault);

@@ -256,7 +256,7 @@ secret_check_storable(struct mfa_ctx *ctx, const struct otp_params *p,
 				 "account %s: HOTP counter %llu is beyond what "
 				 "can be exported again (2^63 - 1)",
 				 label, (unsigned long long)p->counter);
-	if (p->t0 > util_now())
+	if (p->t0 > util_time())
 		return cli_failx(ctx, MFA_ETIME,
 				 "account %s: its time origin (T0) is in the "
 				 "future, so it has no codes yet",

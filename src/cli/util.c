@@ -13,10 +13,79 @@
 
 extern char **environ;
 
+/* Seconds added to the system clock for codes: --offset or
+ * $MFA_TIME_OFFSET, for a clock known to be off that cannot be fixed. */
+static int64_t util_clock_offset;
+
+int64_t
+util_time(void)
+{
+	return (int64_t)time(NULL);
+}
+
 int64_t
 util_now(void)
 {
-	return (int64_t)time(NULL);
+	return (int64_t)time(NULL) + util_clock_offset;
+}
+
+int64_t
+util_clock(void *arg)
+{
+	(void)arg;
+	return util_now();
+}
+
+int64_t
+util_offset(void)
+{
+	return util_clock_offset;
+}
+
+bool
+util_offset_parse(const char *s, int64_t *out)
+{
+	const char *p = s;
+	long long v;
+	char *end;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	if (*p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > UTIL_OFFSET_MAX ||
+	    v < -UTIL_OFFSET_MAX)
+		return false;
+	*out = (int64_t)v;
+	return true;
+}
+
+int
+util_offset_init(struct mfa_ctx *ctx, const struct mfa_args *a)
+{
+	const char *s = args_get(a, OPT_OFFSET);
+
+	util_clock_offset = 0;
+	if (s != NULL) {
+		if (!util_offset_parse(s, &util_clock_offset))
+			return cli_usage(ctx,
+					 "--offset wants a whole number of "
+					 "seconds such as -90 or +30, not '%s'",
+					 s);
+		return 0;
+	}
+	if ((s = getenv("MFA_TIME_OFFSET")) == NULL || s[0] == '\0')
+		return 0;
+	if (!util_offset_parse(s, &util_clock_offset)) {
+		util_clock_offset = 0;
+		return cli_failx(ctx, MFA_EINVAL,
+				 "MFA_TIME_OFFSET must be a whole number of "
+				 "seconds such as -90 or +30, not '%.40s'",
+				 s);
+	}
+	return 0;
 }
 
 /*

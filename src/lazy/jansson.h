@@ -21,10 +21,12 @@
 	X(json_delete)                                                         \
 	X(json_dumpb)                                                          \
 	X(json_dumps)                                                          \
+	X(json_false)                                                          \
 	X(json_get_alloc_funcs)                                                \
 	X(json_integer)                                                        \
 	X(json_integer_value)                                                  \
 	X(json_loadb)                                                          \
+	X(json_null)                                                           \
 	X(json_object)                                                         \
 	X(json_object_get)                                                     \
 	X(json_object_set_new)                                                 \
@@ -33,7 +35,8 @@
 	X(json_set_alloc_funcs)                                                \
 	X(json_string)                                                         \
 	X(json_string_length)                                                  \
-	X(json_string_value)
+	X(json_string_value)                                                   \
+	X(json_true)
 
 struct lazy_jansson_api {
 	LAZY_JANSSON_FNS(LAZY_FIELD)
@@ -69,6 +72,12 @@ void lazy_jansson_set_alloc(json_malloc_t m, json_free_t f);
 #define json_dumpb(...) (lazy_jansson()->p_json_dumpb(__VA_ARGS__))
 #undef json_dumps
 #define json_dumps(...) (lazy_jansson()->p_json_dumps(__VA_ARGS__))
+#undef json_false
+#define json_false(...) (lazy_jansson()->p_json_false(__VA_ARGS__))
+#undef json_null
+#define json_null(...) (lazy_jansson()->p_json_null(__VA_ARGS__))
+#undef json_true
+#define json_true(...) (lazy_jansson()->p_json_true(__VA_ARGS__))
 #undef json_get_alloc_funcs
 #define json_get_alloc_funcs(...)                                              \
 	(lazy_jansson()->p_json_get_alloc_funcs(__VA_ARGS__))

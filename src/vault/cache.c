@@ -360,3 +360,35 @@ vault_cache_drop_all(unsigned *n)
 		*n += cache_drop_ring(rings[i]);
 	return *n > 0 ? 0 : MFA_ENOTCACHED;
 }
+
+/*
+ * A dry run of vault_cache_put() for mfa doctor: the keyring a put would
+ * use, and whether a key can be added to it there. A container whose
+ * seccomp profile denies keyctl (Docker's default does), or a session
+ * keyring without write permission, shows up as the errno the kernel gave.
+ */
+int
+vault_cache_probe(const char **where, int *err)
+{
+	key_serial_t ring, k;
+	char desc[64];
+
+	*where = NULL;
+	*err = 0;
+	if (cache_ring(&ring, where) != 0) {
+		*err = errno;
+		return MFA_EKEYRING;
+	}
+	snprintf(desc, sizeof(desc), "mfa:probe:%ld", (long)getpid());
+	if ((k = add_key("user", desc, "probe", 5, ring)) < 0) {
+		*err = errno;
+		return MFA_EKEYRING;
+	}
+	/* Gone in seconds even if the removal below fails. */
+	if (keyctl_set_timeout(k, 5) != 0)
+		*err = errno;
+	if (keyctl_invalidate(k) != 0 && keyctl_unlink(k, ring) != 0 &&
+	    *err == 0)
+		*err = errno;
+	return *err == 0 ? 0 : MFA_EKEYRING;
+}

@@ -217,7 +217,7 @@ print(base64.b64decode(d["Base32StringSeed"]).decode())' "$output")
 	[ -n "$(jget "$output" SessionToken)" ]
 	[ -n "$(jget "$output" Expiration)" ]
 	[ "$(py 'import json,sys; print(sorted(json.loads(sys.argv[1])))' "$output")" = \
-		"['AccessKeyId', 'Expiration', 'SecretAccessKey', 'SessionToken']" ]
+		"['AccessKeyId', 'Expiration', 'MfaAuthTime', 'SecretAccessKey', 'SessionToken']" ]
 	[ "$(standin_count GetSessionToken)" -eq 1 ]
 }
 
@@ -417,7 +417,7 @@ print([json.loads(l) for l in open(sys.argv[1]) if "AssumeRole" in l][-1]["sessi
 	[ "$status" -eq 2 ]
 	run --separate-stderr "$MFA_BIN" aws frobnicate
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == *"unknown aws subcommand 'frobnicate' (enroll, codes or session)"* ]]
+	[[ "$stderr" == *"unknown aws subcommand 'frobnicate' (enroll, codes, session, audit, devices, resync or deactivate)"* ]]
 	run --separate-stderr "$MFA_BIN" aws enroll --role-arn x
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"aws enroll takes no --role-arn"* ]]
