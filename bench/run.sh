@@ -190,12 +190,12 @@ if [ "${t#FAIL}" = "$t" ] && [ "$(id -u)" = 0 ] && command -v setpriv > /dev/nul
 		fail=""
 		for cmd in "code acct7" "list" "list --codes" "verify acct7 000000" \
 			"show acct7 --uri" "export --format uri" "rename acct7 renamed7" \
-			"rm acct8" "add added1"; do
+			"rm acct8 --yes" "add added1"; do
 			if ! echo "$KEY_B32" | setpriv --reuid=nobody --regid=nogroup --clear-groups \
 				sh -c "ulimit -l $lim; MFA_VAULT=$dir/u$lim/vault timeout 120 $MFA --no-cache $cmd" \
 				> /dev/null 2> "$dir/err"; then
 				case "$cmd" in verify*) grep -q "did not verify" "$dir/err" && continue ;; esac
-				fail="$fail; '$cmd': $(head -n 1 "$dir/err")"
+				fail="$fail; '$cmd': $(tail -n 1 "$dir/err")"
 			fi
 		done
 		row 1 "$MAX accounts, ordinary user, ulimit -l $lim KiB" \
