@@ -373,7 +373,8 @@ vault_cache_probe(const char **where, int *err)
 	key_serial_t ring, k;
 	char desc[64];
 
-	*where = NULL;
+	/* The keyring a put would use, even when it cannot be resolved. */
+	*where = cache_session;
 	*err = 0;
 	if (cache_ring(&ring, where) != 0) {
 		*err = errno;

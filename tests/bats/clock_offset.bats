@@ -64,12 +64,13 @@ oath_at() {
 	# A device 300 s ahead: not within the default window...
 	run "$MFA_BIN" verify github "$code"
 	[ "$status" -eq 3 ]
-	# ...found 10 steps ahead in a wide one...
-	run "$MFA_BIN" verify github "$code" -w 12
+	# ...found 10 steps ahead in a wide one (--allow-reuse: the same
+	# code is checked three times here)...
+	run "$MFA_BIN" verify github "$code" -w 12 --allow-reuse
 	[ "$status" -eq 0 ]
 	[ "$output" = "+10" ]
 	# ...and right on time once the offset is given.
-	run "$MFA_BIN" verify github "$code" --offset 300
+	run "$MFA_BIN" verify github "$code" --offset 300 --allow-reuse
 	[ "$status" -eq 0 ]
 	[ "$output" = "0" ]
 	MFA_TIME_OFFSET=300 run "$MFA_BIN" verify github "$code"

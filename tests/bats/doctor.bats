@@ -250,8 +250,11 @@ print(round(email.utils.parsedate_to_datetime(r.headers["Date"]).timestamp() - t
 f = ctypes.CDLL("libsodium.so.23").sodium_version_string
 f.restype = ctypes.c_char_p
 print(f().decode())' 2> /dev/null || true)
-	[[ "$l" == "--    libraries    libsodium "* ]]
+	[[ "$l" == "--    libraries    linked: libsodium "* ]]
 	[ -z "$want" ] || [[ "$l" == *"libsodium $want,"* ]]
-	[[ "$l" == *"jansson $(pkg-config --modversion jansson)"* ]]
+	# Each library opened on first use, loaded for real.
+	for lib in jansson libcrypto protobuf-c libpng libjpeg libqrencode ncursesw libfido2; do
+		[[ "$(line_of $lib)" == "ok    $lib "*"loads (for "* ]]
+	done
 	[ "$(line_of libzbar)" = "ok    libzbar      loads (QR images can be imported)" ]
 }
