@@ -82,7 +82,8 @@ otp_hotp(const uint8_t *key, size_t keylen, enum otp_hash hash,
 		n /= 10;
 	}
 	out[digits] = '\0';
-	v = 0;
+	sodium_memzero(&v, sizeof(v));
+	sodium_memzero(&n, sizeof(n));
 	return 0;
 }
 

@@ -3,23 +3,25 @@
  * with strptime/timegm so that years past 2038 and the exact accepted forms
  * do not depend on the C library.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "mfa/otp.h"
 
-static int
+/* n digits at *s into *out, *s moved past them; false when not digits. */
+static bool
 time_digits(const char **s, int n, int *out)
 {
 	int v = 0, i;
 
 	for (i = 0; i < n; i++) {
 		if ((*s)[i] < '0' || (*s)[i] > '9')
-			return -1;
+			return false;
 		v = v * 10 + ((*s)[i] - '0');
 	}
 	*s += n;
 	*out = v;
-	return 0;
+	return true;
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
@@ -74,17 +76,17 @@ otp_time_parse(const char *s, int64_t *out)
 		*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 		return 0;
 	}
-	if (time_digits(&p, 4, &y) || *p++ != '-' || time_digits(&p, 2, &mo) ||
-	    *p++ != '-' || time_digits(&p, 2, &d))
+	if (!time_digits(&p, 4, &y) || *p++ != '-' ||
+	    !time_digits(&p, 2, &mo) || *p++ != '-' || !time_digits(&p, 2, &d))
 		return MFA_EINVAL;
 	if (*p != 'T' && *p != 't' && *p != ' ')
 		return MFA_EINVAL;
 	p++;
-	if (time_digits(&p, 2, &h) || *p++ != ':' || time_digits(&p, 2, &mi))
+	if (!time_digits(&p, 2, &h) || *p++ != ':' || !time_digits(&p, 2, &mi))
 		return MFA_EINVAL;
 	if (*p == ':') {
 		p++;
-		if (time_digits(&p, 2, &sec))
+		if (!time_digits(&p, 2, &sec))
 			return MFA_EINVAL;
 	}
 	if (*p == 'Z' || *p == 'z')

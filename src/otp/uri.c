@@ -84,24 +84,24 @@ uri_pct_strdup(const char *s, size_t n, bool plus_space, char **out)
 }
 
 /* A whole decimal number in [min, max]; no sign, no spaces. */
-static int
+static bool
 uri_number(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 
 	if (*s == '\0')
-		return -1;
+		return false;
 	for (; *s != '\0'; s++) {
 		if (*s < '0' || *s > '9')
-			return -1;
+			return false;
 		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return -1;
+			return false;
 		v = v * 10 + (uint64_t)(*s - '0');
 	}
 	if (v < min || v > max)
-		return -1;
+		return false;
 	*out = v;
-	return 0;
+	return true;
 }
 
 static void
@@ -209,18 +209,18 @@ uri_param(struct otp_uri *u, struct uri_state *st, const char *key, size_t klen,
 		if ((rc = otp_hash_parse(buf, &u->p.hash)) != 0)
 			return rc;
 	} else if (KEY_IS("digits")) {
-		if (uri_number(buf, OTP_DIGITS_MIN, OTP_DIGITS_MAX, &n) != 0)
+		if (!uri_number(buf, OTP_DIGITS_MIN, OTP_DIGITS_MAX, &n))
 			return MFA_EDIGITS;
 		u->p.digits = (unsigned)n;
 		st->have_digits = true;
 	} else if (KEY_IS("period")) {
-		if (uri_number(buf, 1, UINT32_MAX, &n) != 0)
+		if (!uri_number(buf, 1, UINT32_MAX, &n))
 			return MFA_EPERIOD;
 		u->p.period = n;
 	} else if (KEY_IS("counter")) {
 		/* Beyond 2^63 - 1 no export format (nor most apps) can follow.
 		 */
-		if (uri_number(buf, 0, OTP_COUNTER_MAX, &n) != 0)
+		if (!uri_number(buf, 0, OTP_COUNTER_MAX, &n))
 			return MFA_EURI_COUNTER;
 		u->p.counter = n;
 		st->have_counter = true;

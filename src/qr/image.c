@@ -415,7 +415,7 @@ image_jpeg(const uint8_t *buf, size_t len, struct image *img, char *why)
 #define IMAGE_PNM_BIG 100000000ul
 
 /* Skip whitespace and comments, then read one decimal number. */
-static int
+static bool
 image_pnm_number(const uint8_t *buf, size_t len, size_t *off, unsigned long *v)
 {
 	size_t i = *off;
@@ -431,13 +431,13 @@ image_pnm_number(const uint8_t *buf, size_t len, size_t *off, unsigned long *v)
 		break;
 	}
 	if (i >= len || !isdigit(buf[i]))
-		return -1;
+		return false;
 	*v = 0;
 	for (; i < len && isdigit(buf[i]); i++)
 		if (*v <= IMAGE_PNM_BIG)
 			*v = *v * 10 + (unsigned long)(buf[i] - '0');
 	*off = i;
-	return 0;
+	return true;
 }
 
 static uint8_t
@@ -465,9 +465,9 @@ image_pnm(const uint8_t *buf, size_t len, struct image *img, char *why)
 	uint8_t *px;
 	int rc;
 
-	if (image_pnm_number(buf, len, &off, &w) != 0 ||
-	    image_pnm_number(buf, len, &off, &h) != 0 ||
-	    image_pnm_number(buf, len, &off, &maxval) != 0) {
+	if (!image_pnm_number(buf, len, &off, &w) ||
+	    !image_pnm_number(buf, len, &off, &h) ||
+	    !image_pnm_number(buf, len, &off, &maxval)) {
 		snprintf(why, IMAGE_WHY_MAX, "corrupt %s header", fmt);
 		return MFA_EIMAGE;
 	}
@@ -498,7 +498,7 @@ image_pnm(const uint8_t *buf, size_t len, struct image *img, char *why)
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < ch; k++) {
 			if (plain) {
-				if (image_pnm_number(buf, len, &off, &s) != 0) {
+				if (!image_pnm_number(buf, len, &off, &s)) {
 					snprintf(why, IMAGE_WHY_MAX,
 						 "truncated %s", fmt);
 					goto fail;
