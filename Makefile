@@ -12,7 +12,8 @@ VERSION := 0.1.0
 # pkg-config name : Debian package, for the clear error and for `make deps`.
 PKGS := libcrypto:libssl-dev libsodium:libsodium-dev zbar:libzbar-dev \
 	libqrencode:libqrencode-dev libpng:libpng-dev libkeyutils:libkeyutils-dev \
-	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev ncursesw:libncurses-dev
+	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev ncursesw:libncurses-dev \
+	libcurl:libcurl4-openssl-dev
 TEST_PKGS := cmocka:libcmocka-dev
 # Debian packages needed beyond the libraries: tools for building, and every
 # tool a test runs (the independent implementations it compares against, the
@@ -54,7 +55,8 @@ endif
 # dpkg which package owns the library found at build time).
 LAZY_LIBS := JANSSON:jansson:libjansson4 CRYPTO:crypto:libssl3 PNG:png16:libpng16-16 \
 	JPEG:jpeg:libjpeg62-turbo QRENCODE:qrencode:libqrencode4 \
-	PROTOBUF:protobuf-c:libprotobuf-c1 CURSES:ncursesw:libncursesw6 ZBAR:zbar:libzbar0
+	PROTOBUF:protobuf-c:libprotobuf-c1 CURSES:ncursesw:libncursesw6 ZBAR:zbar:libzbar0 \
+	CURL:curl:libcurl4
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral
