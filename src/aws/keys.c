@@ -186,11 +186,12 @@ aws_keys_cache_prefix(const uint8_t id[VAULT_ID_BYTES], const char *akid)
 	return out;
 }
 
-/* prefix + "roles:" + every role, for the chain's cache key. */
+/* prefix + "roles:" + serial + every role: the chain's cache key. */
 static char *
-keys_chain_key(const char *prefix, const struct aws_keys_req *r)
+keys_chain_key(const char *prefix, const char *serial,
+	       const struct aws_keys_req *r)
 {
-	size_t n = strlen(prefix) + 32, i;
+	size_t n = strlen(prefix) + strlen(serial) + 32, i;
 	char *k;
 
 	for (i = 0; i < r->n_roles; i++)
@@ -199,7 +200,7 @@ keys_chain_key(const char *prefix, const struct aws_keys_req *r)
 		n += strlen(r->role_session_name) + 1;
 	if ((k = malloc(n)) == NULL)
 		return NULL;
-	snprintf(k, n, "%sroles:", prefix);
+	snprintf(k, n, "%sroles:%s:", prefix, serial);
 	for (i = 0; i < r->n_roles; i++) {
 		if (i > 0)
 			strcat(k, ",");
@@ -392,8 +393,11 @@ aws_keys_creds(struct aws_ctx *a, struct vault *v, const struct aws_keys_req *r,
 		return rc;
 	}
 	if ((prefix = aws_keys_cache_prefix(k.id, k.akid)) == NULL ||
-	    asprintf(&bkey, "%sbase", prefix) < 0 ||
-	    (r->n_roles > 0 && (ckey = keys_chain_key(prefix, r)) == NULL)) {
+	    /* The device is part of the key: a session made before a device
+	     * was linked is not an MFA session. */
+	    asprintf(&bkey, "%sbase:%s", prefix, k.serial) < 0 ||
+	    (r->n_roles > 0 &&
+	     (ckey = keys_chain_key(prefix, k.serial, r)) == NULL)) {
 		bkey = NULL;
 		rc = MFA_ENOMEM;
 		goto out;

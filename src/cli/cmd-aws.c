@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "aws/aws.h"
+#include "cli/aws-keys.h"
 #include "cli/cli.h"
 
 #define AWS_CREDFILE_MAX (1024 * 1024)
@@ -601,12 +602,13 @@ static const struct mfa_cmd *const cmd_aws_subs[] = {
     &cmd_aws_enroll_entry,
     &cmd_aws_codes_entry,
     &cmd_aws_session_entry,
+    CMD_AWS_KEYS_SUBS,
     NULL,
 };
 
 const struct mfa_cmd cmd_aws_entry = {
     .name = "aws",
-    .summary = "AWS: enroll a virtual MFA device, get MFA sessions",
+    .summary = "AWS: MFA devices, sessions, long-term keys in the vault",
     .help = "Talks to AWS through the AWS CLI ($MFA_AWS_CLI, else 'aws' in "
 	    "PATH).\nA code's time step is never used twice: mfa waits for "
 	    "the next step when needed.",
