@@ -1003,6 +1003,7 @@ cmd_keys_list(struct mfa_ctx *ctx, struct mfa_args *a)
 {
 	const struct vault_data *d;
 	struct vault *v;
+	json_free_t jfree;
 	json_t *arr, *o;
 	char *text;
 	size_t i;
@@ -1044,12 +1045,18 @@ cmd_keys_list(struct mfa_ctx *ctx, struct mfa_args *a)
 			return cli_fail(ctx, MFA_ENOMEM, "list");
 		}
 	}
-	text = json_dumps(arr, JSON_INDENT(2));
+	/* As `mfa list --json`: \uXXXX on a terminal, so that no control
+	 * character in a name acts there. */
+	text = json_dumps(arr,
+			  JSON_INDENT(2) |
+			      (isatty(STDOUT_FILENO) ? JSON_ENSURE_ASCII : 0));
 	json_decref(arr);
 	if (text == NULL)
 		return cli_fail(ctx, MFA_ENOMEM, "list");
 	printf("%s\n", text);
-	free(text);
+	/* Allocated by the wiping allocator main installed. */
+	json_get_alloc_funcs(NULL, &jfree);
+	jfree(text);
 	return 0;
 }
 
