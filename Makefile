@@ -21,7 +21,7 @@ TEST_PKGS := cmocka:libcmocka-dev
 DEB_TOOLS := pkg-config gcc make libc6-dev libjpeg-dev protobuf-c-compiler protobuf-compiler \
 	libcmocka-dev bats oathtool python3 python3-pyotp python3-cryptography zbar-tools \
 	qrencode imagemagick awscli keyutils mandoc man-db groff-base bsdextrautils tmux \
-	bash-completion zsh fish procps valgrind
+	bash-completion zsh fish procps valgrind strace
 DEB_PKGS := $(foreach p,$(PKGS),$(word 2,$(subst :, ,$(p)))) $(DEB_TOOLS)
 
 # The libraries are looked for while make reads this file, so a plain `make`
