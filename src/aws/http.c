@@ -268,9 +268,10 @@ http_perform(struct aws_ctx *a, const char *url, struct curl_slist *headers,
 			 "the answer of %.300s is larger than 1 MiB", url);
 		rc = MFA_ETOOBIG;
 	} else if (cc != CURLE_OK) {
-		snprintf(a->err, sizeof(a->err), "cannot reach %.300s: %s%s%s",
-			 url, curl_easy_strerror(cc),
-			 errbuf[0] != '\0' ? ": " : "", errbuf);
+		snprintf(a->err, sizeof(a->err),
+			 "cannot reach %.200s: %.100s%s%.150s", url,
+			 curl_easy_strerror(cc), errbuf[0] != '\0' ? ": " : "",
+			 errbuf);
 		if (cc == CURLE_PEER_FAILED_VERIFICATION ||
 		    cc == CURLE_SSL_CACERT_BADFILE)
 			snprintf(a->err + strlen(a->err),

@@ -336,8 +336,11 @@ keys_check(struct mfa_ctx *ctx, const struct mfa_args *a, const char *profile,
 
 	keys_ctx(&x, a, NULL, region, sizeof(region));
 	if ((rc = aws_sts_identity(&x, &s, id)) != 0) {
+		/* AWS's refusal says the key is bad; anything else only that
+		 * it could not be checked. */
 		snprintf(what, sizeof(what),
-			 "profile %s: the key %s does not work",
+			 rc == MFA_EAWS ? "profile %s: the key %s does not work"
+					: "profile %s: checking the key %s",
 			 util_clean(profile), util_clean(akid));
 		return keys_fail(ctx, rc, &x, what);
 	}
