@@ -103,6 +103,7 @@ setup() {
 }
 
 teardown() {
+	[ -S "$AWS_T/tmux.sock" ] && tmux -S "$AWS_T/tmux.sock" kill-server 2> /dev/null
 	rm -f "$AWS_T/proxy.rules"
 	[ -d "$MFA_VAULT.lock" ] && rmdir "$MFA_VAULT.lock"
 	true
@@ -420,6 +421,37 @@ print(len(steps))' "$AWS_T/proxy.log" "$1" "$2"
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == "mfa: xdg-open could not open the URL"* ]]
 	[[ "$output" == "$PROXY/federation?Action=login&"* ]]
+}
+
+@test "keys add on a terminal: two hidden prompts; the secret never shows" {
+	command -v tmux > /dev/null || skip "tmux is not installed"
+	new_user tina
+	sock="$AWS_T/tmux.sock"
+	tmux -S "$sock" new-session -d -x 120 -y 20 \
+		"env HOME='$HOME' MFA_VAULT='$MFA_VAULT' MFA_PASSPHRASE_FILE='$MFA_PASSPHRASE_FILE' MFA_CACHE_TTL=0 AWS_ENDPOINT_URL='$PROXY' AWS_DEFAULT_REGION=us-east-1 '$MFA_BIN' aws keys add tina-p; echo exit=\$?; sleep 30"
+	pane() { tmux -S "$sock" capture-pane -p; }
+	wait_for() {
+		local i=0
+		while [ $i -lt 100 ]; do
+			pane | grep -qF -- "$1" && return 0
+			sleep 0.1
+			i=$((i + 1))
+		done
+		pane >&2
+		return 1
+	}
+	wait_for "AWS access key id:"
+	tmux -S "$sock" send-keys -l "$AKID"
+	tmux -S "$sock" send-keys Enter
+	wait_for "AWS secret access key:"
+	tmux -S "$sock" send-keys -l "$SECRET"
+	tmux -S "$sock" send-keys Enter
+	wait_for "exit=0"
+	screen=$(pane)
+	tmux -S "$sock" kill-server
+	[[ "$screen" == *"stored the key $AKID of arn:aws:iam::$ACCT:user/tina for profile tina-p"* ]]
+	[[ "$screen" != *"$SECRET"* ]]
+	[[ "$("$MFA_BIN" aws keys show tina-p --secret)" == *"secret access key: $SECRET"* ]]
 }
 
 @test "keys import PROFILE --remove: only that profile leaves, every other byte stays" {
