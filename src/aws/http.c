@@ -75,7 +75,7 @@ http_parse_url(struct aws_ctx *a, const char *url, struct aws_endpoint *ep)
 		strcat(ep->url, "/");
 	return 0;
 bad:
-	snprintf(a->err, sizeof(a->err),
+	snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
 		 "'%.200s' is not an endpoint URL (want http:// or "
 		 "https://HOST[:PORT][/PATH])",
 		 url);
@@ -98,7 +98,7 @@ aws_endpoint(struct aws_ctx *a, const char *service, const char *region,
 	if (region == NULL || region[0] == '\0')
 		region = "us-east-1";
 	if (!http_region_ok(region)) {
-		snprintf(a->err, sizeof(a->err), "'%.64s' is not an AWS region",
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a), "'%.64s' is not an AWS region",
 			 region);
 		return MFA_EINVAL;
 	}
@@ -233,7 +233,7 @@ http_perform(struct aws_ctx *a, const char *url, struct curl_slist *headers,
 	memset(r, 0, sizeof(*r));
 	memset(&sink, 0, sizeof(sink));
 	if (lazy_curl_load(&why) != 0) {
-		snprintf(a->err, sizeof(a->err), "%s", why);
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a), "%s", why);
 		return MFA_EUNSUPPORTED;
 	}
 	if ((c = curl_easy_init()) == NULL)
@@ -264,18 +264,18 @@ http_perform(struct aws_ctx *a, const char *url, struct curl_slist *headers,
 	if (sink.nomem) {
 		rc = MFA_ENOMEM;
 	} else if (sink.overflow) {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
 			 "the answer of %.300s is larger than 1 MiB", url);
 		rc = MFA_ETOOBIG;
 	} else if (cc != CURLE_OK) {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
 			 "cannot reach %.200s: %.100s%s%.150s", url,
 			 curl_easy_strerror(cc), errbuf[0] != '\0' ? ": " : "",
 			 errbuf);
 		if (cc == CURLE_PEER_FAILED_VERIFICATION ||
 		    cc == CURLE_SSL_CACERT_BADFILE)
-			snprintf(a->err + strlen(a->err),
-				 sizeof(a->err) - strlen(a->err),
+			snprintf(KEYS_ERR(a) + strlen(KEYS_ERR(a)),
+				 KEYS_ERR_LEN(a) - strlen(KEYS_ERR(a)),
 				 " (AWS_CA_BUNDLE names the certificates to "
 				 "trust)");
 		rc = MFA_EIO;
@@ -303,18 +303,18 @@ http_aws_error(struct aws_ctx *a, const char *action, const struct aws_resp *r)
 	(void)aws_xml_text(r->body, 0, r->len, "Code", &code, NULL);
 	(void)aws_xml_text(r->body, 0, r->len, "Message", &msg, NULL);
 	if (code != NULL)
-		snprintf(a->err, sizeof(a->err),
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
 			 "An error occurred (%.100s) when calling the %s "
 			 "operation: %.300s",
 			 code, action, msg != NULL ? msg : "");
 	else
-		snprintf(a->err, sizeof(a->err),
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
 			 "An error occurred (HTTP %ld) when calling the %s "
 			 "operation",
 			 r->status, action);
-	for (i = 0; a->err[i] != '\0'; i++)
-		if ((unsigned char)a->err[i] < 0x20)
-			a->err[i] = ' ';
+	for (i = 0; KEYS_ERR(a)[i] != '\0'; i++)
+		if ((unsigned char)KEYS_ERR(a)[i] < 0x20)
+			KEYS_ERR(a)[i] = ' ';
 	if (code != NULL)
 		sodium_free(code);
 	if (msg != NULL)
@@ -335,7 +335,7 @@ aws_query(struct aws_ctx *a, const struct aws_endpoint *ep,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	a->err[0] = '\0';
+	KEYS_ERR(a)[0] = '\0';
 	all[n++] = "Action";
 	all[n++] = action;
 	all[n++] = "Version";
@@ -362,7 +362,7 @@ aws_query(struct aws_ctx *a, const struct aws_endpoint *ep,
 		goto out;
 	/* libcurl is needed for the header list already. */
 	if (lazy_curl_load(&why) != 0) {
-		snprintf(a->err, sizeof(a->err), "%s", why);
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a), "%s", why);
 		rc = MFA_EUNSUPPORTED;
 		goto out;
 	}
@@ -394,11 +394,11 @@ aws_http_get(struct aws_ctx *a, const char *url, struct aws_resp *r)
 {
 	int rc;
 
-	a->err[0] = '\0';
+	KEYS_ERR(a)[0] = '\0';
 	if ((rc = http_perform(a, url, NULL, NULL, 0, r)) != 0)
 		return rc;
 	if (r->status < 200 || r->status > 299) {
-		snprintf(a->err, sizeof(a->err), "%.300s answered HTTP %ld",
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a), "%.300s answered HTTP %ld",
 			 strchr(url, '?') != NULL ? "the sign-in endpoint"
 						  : url,
 			 r->status);

@@ -337,7 +337,7 @@ keys_base(struct aws_ctx *a, struct vault *v, const struct aws_key *k,
 		return 0;
 	}
 	if ((idx = aws_keys_entry_by_serial(d, k->serial)) < 0) {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
 			 "the MFA device %.200s linked to the key is not in "
 			 "the vault",
 			 k->serial);
@@ -384,9 +384,9 @@ aws_keys_creds(struct aws_ctx *a, struct vault *v, const struct aws_keys_req *r,
 
 	memset(res, 0, sizeof(*res));
 	memset(&base, 0, sizeof(base));
-	a->err[0] = '\0';
+	KEYS_ERR(a)[0] = '\0';
 	if ((rc = aws_key_load(vault_data(v), r->profile, &k)) != 0) {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
 			 "no AWS key for profile '%.200s' in the vault (mfa "
 			 "aws keys add or import)",
 			 r->profile);

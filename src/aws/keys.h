@@ -14,8 +14,8 @@
  * AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL,
  * AWS_CA_BUNDLE, and (through libcurl) HTTPS_PROXY, HTTP_PROXY, NO_PROXY.
  *
- * Every function returns 0 or a negative enum mfa_rc; a->err says why in
- * one line when it can (AWS's own error code and message, as the AWS CLI
+ * Every function returns 0 or a negative enum mfa_rc; KEYS_ERR(a) says why
+ * in one line when it can (AWS's own error code and message, as the AWS CLI
  * words them, or libcurl's transport error). a->err never holds a secret.
  */
 #ifndef MFA_AWS_KEYS_H
@@ -26,6 +26,21 @@
 #include <stdint.h>
 
 #include "aws/aws.h"
+#include "mfa/rc.h"
+
+/*
+ * The one line a failed call leaves in the aws_ctx (its member err): a char
+ * array in one form of the aws layer, a struct mfa_err (its .why) in the
+ * other. Both accessors compile with either, so these files need no change
+ * when the layer moves from one to the other.
+ */
+#define KEYS_ERR(a)                                                            \
+	_Generic((a)->err,                                                     \
+	    struct mfa_err: (char *)&(a)->err + offsetof(struct mfa_err, why), \
+	    default: (char *)&(a)->err)
+#define KEYS_ERR_LEN(a)                                                        \
+	_Generic((a)->err, struct mfa_err: (size_t)MFA_ERR_MAX,                \
+	    default: sizeof((a)->err))
 
 /* A key pair to sign with: long-term keys (token NULL) or a session. */
 struct aws_signer {

@@ -73,7 +73,7 @@ aws_login_url(struct aws_ctx *a, const struct aws_creds *c, const char *region,
 
 	*url = NULL;
 	memset(&r, 0, sizeof(r));
-	a->err[0] = '\0';
+	KEYS_ERR(a)[0] = '\0';
 	login_endpoints(region, &fed, &console);
 	if (env != NULL && env[0] != '\0')
 		fed = env;
@@ -104,7 +104,7 @@ aws_login_url(struct aws_ctx *a, const struct aws_creds *c, const char *region,
 	o = json_loadb(r.body, r.len, 0, NULL);
 	t = json_object_get(o, "SigninToken");
 	if (!json_is_string(t) || json_string_length(t) == 0) {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
 			 "the sign-in endpoint answered without a "
 			 "SigninToken");
 		rc = MFA_EPARSE;

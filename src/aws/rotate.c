@@ -150,8 +150,8 @@ rot_fail(struct aws_ctx *a, struct aws_rotate_res *res, const char *what)
 	n = (size_t)snprintf(res->step_err, sizeof(res->step_err),
 			     "%s: ", what);
 	if (n < sizeof(res->step_err))
-		memcpy(res->step_err + n, a->err[0] != '\0' ? a->err : "failed",
-		       strnlen(a->err[0] != '\0' ? a->err : "failed",
+		memcpy(res->step_err + n, KEYS_ERR(a)[0] != '\0' ? KEYS_ERR(a) : "failed",
+		       strnlen(KEYS_ERR(a)[0] != '\0' ? KEYS_ERR(a) : "failed",
 			       sizeof(res->step_err) - n - 1) +
 			   1);
 	res->step_err[sizeof(res->step_err) - 1] = '\0';
@@ -180,9 +180,9 @@ aws_rotate(struct aws_ctx *a, struct vault *v, const char *profile,
 	memset(&id, 0, sizeof(id));
 	memset(&e, 0, sizeof(e));
 	res->state = AWS_ROT_NOTHING;
-	a->err[0] = '\0';
+	KEYS_ERR(a)[0] = '\0';
 	if ((rc = aws_key_load(vault_data(v), profile, &k)) != 0) {
-		snprintf(a->err, sizeof(a->err),
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
 			 "no AWS key for profile '%.200s' in the vault",
 			 profile);
 		return rc;
@@ -317,6 +317,6 @@ out:
 	if (new_secret != NULL)
 		sodium_free(new_secret);
 	if (rc != 0 && res->step_err[0] != '\0')
-		snprintf(a->err, sizeof(a->err), "%s", res->step_err);
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a), "%s", res->step_err);
 	return rc;
 }

@@ -57,7 +57,7 @@ sts_call(struct aws_ctx *a, const struct aws_signer *k, const char *action,
 static int
 sts_bad_answer(struct aws_ctx *a, const char *action)
 {
-	snprintf(a->err, sizeof(a->err),
+	snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
 		 "the answer to %s is not what AWS sends (no usable "
 		 "credentials in it)",
 		 action);

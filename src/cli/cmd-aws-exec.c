@@ -21,8 +21,6 @@
 
 #include "cli/aws-keys.h"
 
-extern char **environ;
-
 /* What the command must not see: any other source of credentials. */
 static const char *const exec_drop[] = {
     "AWS_ACCESS_KEY_ID",
@@ -75,7 +73,8 @@ static int
 cmd_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 {
 	const char *profile = a->argv[0], *shell = getenv("SHELL");
-	char **child = NULL, *own[8] = {NULL}, region[64], exp[AWS_TIME_MAX];
+	char **child = NULL, **base = NULL, *own[8] = {NULL}, region[64];
+	char exp[AWS_TIME_MAX];
 	char *sh[2];
 	char **cmd = a->argv + 1;
 	struct aws_keys_res res;
@@ -124,19 +123,20 @@ cmd_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		goto out;
 	}
 	aws_creds_clear(&res.creds);
-	while (environ[n] != NULL)
+	/* Ours minus every secret variable mfa reads, as for any child. */
+	if ((base = util_child_env()) == NULL) {
+		rc = cli_fail(ctx, MFA_ENOMEM, "environment");
+		goto out;
+	}
+	while (base[n] != NULL)
 		n++;
 	if ((child = calloc(n + nown + 1, sizeof(*child))) == NULL) {
 		rc = cli_fail(ctx, MFA_ENOMEM, "environment");
 		goto out;
 	}
-	/* The secret variables mfa reads never reach a child either. */
 	for (i = 0; i < n; i++)
-		if (!exec_dropped(environ[i], set_region) &&
-		    strncmp(environ[i], "MFA_PASSPHRASE=", 15) != 0 &&
-		    strncmp(environ[i], "MFA_NEW_PASSPHRASE=", 19) != 0 &&
-		    strncmp(environ[i], "MFA_IMPORT_PASSPHRASE=", 22) != 0)
-			child[o++] = environ[i];
+		if (!exec_dropped(base[i], set_region))
+			child[o++] = base[i];
 	for (i = 0; i < nown; i++)
 		child[o++] = own[i];
 	child[o] = NULL;
@@ -168,6 +168,7 @@ out:
 		if (own[i] != NULL)
 			sodium_free(own[i]);
 	free(child);
+	util_free_env(base);
 	return rc;
 }
 

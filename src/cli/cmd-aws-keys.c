@@ -54,8 +54,8 @@ int
 keys_fail(struct mfa_ctx *ctx, int rc, const struct aws_ctx *x,
 	  const char *what)
 {
-	if (x->err[0] != '\0')
-		return cli_failx(ctx, rc, "%s: %s", what, x->err);
+	if (KEYS_ERR(x)[0] != '\0')
+		return cli_failx(ctx, rc, "%s: %s", what, KEYS_ERR(x));
 	return cli_fail(ctx, rc, "%s", what);
 }
 
@@ -107,9 +107,9 @@ keys_session(struct mfa_ctx *ctx, const struct mfa_args *a, struct vault *v,
 		 util_clean(profile));
 	if ((rc = aws_keys_creds(x, v, &r, res)) != 0) {
 		if (rc == MFA_EAWS &&
-		    strstr(x->err, "MultiFactorAuthentication") != NULL)
-			snprintf(x->err + strlen(x->err),
-				 sizeof(x->err) - strlen(x->err),
+		    strstr(KEYS_ERR(x), "MultiFactorAuthentication") != NULL)
+			snprintf(KEYS_ERR(x) + strlen(KEYS_ERR(x)),
+				 KEYS_ERR_LEN(x) - strlen(KEYS_ERR(x)),
 				 " (is the device enabled for this IAM "
 				 "user, and the system clock right?)");
 		return keys_fail(ctx, rc, x, what);
