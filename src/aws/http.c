@@ -98,8 +98,8 @@ aws_endpoint(struct aws_ctx *a, const char *service, const char *region,
 	if (region == NULL || region[0] == '\0')
 		region = "us-east-1";
 	if (!http_region_ok(region)) {
-		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a), "'%.64s' is not an AWS region",
-			 region);
+		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a),
+			 "'%.64s' is not an AWS region", region);
 		return MFA_EINVAL;
 	}
 	if (strncmp(region, "cn-", 3) == 0) {
@@ -398,10 +398,10 @@ aws_http_get(struct aws_ctx *a, const char *url, struct aws_resp *r)
 	if ((rc = http_perform(a, url, NULL, NULL, 0, r)) != 0)
 		return rc;
 	if (r->status < 200 || r->status > 299) {
-		snprintf(KEYS_ERR(a), KEYS_ERR_LEN(a), "%.300s answered HTTP %ld",
-			 strchr(url, '?') != NULL ? "the sign-in endpoint"
-						  : url,
-			 r->status);
+		snprintf(
+		    KEYS_ERR(a), KEYS_ERR_LEN(a), "%.300s answered HTTP %ld",
+		    strchr(url, '?') != NULL ? "the sign-in endpoint" : url,
+		    r->status);
 		aws_resp_free(r);
 		return MFA_EAWS;
 	}

@@ -35,12 +35,13 @@
  * when the layer moves from one to the other.
  */
 #define KEYS_ERR(a)                                                            \
-	_Generic((a)->err,                                                     \
-	    struct mfa_err: (char *)&(a)->err + offsetof(struct mfa_err, why), \
-	    default: (char *)&(a)->err)
+	_Generic((a)->err, struct mfa_err                                      \
+		 : (char *)&(a)->err + offsetof(struct mfa_err, why), default  \
+		 : (char *)&(a)->err)
 #define KEYS_ERR_LEN(a)                                                        \
-	_Generic((a)->err, struct mfa_err: (size_t)MFA_ERR_MAX,                \
-	    default: sizeof((a)->err))
+	_Generic((a)->err, struct mfa_err                                      \
+		 : (size_t)MFA_ERR_MAX, default                                \
+		 : sizeof((a)->err))
 
 /* A key pair to sign with: long-term keys (token NULL) or a session. */
 struct aws_signer {

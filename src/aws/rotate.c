@@ -150,7 +150,8 @@ rot_fail(struct aws_ctx *a, struct aws_rotate_res *res, const char *what)
 	n = (size_t)snprintf(res->step_err, sizeof(res->step_err),
 			     "%s: ", what);
 	if (n < sizeof(res->step_err))
-		memcpy(res->step_err + n, KEYS_ERR(a)[0] != '\0' ? KEYS_ERR(a) : "failed",
+		memcpy(res->step_err + n,
+		       KEYS_ERR(a)[0] != '\0' ? KEYS_ERR(a) : "failed",
 		       strnlen(KEYS_ERR(a)[0] != '\0' ? KEYS_ERR(a) : "failed",
 			       sizeof(res->step_err) - n - 1) +
 			   1);
