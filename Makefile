@@ -13,7 +13,7 @@ VERSION := 0.1.0
 PKGS := libcrypto:libssl-dev libsodium:libsodium-dev zbar:libzbar-dev \
 	libqrencode:libqrencode-dev libpng:libpng-dev libkeyutils:libkeyutils-dev \
 	jansson:libjansson-dev libprotobuf-c:libprotobuf-c-dev ncursesw:libncurses-dev \
-	libfido2:libfido2-dev
+	libfido2:libfido2-dev libcurl:libcurl4-openssl-dev
 TEST_PKGS := cmocka:libcmocka-dev libcbor:libcbor-dev
 # Debian packages needed beyond the libraries: tools for building, and every
 # tool a test runs (the independent implementations it compares against, the
@@ -21,7 +21,7 @@ TEST_PKGS := cmocka:libcmocka-dev libcbor:libcbor-dev
 DEB_TOOLS := pkg-config gcc make libc6-dev libjpeg-dev protobuf-c-compiler protobuf-compiler \
 	libcmocka-dev bats oathtool python3 python3-pyotp python3-cryptography zbar-tools \
 	qrencode imagemagick awscli keyutils mandoc man-db groff-base bsdextrautils tmux \
-	bash-completion zsh fish procps valgrind libfido2-dev libcbor-dev
+	bash-completion zsh fish procps valgrind libfido2-dev libcbor-dev strace
 DEB_PKGS := $(foreach p,$(PKGS),$(word 2,$(subst :, ,$(p)))) $(DEB_TOOLS)
 
 # The libraries are looked for while make reads this file, so a plain `make`
@@ -55,7 +55,8 @@ endif
 # dpkg which package owns the library found at build time).
 LAZY_LIBS := JANSSON:jansson:libjansson4 CRYPTO:crypto:libssl3 PNG:png16:libpng16-16 \
 	JPEG:jpeg:libjpeg62-turbo QRENCODE:qrencode:libqrencode4 \
-	PROTOBUF:protobuf-c:libprotobuf-c1 CURSES:ncursesw:libncursesw6 ZBAR:zbar:libzbar0
+	PROTOBUF:protobuf-c:libprotobuf-c1 CURSES:ncursesw:libncursesw6 ZBAR:zbar:libzbar0 \
+	CURL:curl:libcurl4
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral

@@ -74,6 +74,30 @@ struct vault_kv {
 	int64_t expires; /* unix seconds; expired records are dropped on save */
 };
 
+/*
+ * An AWS access key (an IAM user's long-term credentials) kept for a
+ * profile. The secret access keys live in the data's arena like account
+ * secrets; the strings are owned like an entry's. While a rotation is under
+ * way the key it created waits in pending_id/pending_secret, so that no
+ * failure or crash loses it. Removal leaves a tombstone (same id space as
+ * entries: ids are random).
+ */
+struct vault_awskey {
+	uint8_t id[VAULT_ID_BYTES]; /* random, stable for the record's life */
+	char *profile;		    /* unique among keys, never "" */
+	char *access_key_id;	    /* "AKIA..." */
+	uint8_t *secret;	    /* secret access key (arena) */
+	size_t secret_len;
+	char *serial;	  /* the MFA device it signs in with, "" none */
+	char *region;	  /* "" none */
+	char *arn;	  /* the IAM user the key belongs to, "" unknown */
+	char *pending_id; /* a rotation's new key, "" none */
+	uint8_t *pending_secret; /* NULL when none (arena) */
+	size_t pending_secret_len;
+	int64_t created; /* unix seconds */
+	int64_t updated;
+};
+
 struct vault_data {
 	struct vault_entry *entries;
 	size_t n_entries;
@@ -81,6 +105,8 @@ struct vault_data {
 	size_t n_tombstones;
 	struct vault_kv *kv;
 	size_t n_kv;
+	struct vault_awskey *awskeys;
+	size_t n_awskeys;
 	/* Private: the locked arena of the secrets above (NULL until the
 	 * first one), and bookkeeping. A vault_data set up by the caller
 	 * starts all zero and ends with vault_data_free(). */
@@ -240,6 +266,28 @@ int vault_kv_set(struct vault_data *d, const char *key, const uint8_t *value,
 const struct vault_kv *vault_kv_get(const struct vault_data *d, const char *key,
 				    int64_t now);
 void vault_kv_del(struct vault_data *d, const char *key);
+
+/*
+ * AWS access keys, for use inside an edit callback (except the finds).
+ * vault_awskey_add() copies k into d (strings and secrets; a NULL string is
+ * ""), keeping k->id: a new record takes vault_awskey_new_id(), a merge the
+ * id it has. MFA_EEXIST when the id or the profile is taken, MFA_EINVAL for
+ * a profile, key id or secret missing or malformed (profile: no '[', ']'
+ * or control characters, at most 200 bytes; key ids: 16 to 128 letters and
+ * digits; secrets 1 to 256 bytes of printable ASCII).
+ * vault_awskey_set() replaces record idx with a copy of k, which may point
+ * into the record itself; on error the record is as it was.
+ * vault_awskey_remove() wipes record idx and leaves a tombstone.
+ * The finds return an index or -1.
+ */
+void vault_awskey_new_id(uint8_t id[VAULT_ID_BYTES]);
+int vault_awskey_add(struct vault_data *d, const struct vault_awskey *k);
+int vault_awskey_set(struct vault_data *d, size_t idx,
+		     const struct vault_awskey *k);
+int vault_awskey_remove(struct vault_data *d, size_t idx, int64_t now);
+long vault_awskey_find(const struct vault_data *d, const char *profile);
+long vault_awskey_find_id(const struct vault_data *d,
+			  const uint8_t id[VAULT_ID_BYTES]);
 
 /*
  * Unlock cache: the vault key in the kernel keyring, named after the

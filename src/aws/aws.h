@@ -276,4 +276,10 @@ int aws_creds_check(const struct aws_creds *c);
 /* Shell word for value: as is when safe, else single-quoted. malloc'd. */
 char *aws_format_shell_quote(const char *value);
 
+/*
+ * The 12-digit account of an ARN ("arn:aws:iam::123456789012:mfa/x") into
+ * out (at least 13 bytes); false, and out "", when there is none.
+ */
+bool aws_arn_account(const char *arn, char *out, size_t len);
+
 #endif

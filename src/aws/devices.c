@@ -52,25 +52,6 @@ aws_device_kind_name(enum aws_dev_kind k)
 	}
 }
 
-bool
-aws_arn_account(const char *arn, char out[13])
-{
-	const char *p = strstr(arn, ":iam::");
-	size_t i;
-
-	if (strncmp(arn, "arn:", 4) != 0 || p == NULL)
-		return false;
-	p += 6;
-	for (i = 0; i < 12; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-	if (p[12] != ':')
-		return false;
-	memcpy(out, p, 12);
-	out[12] = '\0';
-	return true;
-}
-
 void
 aws_devices_free(struct aws_devices *ds)
 {
@@ -207,7 +188,8 @@ devices_vault(struct aws_devices *ds, const struct vault_data *d)
 		 * gone, and only when the whole list could be read. */
 		if (ds->no_virtual[0] == '\0' &&
 		    aws_device_kind(s) == AWS_DEV_VIRTUAL &&
-		    aws_arn_account(s, acct) && strcmp(acct, ds->account) == 0)
+		    aws_arn_account(s, acct, sizeof(acct)) &&
+		    strcmp(acct, ds->account) == 0)
 			ds->stale[ds->n_stale++] = i;
 	}
 	return 0;

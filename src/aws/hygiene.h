@@ -140,8 +140,6 @@ enum aws_dev_kind {
 };
 enum aws_dev_kind aws_device_kind(const char *serial);
 const char *aws_device_kind_name(enum aws_dev_kind k);
-/* The account id in an IAM ARN into out (13 bytes), or false. */
-bool aws_arn_account(const char *arn, char out[13]);
 
 struct aws_device {
 	char *serial;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "mfa/otp.h"
 #include "mfa/vault.h"
@@ -103,6 +104,13 @@ enum cli_opt_id {
 	OPT_AWS,
 	OPT_MAX_MFA_AGE,
 	OPT_SHOW_MFA_TIME,
+	/* aws keys, creds, exec, rotate, login; export */
+	OPT_ACCOUNT,
+	OPT_FROM,
+	OPT_REMOVE,
+	OPT_SECRET,
+	OPT_PRINT,
+	OPT_INCLUDE_AWS_KEYS,
 	OPT__COUNT
 };
 
@@ -237,6 +245,10 @@ struct mfa_ctx {
 	struct mfa_err err;
 	struct vault *vault; /* open vault, closed by main */
 };
+
+/* main.c: the umask mfa was started with (it runs with 077), for the
+ * commands it hands the process to (aws exec). */
+extern mode_t main_umask;
 
 /* cmd.c */
 extern const struct mfa_cmd cmd_root;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "aws/aws.h"
+#include "cli/aws-keys.h"
 #include "cli/cli.h"
 #include "cli/cmd-aws.h"
 
@@ -745,15 +746,14 @@ static const struct mfa_cmd cmd_aws_session_entry = {
 };
 
 static const struct mfa_cmd *const cmd_aws_subs[] = {
-    &cmd_aws_enroll_entry,     &cmd_aws_codes_entry,
-    &cmd_aws_session_entry,    &cmd_aws_audit_entry,
-    &cmd_aws_devices_entry,    &cmd_aws_resync_entry,
-    &cmd_aws_deactivate_entry, NULL,
+    &cmd_aws_enroll_entry,     &cmd_aws_codes_entry,   &cmd_aws_session_entry,
+    &cmd_aws_audit_entry,      &cmd_aws_devices_entry, &cmd_aws_resync_entry,
+    &cmd_aws_deactivate_entry, CMD_AWS_KEYS_SUBS,      NULL,
 };
 
 const struct mfa_cmd cmd_aws_entry = {
     .name = "aws",
-    .summary = "AWS: enroll a virtual MFA device, get MFA sessions",
+    .summary = "AWS: MFA devices, sessions, long-term keys in the vault",
     .help = "Talks to AWS through the AWS CLI ($MFA_AWS_CLI, else 'aws' in "
 	    "PATH).\nA code's time step is never used twice: mfa waits for "
 	    "the next step when needed.",

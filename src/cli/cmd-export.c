@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/aws-keys.h"
 #include "cli/cli.h"
 #include "io/io.h"
 #include "qr/encode.h"
@@ -32,6 +33,8 @@ static const struct mfa_opt cmd_export_opts[] = {
 	    "aegis: read its passphrase from fd N"),
     OPT_FLAG(OPT_SKIP_UNSUPPORTED, "skip-unsupported", 0,
 	     "leave out accounts the format cannot carry (exit 4)"),
+    OPT_FLAG(OPT_INCLUDE_AWS_KEYS, "include-aws-keys", 0,
+	     "json: the vault's AWS access keys too (secrets)"),
     OPT_END,
 };
 
@@ -186,6 +189,9 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		return cli_usage(ctx, "--qr goes with --format google");
 	if (args_has(a, OPT_PLAIN) && strcmp(fmt, "aegis") != 0)
 		return cli_usage(ctx, "--plain goes with --format aegis");
+	if (args_has(a, OPT_INCLUDE_AWS_KEYS) && strcmp(fmt, "json") != 0)
+		return cli_usage(ctx,
+				 "--include-aws-keys goes with --format json");
 	if ((rc = unlock_vault(ctx, &v)) != 0)
 		return rc;
 	d = vault_data(v);
@@ -210,6 +216,8 @@ cmd_export_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		rc = io_export_google(ents, n, &out, &outlen, &ctx->err);
 	else
 		rc = io_export_aegis(ents, n, pass, plen, &out, &outlen);
+	if (rc == 0 && args_has(a, OPT_INCLUDE_AWS_KEYS))
+		rc = keys_export_json(d, &out, &outlen);
 	free(ents);
 	pass_free(pass, plen);
 	if (rc != 0)

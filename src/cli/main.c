@@ -18,6 +18,8 @@
 #include "io/iojson.h"
 #include "lazy/lazy.h"
 
+mode_t main_umask = 022;
+
 static void
 main_harden(void)
 {
@@ -26,7 +28,7 @@ main_harden(void)
 	/* No core dumps, no ptrace by other processes of the same user. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	setrlimit(RLIMIT_CORE, &rl);
-	umask(077);
+	main_umask = umask(077);
 	/* A write past `ulimit -f` must fail with EFBIG, not kill us midway. */
 	signal(SIGXFSZ, SIG_IGN);
 	/* A closed reader (`mfa code | head -c0`) is an error, not a death. */

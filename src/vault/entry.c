@@ -605,6 +605,7 @@ vault_data_free(struct vault_data *d)
 	for (i = 0; i < d->n_kv; i++)
 		free(d->kv[i].key);
 	free(d->kv);
+	vault_awskeys_free(d);
 	vault_arena_free(d->arena);
 	sodium_memzero(d, sizeof(*d));
 }

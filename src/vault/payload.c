@@ -35,6 +35,19 @@ enum {
 
 enum { F_TOMB_ID = 1, F_TOMB_DELETED };
 enum { F_KV_KEY = 1, F_KV_VALUE, F_KV_EXPIRES };
+enum {
+	F_AWSKEY_ID = 1,
+	F_AWSKEY_PROFILE,
+	F_AWSKEY_KEY_ID,
+	F_AWSKEY_SECRET,
+	F_AWSKEY_SERIAL,
+	F_AWSKEY_REGION,
+	F_AWSKEY_ARN,
+	F_AWSKEY_PENDING_ID,
+	F_AWSKEY_PENDING_SECRET,
+	F_AWSKEY_CREATED,
+	F_AWSKEY_UPDATED,
+};
 
 #define PAYLOAD_HEAD 5 /* tag u8, length u32 */
 
@@ -189,6 +202,25 @@ payload_kv_body(struct payload_w *w, const struct vault_kv *kv)
 }
 
 static void
+payload_awskey_body(struct payload_w *w, const struct vault_awskey *k)
+{
+	payload_field(w, F_AWSKEY_ID, k->id, VAULT_ID_BYTES);
+	payload_str(w, F_AWSKEY_PROFILE, k->profile, true);
+	payload_str(w, F_AWSKEY_KEY_ID, k->access_key_id, true);
+	payload_field(w, F_AWSKEY_SECRET, k->secret, k->secret_len);
+	payload_str(w, F_AWSKEY_SERIAL, k->serial, false);
+	payload_str(w, F_AWSKEY_REGION, k->region, false);
+	payload_str(w, F_AWSKEY_ARN, k->arn, false);
+	if (k->pending_secret != NULL) {
+		payload_str(w, F_AWSKEY_PENDING_ID, k->pending_id, true);
+		payload_field(w, F_AWSKEY_PENDING_SECRET, k->pending_secret,
+			      k->pending_secret_len);
+	}
+	payload_u64_opt(w, F_AWSKEY_CREATED, (uint64_t)k->created, 0);
+	payload_u64_opt(w, F_AWSKEY_UPDATED, (uint64_t)k->updated, 0);
+}
+
+static void
 payload_blob_body(struct payload_w *w, const struct vault_blob *b)
 {
 	if (b->len > 0)
@@ -232,6 +264,9 @@ payload_write(struct payload_w *w, const struct vault_data *d,
 			       &d->tombstones[i]);
 	for (i = 0; i < d->n_kv; i++)
 		PAYLOAD_RECORD(PAYLOAD_KV, payload_kv_body, &d->kv[i]);
+	for (i = 0; i < d->n_awskeys; i++)
+		PAYLOAD_RECORD(PAYLOAD_AWSKEY, payload_awskey_body,
+			       &d->awskeys[i]);
 	for (i = 0; b != NULL && i < b->n; i++)
 		PAYLOAD_RECORD(b->v[i].tag, payload_blob_body, &b->v[i]);
 #undef PAYLOAD_RECORD
@@ -260,6 +295,7 @@ payload_too_long(const struct vault_data *d, const struct vault_blobs *b)
 	for (i = 0; b != NULL && i < b->n; i++)
 		if (b->v[i].len > VAULT_FILE_MAX)
 			return true;
+	/* Key records are checked whole when they are set: short fields. */
 	return false;
 }
 
@@ -268,7 +304,8 @@ vault_payload_size(const struct vault_data *d, const struct vault_blobs *b,
 		   struct vault_plan *plan)
 {
 	struct payload_w w = {NULL, 0};
-	size_t n = d->n_entries + d->n_tombstones + d->n_kv + (b ? b->n : 0);
+	size_t n = d->n_entries + d->n_tombstones + d->n_kv + d->n_awskeys +
+		   (b ? b->n : 0);
 	size_t padded;
 
 	memset(plan, 0, sizeof(*plan));
@@ -636,6 +673,106 @@ fail:
 	return rc; /* the value's bytes go with the arena */
 }
 
+/* A secret field of a key record, into the arena. */
+static int
+payload_get_keysecret(struct vault_arena *a, const uint8_t *v, size_t n,
+		      uint8_t **out, size_t *len)
+{
+	if (!vault_awskey_secret_ok(v, n))
+		return MFA_EVAULT_CORRUPT;
+	if ((*out = vault_arena_alloc(a, n)) == NULL)
+		return MFA_ENOMEM;
+	memcpy(*out, v, n);
+	*len = n;
+	return 0;
+}
+
+static int
+payload_awskey(const uint8_t *body, size_t blen, struct vault_data *d)
+{
+	struct payload_r r = {body, blen, 0};
+	struct vault_awskey k;
+	const uint8_t *v;
+	size_t n;
+	uint64_t created = 0, updated = 0;
+	uint32_t seen = 0;
+	uint8_t tag;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	while ((rc = payload_next(&r, &tag, &v, &n)) == 1) {
+		if ((rc = payload_once(&seen, tag)) != 0)
+			break;
+		switch (tag) {
+		case F_AWSKEY_ID:
+			if (n != VAULT_ID_BYTES)
+				rc = MFA_EVAULT_CORRUPT;
+			else
+				memcpy(k.id, v, n);
+			break;
+		case F_AWSKEY_PROFILE:
+			rc = payload_get_str(d->arena, v, n, &k.profile);
+			break;
+		case F_AWSKEY_KEY_ID:
+			rc = payload_get_str(d->arena, v, n, &k.access_key_id);
+			break;
+		case F_AWSKEY_SECRET:
+			rc = payload_get_keysecret(d->arena, v, n, &k.secret,
+						   &k.secret_len);
+			break;
+		case F_AWSKEY_SERIAL:
+			rc = payload_get_str(d->arena, v, n, &k.serial);
+			break;
+		case F_AWSKEY_REGION:
+			rc = payload_get_str(d->arena, v, n, &k.region);
+			break;
+		case F_AWSKEY_ARN:
+			rc = payload_get_str(d->arena, v, n, &k.arn);
+			break;
+		case F_AWSKEY_PENDING_ID:
+			rc = payload_get_str(d->arena, v, n, &k.pending_id);
+			break;
+		case F_AWSKEY_PENDING_SECRET:
+			rc = payload_get_keysecret(d->arena, v, n,
+						   &k.pending_secret,
+						   &k.pending_secret_len);
+			break;
+		case F_AWSKEY_CREATED:
+			rc = payload_get_u64(v, n, &created);
+			break;
+		case F_AWSKEY_UPDATED:
+			rc = payload_get_u64(v, n, &updated);
+			break;
+		default:
+			break; /* a newer writer's field */
+		}
+		if (rc != 0)
+			break;
+	}
+	/* Strings and secrets are the arena's: nothing to free on error. */
+	if (rc != 0)
+		return rc;
+	if (!(seen & (1U << F_AWSKEY_ID)) ||
+	    !vault_awskey_profile_ok(k.profile) ||
+	    !vault_awskey_id_ok(k.access_key_id) || k.secret == NULL ||
+	    (k.pending_id != NULL) != (k.pending_secret != NULL) ||
+	    (k.pending_id != NULL && !vault_awskey_id_ok(k.pending_id)) ||
+	    vault_awskey_find(d, k.profile) >= 0 ||
+	    vault_awskey_find_id(d, k.id) >= 0)
+		return MFA_EVAULT_CORRUPT;
+	if ((rc = payload_fill_str(d->arena, &k.serial)) != 0 ||
+	    (rc = payload_fill_str(d->arena, &k.region)) != 0 ||
+	    (rc = payload_fill_str(d->arena, &k.arn)) != 0 ||
+	    (rc = payload_fill_str(d->arena, &k.pending_id)) != 0)
+		return rc;
+	k.created = (int64_t)created;
+	k.updated = (int64_t)updated;
+	if ((rc = vault_awskey_grow(d)) != 0)
+		return rc;
+	d->awskeys[d->n_awskeys++] = k;
+	return 0;
+}
+
 static int
 payload_blob(uint8_t tag, const uint8_t *body, size_t blen,
 	     struct vault_data *d, struct vault_blobs *b)
@@ -724,6 +861,8 @@ payload_record(uint8_t tag, const uint8_t *body, size_t n, struct vault_data *d,
 		return payload_tombstone(body, n, d);
 	case PAYLOAD_KV:
 		return payload_kv(body, n, d);
+	case PAYLOAD_AWSKEY:
+		return payload_awskey(body, n, d);
 	default:
 		return payload_blob(tag, body, n, d, b);
 	}

@@ -474,6 +474,7 @@ vault_take(struct vault *v, const uint8_t *file, size_t flen,
 		old->kv[i].value = NULL;
 		old->kv[i].value_len = 0;
 	}
+	vault_awskeys_forget_secrets(old);
 	/* Every old secret wiped; the strings and ids stay till the end. */
 	vault_arena_wipe(old->arena);
 	return vault_payload_decode(file, h, v->key, d, b);

@@ -55,6 +55,7 @@
 #define PAYLOAD_ENTRY 1
 #define PAYLOAD_TOMBSTONE 2
 #define PAYLOAD_KV 3
+#define PAYLOAD_AWSKEY 4
 
 /* A payload record this version does not know, kept verbatim on rewrite. */
 struct vault_blob {
@@ -187,6 +188,17 @@ void vault_blobs_free(struct vault_blobs *b);
 void vault_kv_prune(struct vault_data *d, int64_t now);
 int vault_data_arena(struct vault_data *d);
 int vault_data_grow(struct vault_data *d);
+
+/* awskey.c */
+bool vault_awskey_profile_ok(const char *s);
+bool vault_awskey_id_ok(const char *s);
+bool vault_awskey_secret_ok(const uint8_t *s, size_t n);
+/* Room for one more record in d->awskeys. */
+int vault_awskey_grow(struct vault_data *d);
+/* Drop the pointers to secrets about to be wiped with the arena. */
+void vault_awskeys_forget_secrets(struct vault_data *d);
+/* Free the records' strings and the array (secrets go with the arena). */
+void vault_awskeys_free(struct vault_data *d);
 
 /* file.c */
 int vault_file_errno(int e);

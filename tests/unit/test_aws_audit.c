@@ -348,10 +348,12 @@ test_device_kinds(void **state)
 	    aws_device_kind("arn:aws-cn:iam::123456789012:mfa/alice"),
 	    AWS_DEV_VIRTUAL);
 	assert_int_equal(aws_device_kind("arn:aws:s3:::bucket"), AWS_DEV_OTHER);
-	assert_true(aws_arn_account("arn:aws:iam::123456789012:mfa/x", acct));
+	assert_true(aws_arn_account("arn:aws:iam::123456789012:mfa/x", acct,
+				    sizeof(acct)));
 	assert_string_equal(acct, "123456789012");
-	assert_false(aws_arn_account("arn:aws:iam::12345678901:mfa/x", acct));
-	assert_false(aws_arn_account("GAHT12345678", acct));
+	assert_false(aws_arn_account("arn:aws:iam::12345678901:mfa/x", acct,
+				     sizeof(acct)));
+	assert_false(aws_arn_account("GAHT12345678", acct, sizeof(acct)));
 }
 
 static void

@@ -1147,6 +1147,169 @@ test_independent_reader(void **state)
 	free(f);
 }
 
+static int
+awskey_rm_cb(struct vault_data *d, void *arg)
+{
+	(void)arg;
+	return vault_awskey_remove(d, 0, 1700000200);
+}
+
+/* --- AWS access keys (record 4) --- */
+
+static const char aws_secret1[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+static const char aws_secret2[] = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY";
+
+static void
+awskey_view(struct vault_awskey *k, const char *profile, const char *akid,
+	    const char *secret)
+{
+	memset(k, 0, sizeof(*k));
+	vault_awskey_new_id(k->id);
+	k->profile = (char *)profile;
+	k->access_key_id = (char *)akid;
+	k->secret = (uint8_t *)secret;
+	k->secret_len = strlen(secret);
+	k->created = k->updated = 1700000000;
+}
+
+static int
+awskeys_cb(struct vault_data *d, void *arg)
+{
+	struct vault_awskey k, bad;
+	long i;
+
+	(void)arg;
+	awskey_view(&k, "work", "AKIAIOSFODNN7EXAMPLE", aws_secret1);
+	k.serial = (char *)"arn:aws:iam::123456789012:mfa/alice";
+	k.region = (char *)"eu-west-1";
+	k.arn = (char *)"arn:aws:iam::123456789012:user/alice";
+	assert_int_equal(vault_awskey_add(d, &k), 0);
+	/* Profile and id are unique; malformed fields are refused. */
+	assert_int_equal(vault_awskey_add(d, &k), MFA_EEXIST);
+	awskey_view(&bad, "work", "AKIAIOSFODNN7EXAMPLF", aws_secret1);
+	assert_int_equal(vault_awskey_add(d, &bad), MFA_EEXIST);
+	awskey_view(&bad, "bad]name", "AKIAIOSFODNN7EXAMPLF", aws_secret1);
+	assert_int_equal(vault_awskey_add(d, &bad), MFA_EINVAL);
+	awskey_view(&bad, "other", "AKIA-short", aws_secret1);
+	assert_int_equal(vault_awskey_add(d, &bad), MFA_EINVAL);
+	awskey_view(&bad, "other", "AKIAIOSFODNN7EXAMPLF", "has space");
+	assert_int_equal(vault_awskey_add(d, &bad), MFA_EINVAL);
+	awskey_view(&bad, "other", "AKIAIOSFODNN7EXAMPLF", aws_secret1);
+	bad.pending_id = (char *)"AKIAIOSFODNN7EXAMPLG"; /* no secret */
+	assert_int_equal(vault_awskey_add(d, &bad), MFA_EINVAL);
+	/* A rotation's pending key, set over the record itself. */
+	awskey_view(&k, "gone", "AKIAIOSFODNN7EXAMPLH", aws_secret2);
+	assert_int_equal(vault_awskey_add(d, &k), 0);
+	i = vault_awskey_find(d, "gone");
+	assert_true(i >= 0);
+	assert_int_equal(vault_awskey_remove(d, (size_t)i, 1700000100), 0);
+	assert_int_equal(vault_awskey_find(d, "gone"), -1);
+	i = vault_awskey_find(d, "work");
+	k = d->awskeys[i];
+	k.pending_id = (char *)"AKIAI44QH8DHBEXAMPLE";
+	k.pending_secret = (uint8_t *)aws_secret2;
+	k.pending_secret_len = strlen(aws_secret2);
+	k.updated = 1700000050;
+	assert_int_equal(vault_awskey_set(d, (size_t)i, &k), 0);
+	return 0;
+}
+
+static void
+test_awskeys(void **state)
+{
+	struct vault *v;
+	const struct vault_data *d;
+	const struct vault_awskey *k;
+	struct doc doc;
+	const uint8_t *p;
+	uint8_t *f;
+	size_t len, n;
+	uint8_t id[VAULT_ID_BYTES];
+	long i;
+
+	(void)state;
+	assert_int_equal(vault_create(vpath, "pw", 2, &tiny), 0);
+	v = open_unlocked("pw");
+	assert_int_equal(vault_update(v, awskeys_cb, NULL), 0);
+	vault_close(v);
+
+	v = open_unlocked("pw");
+	d = vault_data(v);
+	assert_int_equal(d->n_awskeys, 1);
+	k = &d->awskeys[0];
+	assert_string_equal(k->profile, "work");
+	assert_string_equal(k->access_key_id, "AKIAIOSFODNN7EXAMPLE");
+	assert_int_equal(k->secret_len, strlen(aws_secret1));
+	assert_memory_equal(k->secret, aws_secret1, k->secret_len);
+	assert_string_equal(k->serial, "arn:aws:iam::123456789012:mfa/alice");
+	assert_string_equal(k->region, "eu-west-1");
+	assert_string_equal(k->arn, "arn:aws:iam::123456789012:user/alice");
+	assert_string_equal(k->pending_id, "AKIAI44QH8DHBEXAMPLE");
+	assert_memory_equal(k->pending_secret, aws_secret2,
+			    strlen(aws_secret2));
+	assert_true(k->created == 1700000000 && k->updated == 1700000050);
+	memcpy(id, k->id, sizeof(id));
+	assert_int_equal(vault_awskey_find_id(d, id), 0);
+	/* The removed record left a tombstone. */
+	assert_int_equal(d->n_tombstones, 1);
+	assert_true(d->tombstones[0].deleted == 1700000100);
+	vault_close(v);
+
+	/* The manual's reader finds every field where the page says. */
+	f = slurp(vpath, &len);
+	doc_read(f, len, "pw", &doc);
+	p = doc_field(&doc, 4, "work", 1, &n);
+	assert_non_null(p);
+	assert_int_equal(n, 16);
+	assert_memory_equal(p, id, 16);
+	p = doc_field(&doc, 4, "work", 3, &n);
+	assert_true(p != NULL && n == 20 &&
+		    memcmp(p, "AKIAIOSFODNN7EXAMPLE", 20) == 0);
+	p = doc_field(&doc, 4, "work", 4, &n);
+	assert_true(p != NULL && n == strlen(aws_secret1) &&
+		    memcmp(p, aws_secret1, n) == 0);
+	p = doc_field(&doc, 4, "work", 5, &n);
+	assert_true(p != NULL && n == 35 &&
+		    memcmp(p, "arn:aws:iam::123456789012:mfa/alice", n) == 0);
+	p = doc_field(&doc, 4, "work", 6, &n);
+	assert_true(p != NULL && n == 9 && memcmp(p, "eu-west-1", n) == 0);
+	p = doc_field(&doc, 4, "work", 7, &n);
+	assert_true(p != NULL && n == 36);
+	p = doc_field(&doc, 4, "work", 8, &n);
+	assert_true(p != NULL && n == 20 &&
+		    memcmp(p, "AKIAI44QH8DHBEXAMPLE", n) == 0);
+	p = doc_field(&doc, 4, "work", 9, &n);
+	assert_true(p != NULL && n == strlen(aws_secret2) &&
+		    memcmp(p, aws_secret2, n) == 0);
+	p = doc_field(&doc, 4, "work", 10, &n);
+	assert_true(p != NULL && n == 8 && le64(p) == 1700000000);
+	p = doc_field(&doc, 4, "work", 11, &n);
+	assert_true(p != NULL && n == 8 && le64(p) == 1700000050);
+	/* The secret is nowhere in the file itself. */
+	assert_null(memmem(f, len, aws_secret1, strlen(aws_secret1)));
+	free(doc.pt);
+	free(f);
+
+	/* Removal wipes it from the payload; the tombstone names its id. */
+	v = open_unlocked("pw");
+	assert_int_equal(vault_update(v, awskey_rm_cb, NULL), 0);
+	vault_close(v);
+	f = slurp(vpath, &len);
+	doc_read(f, len, "pw", &doc);
+	assert_null(doc_field(&doc, 4, "work", 1, &n));
+	assert_null(
+	    memmem(doc.pt, doc.ptlen, aws_secret1, strlen(aws_secret1)));
+	assert_non_null(memmem(doc.pt, doc.ptlen, id, 16));
+	v = open_unlocked("pw");
+	assert_int_equal(vault_data(v)->n_awskeys, 0);
+	assert_int_equal(vault_data(v)->n_tombstones, 2);
+	i = vault_awskey_find(vault_data(v), "work");
+	assert_int_equal(i, -1);
+	vault_close(v);
+	free(doc.pt);
+	free(f);
+}
+
 static const uint8_t unknown_slot[] = {0x7f, 3, 0, 0, 0, 'x', 'y', 'z'};
 static const uint8_t unknown_rec[] = {0xc8, 4, 0, 0, 0, 1, 2, 3, 4};
 
@@ -1800,6 +1963,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_independent_reader, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_big_payload, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_awskeys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_forward_compat, setup,
 					    teardown),
 #ifndef __SANITIZE_ADDRESS__
