@@ -43,31 +43,22 @@ extern const struct mfa_cmd cmd_unlock_entry;
 extern const struct mfa_cmd cmd_verify_entry;
 extern const struct mfa_cmd cmd_watch_entry;
 
+/* clang-format off */
 static const struct mfa_cmd *const cmd_table[] = {
-    &cmd_init_entry,
-    &cmd_add_entry,
-    &cmd_import_entry,
-    &cmd_list_entry,
-    &cmd_code_entry,
-    &cmd_show_entry,
-    &cmd_verify_entry,
-    &cmd_watch_entry,
-    &cmd_rm_entry,
-    &cmd_rename_entry,
-    &cmd_edit_entry,
-    &cmd_export_entry,
-    &cmd_passwd_entry,
-    &cmd_unlock_entry,
-    &cmd_lock_entry,
-    &cmd_aws_entry,
-    &cmd_sync_entry,
-    &cmd_completion_entry,
-    &cmd_help_entry,
+    &cmd_init_entry,	   &cmd_add_entry,
+    &cmd_import_entry,	   &cmd_list_entry,
+    &cmd_code_entry,	   &cmd_show_entry,
+    &cmd_verify_entry,	   &cmd_watch_entry,
+    &cmd_rm_entry,	   &cmd_rename_entry,
+    &cmd_edit_entry,	   &cmd_export_entry,
+    &cmd_passwd_entry,	   &cmd_unlock_entry,
+    &cmd_lock_entry,	   &cmd_aws_entry,
+    &cmd_completion_entry, &cmd_help_entry,
     &cmd_parse_entry,
-    &cmd_merge_driver_entry,
-    &cmd_textconv_entry,
+    &cmd_sync_entry, &cmd_merge_driver_entry, &cmd_textconv_entry,
     NULL,
 };
+/* clang-format on */
 
 static const struct mfa_opt cmd_global_opts[] = {
     OPT_ARG(OPT_VAULT, "vault", 0, "PATH", VAL_FILE,
