@@ -64,6 +64,7 @@ enum cli_opt_id {
 	OPT_NAMES,
 	OPT_URI,
 	OPT_QR,
+	OPT_HISTORY,
 	OPT_PNG,
 	OPT_YES,
 	OPT_ALL,

@@ -327,12 +327,62 @@ sync_report_changes(const struct sync_repo *r, const struct vault *v)
 	sync_buf_free(&now);
 }
 
+/* The commit HEAD names, or "" (none yet). */
+static void
+sync_head(const struct sync_repo *r, char *buf, size_t n)
+{
+	struct sync_buf out = {0};
+	int s;
+
+	buf[0] = '\0';
+	if (sync_git(r, 0, &out, NULL, &s, "rev-parse", "-q", "--verify",
+		     "HEAD", NULL) == 0 &&
+	    s == 0 && out.p != NULL)
+		snprintf(buf, n, "%.*s", (int)strcspn(out.p, "\n"), out.p);
+	sync_buf_free(&out);
+}
+
+/*
+ * After a merge (a fast-forward above all, which no driver sees): the
+ * vault must still open with our key, or be re-keyed by `mfa passwd`
+ * elsewhere (other key slots). Otherwise it was modified: the merge is
+ * undone and nothing is pushed.
+ */
+static int
+sync_check_merged(struct mfa_ctx *ctx, const struct sync_repo *r,
+		  const struct vault *v, const char *ref, const char *before)
+{
+	struct sync_buf now;
+	struct vault *after = NULL;
+	bool ok = false;
+	int rc, s;
+
+	if ((rc = sync_read_file(r->path, &now)) != 0)
+		return cli_fail(ctx, rc, "vault %s", r->path);
+	if (vault_open_mem(r->path, (const uint8_t *)now.p, now.len, &after) ==
+	    0)
+		ok = vault_unlock_key(after, vault_key(v)) == 0 ||
+		     !vault_same_slots(after, v);
+	vault_close(after);
+	sync_buf_free(&now);
+	if (ok)
+		return 0;
+	if (before[0] != '\0')
+		(void)sync_git(r, 0, NULL, NULL, &s, "reset", "-q", "--keep",
+			       before, NULL);
+	return cli_failx(ctx, MFA_EVAULT_AUTH,
+			 "the vault in %s does not open with this vault's "
+			 "key: it was modified (tampered with or damaged); "
+			 "nothing was merged",
+			 ref);
+}
+
 /* Commit, fetch, merge, push: the body of mfa sync. */
 static int
 sync_exchange(struct mfa_ctx *ctx, const struct sync_repo *r, struct vault *v)
 {
 	struct sync_buf err = {0};
-	char ref[300], line[400];
+	char ref[300], line[400], head[64];
 	int fd = -1, rc, s, round;
 
 	if ((rc = vault_lock(v, &fd)) != 0)
@@ -353,8 +403,10 @@ sync_exchange(struct mfa_ctx *ctx, const struct sync_repo *r, struct vault *v)
 				   NULL)) != 0 ||
 		    (rc = sync_upstream(ctx, r, ref, sizeof(ref))) != 0)
 			goto out;
+		sync_head(r, head, sizeof(head));
 		if (ref[0] != '\0' &&
-		    (rc = sync_merge_ref(ctx, r, vault_key(v), ref)) != 0)
+		    ((rc = sync_merge_ref(ctx, r, vault_key(v), ref)) != 0 ||
+		     (rc = sync_check_merged(ctx, r, v, ref, head)) != 0))
 			goto out;
 		if ((rc = sync_git(r, 0, NULL, &err, &s, "push", "-q", "-u",
 				   "origin", "HEAD", NULL)) != 0) {

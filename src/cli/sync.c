@@ -412,8 +412,11 @@ sync_ensure_lines(const char *path, const char *want)
 static int
 sync_hooks(const struct sync_repo *r)
 {
+	/* post-index-change runs after most commands that touch the work
+	 * tree (stash, reset, merge); the others for older git. */
 	static const char *const names[] = {"post-checkout", "post-merge",
-					    "post-rewrite"};
+					    "post-rewrite",
+					    "post-index-change"};
 	char dir[PATH_MAX], path[PATH_MAX + 32], body[PATH_MAX + 256];
 	char cur[256];
 	size_t i;
@@ -425,12 +428,17 @@ sync_hooks(const struct sync_repo *r)
 		return MFA_ETOOLONG;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return 0; /* a .git file (worktree): no hooks of its own */
+	/* Only when needed: a chmod changes the file's ctime, which makes
+	 * git look at it again while it works. */
 	snprintf(body, sizeof(body),
 		 "#!/bin/sh\n" SYNC_HOOK_MARK
 		 ": git checks files out with the user's umask;\n"
 		 "# the vault must not be readable by others.\n"
-		 "chmod 600 -- '%s' 2>/dev/null\nexit 0\n",
-		 r->name);
+		 "case $(ls -ld -- '%s' 2>/dev/null) in\n"
+		 "-rw-------*|'') ;;\n"
+		 "*) chmod 600 -- '%s' ;;\n"
+		 "esac\nexit 0\n",
+		 r->name, r->name);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
@@ -934,6 +942,9 @@ sync_try_keys(struct vault *v, const uint8_t *const *keys, size_t n)
 	return MFA_EVAULT_AUTH;
 }
 
+static const char sync_rekeyed[] =
+    "is under another vault key ('mfa passwd' on the other machine)";
+
 /* The passphrase of a copy re-keyed elsewhere: the import sources, else
  * the terminal. */
 static int
@@ -947,8 +958,16 @@ sync_ask_other(struct mfa_ctx *ctx, struct vault *v, const char *which)
 		 "Passphrase of the %s version (its key was changed by 'mfa "
 		 "passwd' elsewhere): ",
 		 which);
-	if ((rc = pass_get(ctx, PASS_IMPORT, prompt, &pass, &len)) != 0)
-		return rc;
+	if ((rc = pass_get(ctx, PASS_IMPORT, prompt, &pass, &len)) != 0) {
+		if (rc != MFA_ENOPASS)
+			return rc;
+		return cli_failx(ctx, rc,
+				 "the %s version of the vault %s, and no "
+				 "passphrase for it was given "
+				 "($MFA_IMPORT_PASSPHRASE_FILE, or a "
+				 "terminal to ask on)",
+				 which, sync_rekeyed);
+	}
 	rc = vault_unlock_pass(v, pass, len);
 	pass_free(pass, len);
 	if (rc != 0)
@@ -958,9 +977,6 @@ sync_ask_other(struct mfa_ctx *ctx, struct vault *v, const char *which)
 				 which);
 	return 0;
 }
-
-static const char sync_rekeyed[] =
-    "is under another vault key ('mfa passwd' on the other machine)";
 
 int
 sync_merge_bytes(struct mfa_ctx *ctx, const char *path,
@@ -1041,6 +1057,25 @@ sync_merge_bytes(struct mfa_ctx *ctx, const char *path,
 			       "'mfa import' instead");
 		goto out;
 	}
+	/*
+	 * Whose header (key slots, vault key) the result takes: the side
+	 * that changed it. Both changed it: no safe choice (decided from the
+	 * headers alone, before any other passphrase is asked for).
+	 */
+	if (vault_same_slots(o, t))
+		keyv = o;
+	else if (b != NULL && vault_same_slots(b, o))
+		keyv = t;
+	else if (b != NULL && vault_same_slots(b, t))
+		keyv = o;
+	else {
+		rc = cli_failx(ctx, MFA_EVAULT_SLOTS,
+			       "the key slots (passphrase) changed on both "
+			       "sides: run 'mfa passwd' on one machine only, "
+			       "then take its version (git checkout --theirs "
+			       "or --ours)");
+		goto out;
+	}
 	if (!same_key && !may_ask) {
 		rc = cli_failx(ctx, MFA_EVAULT_AUTH, "their version %s",
 			       sync_rekeyed);
@@ -1063,24 +1098,6 @@ sync_merge_bytes(struct mfa_ctx *ctx, const char *path,
 		}
 		if ((rc = sync_ask_other(ctx, b, "common")) != 0)
 			goto out;
-	}
-	/*
-	 * Whose header (key slots, vault key) the result takes: the side
-	 * that changed it. Both changed it: no safe choice.
-	 */
-	if (vault_same_slots(o, t))
-		keyv = o;
-	else if (b != NULL && vault_same_slots(b, o))
-		keyv = t;
-	else if (b != NULL && vault_same_slots(b, t))
-		keyv = o;
-	else {
-		rc = cli_failx(ctx, MFA_EVAULT_SLOTS,
-			       "the key slots (passphrase) changed on both "
-			       "sides: run 'mfa passwd' on one machine only, "
-			       "then take its version (git checkout --theirs "
-			       "or --ours)");
-		goto out;
 	}
 	if (!same_key && b != NULL &&
 	    memcmp(vault_key(b), vault_key(keyv), VAULT_KEY_BYTES) == 0) {
