@@ -9,7 +9,8 @@
  * the seeds name by id. Whatever theirs is, the merge must succeed; every
  * account of ours must be in the result or have a tombstone there; a
  * counter or used step of ours must not fall while the seed is the same;
- * and the result must encode and decode back to as many accounts.
+ * and the result must encode and decode back to as many accounts. The same
+ * holds for the base's accounts.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct vault_kdf tiny = {1, 8192};
 static char vpath[64];
-static struct vault *key_v;		   /* its header and key */
+static struct vault *key_v;	      /* its header and key */
 static struct vault *base_v, *ours_v; /* fixed versions, unlocked */
 
 static void
@@ -75,13 +76,16 @@ setup(void)
 	    vault_open(vpath, &key_v) != 0 ||
 	    vault_unlock_pass(key_v, "pw", 2) != 0)
 		abort();
-	/* Ids 0x11.. 0x14: what the seeds refer to. */
+	/* Ids 0x11 to 0x16: what the seeds refer to. */
 	add(&b, 0x11, "github", OTP_TOTP, 0, 5);
 	add(&b, 0x12, "bank", OTP_HOTP, 3, 0);
 	add(&b, 0x13, "gone", OTP_TOTP, 0, 0);
 	add(&o, 0x11, "github", OTP_TOTP, 0, 9);
 	add(&o, 0x12, "bank", OTP_HOTP, 7, 0);
 	add(&o, 0x14, "ours", OTP_TOTP, 0, 0);
+	/* The same in base and ours: theirs may remove it. */
+	add(&b, 0x16, "same", OTP_HOTP, 2, 0);
+	add(&o, 0x16, "same", OTP_HOTP, 2, 0);
 	base_v = version(&b);
 	ours_v = version(&o);
 	vault_data_free(&b);
@@ -125,9 +129,8 @@ theirs_bytes(const uint8_t *data, size_t size, size_t *len)
 	f[57] = (uint8_t)((ptlen + 16) >> 8);
 	f[58] = (uint8_t)((ptlen + 16) >> 16);
 	f[59] = (uint8_t)((ptlen + 16) >> 24);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(f + hlen, NULL, pt, ptlen,
-						   f, hlen, NULL, f + 32,
-						   vault_key(key_v));
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+	    f + hlen, NULL, pt, ptlen, f, hlen, NULL, f + 32, vault_key(key_v));
 	free(pt);
 	free(hdrbuf);
 	*len = flen;
@@ -202,6 +205,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vault_merge(vault_data(base_v), vault_data(ours_v), vault_data(t),
 			&out, &rep) != 0)
 		abort();
+	check(vault_data(base_v), &out);
 	check(vault_data(ours_v), &out);
 	check(vault_data(t), &out);
 	if (vault_encode(ours_v, ours_v, &out, &enc, &elen) != 0 ||

@@ -403,7 +403,7 @@ struct sync_repo {
 };
 struct sync_buf {
 	char *p; /* malloc'd, NUL-terminated; ciphertext or git's words */
-	size_t len;
+	size_t len, cap;
 };
 #define SYNC_PARENT 0x1 /* tell the merge driver mfa sync is its parent */
 int sync_repo_of(const char *vault_path, struct sync_repo *r);

@@ -35,7 +35,7 @@ sync_buf_free(struct sync_buf *b)
 {
 	free(b->p);
 	b->p = NULL;
-	b->len = 0;
+	b->len = b->cap = 0;
 }
 
 void
@@ -93,6 +93,7 @@ sync_read_into(int fd, struct sync_buf *b, bool *open_)
 {
 	char tmp[65536];
 	ssize_t n = read(fd, tmp, sizeof(tmp));
+	size_t cap;
 	char *grown;
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -105,9 +106,16 @@ sync_read_into(int fd, struct sync_buf *b, bool *open_)
 		return 0;
 	if (b->len + (size_t)n > SYNC_OUT_MAX)
 		return MFA_ETOOBIG;
-	if ((grown = realloc(b->p, b->len + (size_t)n + 1)) == NULL)
-		return MFA_ENOMEM;
-	b->p = grown;
+	/* Doubling: a vault of many MiB comes in 64 KiB reads. */
+	if (b->len + (size_t)n + 1 > b->cap) {
+		cap = b->cap ? b->cap : 65536;
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		if ((grown = realloc(b->p, cap)) == NULL)
+			return MFA_ENOMEM;
+		b->p = grown;
+		b->cap = cap;
+	}
 	memcpy(b->p + b->len, tmp, (size_t)n);
 	b->len += (size_t)n;
 	b->p[b->len] = '\0';
@@ -414,9 +422,8 @@ sync_hooks(const struct sync_repo *r)
 {
 	/* post-index-change runs after most commands that touch the work
 	 * tree (stash, reset, merge); the others for older git. */
-	static const char *const names[] = {"post-checkout", "post-merge",
-					    "post-rewrite",
-					    "post-index-change"};
+	static const char *const names[] = {
+	    "post-checkout", "post-merge", "post-rewrite", "post-index-change"};
 	char dir[PATH_MAX], path[PATH_MAX + 32], body[PATH_MAX + 256];
 	char cur[256];
 	size_t i;
@@ -620,20 +627,30 @@ void
 sync_identity(const struct sync_repo *r, const char **args, size_t *n,
 	      char *name, char *email, size_t len)
 {
+	struct sync_buf out = {0};
 	char host[256] = "localhost";
+	bool have_name = false, have_email = false;
+	const char *p;
 	int st;
 
+	/* One git for both: this runs before every commit. */
+	if (sync_git(r, 0, &out, NULL, &st, "config", "--get-regexp",
+		     "^user\\.(name|email)$", NULL) == 0 &&
+	    st == 0 && out.p != NULL)
+		for (p = out.p; *p != '\0';
+		     p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0')) {
+			have_name |= strncmp(p, "user.name ", 10) == 0;
+			have_email |= strncmp(p, "user.email ", 11) == 0;
+		}
+	sync_buf_free(&out);
 	(void)gethostname(host, sizeof(host) - 1);
 	host[sizeof(host) - 1] = '\0';
-	if (sync_git(r, 0, NULL, NULL, &st, "config", "user.email", NULL) ==
-		0 &&
-	    st != 0) {
+	if (!have_email) {
 		snprintf(email, len, "user.email=mfa@%s", host);
 		args[(*n)++] = "-c";
 		args[(*n)++] = email;
 	}
-	if (sync_git(r, 0, NULL, NULL, &st, "config", "user.name", NULL) == 0 &&
-	    st != 0) {
+	if (!have_name) {
 		snprintf(name, len, "user.name=mfa");
 		args[(*n)++] = "-c";
 		args[(*n)++] = name;
@@ -647,19 +664,21 @@ sync_stage(struct mfa_ctx *ctx, const struct sync_repo *r, bool *changed)
 	static const char *const extra[] = {".gitattributes", ".gitignore"};
 	char p[PATH_MAX];
 	struct stat st;
+	bool have[2];
 	size_t i;
 	int rc, s;
 
 	*changed = false;
-	if ((rc = sync_run(ctx, r, 0, "add", "add", "--", r->name, NULL)) != 0)
-		return rc;
+	/* Only the files that are there: git refuses a path it cannot
+	 * find. */
 	for (i = 0; i < 2; i++) {
 		snprintf(p, sizeof(p), "%s/%s", r->dir, extra[i]);
-		if (stat(p, &st) == 0 &&
-		    (rc = sync_run(ctx, r, 0, "add", "add", "--", extra[i],
-				   NULL)) != 0)
-			return rc;
+		have[i] = stat(p, &st) == 0;
 	}
+	if ((rc = sync_run(ctx, r, 0, "add", "add", "--", r->name,
+			   have[0] ? extra[0] : r->name,
+			   have[1] ? extra[1] : r->name, NULL)) != 0)
+		return rc;
 	if ((rc = sync_git(r, 0, NULL, NULL, &s, "diff", "--cached", "--quiet",
 			   "--", r->name, extra[0], extra[1], NULL)) != 0)
 		return cli_fail(ctx, rc, "git diff in %s", r->dir);
@@ -894,7 +913,8 @@ sync_read_file(const char *path, struct sync_buf *out)
 		close(fd);
 		return MFA_ETOOBIG;
 	}
-	if ((out->p = malloc((size_t)st.st_size + 1)) == NULL) {
+	out->cap = (size_t)st.st_size + 1;
+	if ((out->p = malloc(out->cap)) == NULL) {
 		close(fd);
 		return MFA_ENOMEM;
 	}
