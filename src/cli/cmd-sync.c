@@ -377,7 +377,12 @@ sync_check_merged(struct mfa_ctx *ctx, const struct sync_repo *r,
 			 ref);
 }
 
-/* Commit, fetch, merge, push: the body of mfa sync. */
+/*
+ * Commit, fetch, merge, push: the body of mfa sync. The vault lock is held
+ * while git changes the folder (commit, merge), not while it talks to the
+ * remote, which may take long or ask for a password: meanwhile other mfa
+ * commands may write and commit, and the next round takes that in.
+ */
 static int
 sync_exchange(struct mfa_ctx *ctx, const struct sync_repo *r, struct vault *v)
 {
@@ -390,6 +395,8 @@ sync_exchange(struct mfa_ctx *ctx, const struct sync_repo *r, struct vault *v)
 	if ((rc = sync_install(ctx, r)) != 0 ||
 	    (rc = sync_commit(ctx, r, v, "mfa sync", NULL)) != 0)
 		goto out;
+	vault_unlock(fd);
+	fd = -1;
 	if (!sync_has_origin(r)) {
 		rc = cli_failx(ctx, MFA_EINVAL,
 			       "%s has no remote to sync with: add one with "
@@ -403,11 +410,20 @@ sync_exchange(struct mfa_ctx *ctx, const struct sync_repo *r, struct vault *v)
 				   NULL)) != 0 ||
 		    (rc = sync_upstream(ctx, r, ref, sizeof(ref))) != 0)
 			goto out;
+		if ((rc = vault_lock(v, &fd)) != 0) {
+			rc = cli_fail(ctx, rc, "vault %s", vault_path(v));
+			goto out;
+		}
+		/* What another command wrote since: committed first. */
+		if ((rc = sync_commit(ctx, r, v, "mfa sync", NULL)) != 0)
+			goto out;
 		sync_head(r, head, sizeof(head));
 		if (ref[0] != '\0' &&
 		    ((rc = sync_merge_ref(ctx, r, vault_key(v), ref)) != 0 ||
 		     (rc = sync_check_merged(ctx, r, v, ref, head)) != 0))
 			goto out;
+		vault_unlock(fd);
+		fd = -1;
 		if ((rc = sync_git(r, 0, NULL, &err, &s, "push", "-q", "-u",
 				   "origin", "HEAD", NULL)) != 0) {
 			rc = cli_fail(ctx, rc, "git push in %s", r->dir);

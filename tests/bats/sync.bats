@@ -227,6 +227,24 @@ print([e["counter"] for e in json.load(sys.stdin) if e["name"] == sys.argv[1]][0
 	! grep -q "account gitlab" "$T/b.txt" || false
 }
 
+@test "the merge driver uses the cached key, and asks nothing" {
+	need_keyring
+	two_machines
+	echo "$S4" | A add aa > /dev/null
+	A sync > /dev/null
+	echo "$S5" | B add bb > /dev/null
+	keyctl session - bash -c '
+		export MFA_CACHE_TTL=300 MFA_VAULT="'"$T"'/b/vault"
+		"$MFA_BIN" unlock > /dev/null
+		unset MFA_PASSPHRASE_FILE
+		setsid -w git -C "'"$T"'/b" -c user.name=u -c user.email=u@x \
+			pull -q --no-rebase < /dev/null > "'"$T"'/pull.out" 2>&1
+	'
+	[ "$(names B)" = "$(printf 'Bank:bob\naa\nbb\ngithub\ngitlab')" ]
+	[ "$(git -C "$T/b" log -1 --format=%p | wc -w)" -eq 2 ]
+	! grep -q "mfa:" "$T/pull.out" || false
+}
+
 @test "git pull with merge, and with rebase, merges through the driver" {
 	two_machines
 	echo "$S4" | A add aa > /dev/null
