@@ -526,6 +526,7 @@ sync_init_fetch(struct mfa_ctx *ctx, const char *path, const char *remote)
 	struct sync_repo r;
 	struct vault *v = NULL;
 	char ref[300], branch[300];
+	bool made;
 	int rc;
 
 	if ((rc = sync_repo_new(ctx, path, &r)) != 0)
@@ -571,10 +572,11 @@ sync_init_fetch(struct mfa_ctx *ctx, const char *path, const char *remote)
 		goto out;
 	}
 	vault_close(v);
+	/* mfa's files, should the remote's repository lack them. */
 	if ((rc = sync_install(ctx, &r)) != 0 ||
-	    (rc = sync_commit(ctx, &r, NULL, "mfa sync init", NULL)) != 0 ||
-	    (rc = sync_run(ctx, &r, 0, "push", "push", "-q", "-u", "origin",
-			   "HEAD", NULL)) != 0)
+	    (rc = sync_commit(ctx, &r, NULL, "mfa sync init", &made)) != 0 ||
+	    (made && (rc = sync_run(ctx, &r, 0, "push", "push", "-q", "-u",
+				    "origin", "HEAD", NULL)) != 0))
 		goto out;
 	printf("fetched the vault from %s into %s: its passphrase is the one "
 	       "set where it was made\n",

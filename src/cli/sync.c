@@ -860,7 +860,7 @@ sync_after(struct mfa_ctx *ctx, const struct mfa_args *a)
 	struct vault *v = ctx->vault;
 	char name[128];
 	bool made = false;
-	int fd = -1;
+	int fd = -1, rc;
 
 	if (v == NULL || vault_saves(v) == 0)
 		return;
@@ -874,12 +874,13 @@ sync_after(struct mfa_ctx *ctx, const struct mfa_args *a)
 	memset(&sub, 0, sizeof(sub));
 	sub.args = a;
 	sync_cmd_name(a, name, sizeof(name));
-	/* One committer at a time, and no vault write during it. */
+	/* One committer at a time, and no vault write during it; the push
+	 * (the network) after. */
 	(void)vault_lock(v, &fd);
-	if (sync_commit(&sub, &r, v, name, &made) == 0 && made &&
-	    sync_autopush())
-		(void)sync_push(&sub, &r);
+	rc = sync_commit(&sub, &r, v, name, &made);
 	vault_unlock(fd);
+	if (rc == 0 && made && sync_autopush())
+		(void)sync_push(&sub, &r);
 	if (cli_failed(&sub)) {
 		otp_label_clean(sub.what);
 		otp_label_clean(sub.err.why);
