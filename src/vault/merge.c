@@ -17,9 +17,11 @@
  * versions of one record (compare) and copies one (copy). To add a kind:
  * write its struct merge_kind (entry_kind is the model; the group helpers
  * merge_group() and the canonical encoders apply to any record made of
- * field groups), add it to merge_kinds[], and document its rules in
- * man/mfa-vault.5. Records of a type this mfa does not know are not
- * merged: the caller keeps ours as they are (vault_encode's recv).
+ * field groups), add it to merge_kinds[] (a build that adds records to
+ * struct vault_data stops at the _Static_assert after the table until it
+ * is there), and document its rules in man/mfa-vault.5. Records of a type
+ * this mfa does not know are not merged: the caller keeps ours as they
+ * are (vault_encode's recv).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -910,6 +912,15 @@ static const struct merge_kind *const merge_kinds[] = {
     &entry_kind,
     NULL,
 };
+
+/*
+ * A merge builds its result from the kinds above: records of a kind that
+ * struct vault_data holds but this table lacks would be left out of every
+ * merged vault. So a field added to struct vault_data stops the build here
+ * until its kind is in the table (then update the count).
+ */
+_Static_assert(sizeof(struct vault_data) == 7 * sizeof(void *),
+	       "struct vault_data changed: add its records to merge_kinds[]");
 
 /* --- the generic part ---------------------------------------------------
  */
