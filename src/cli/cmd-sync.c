@@ -390,6 +390,15 @@ sync_exchange(struct mfa_ctx *ctx, const struct sync_repo *r, struct vault *v)
 	char ref[300], line[400], head[64];
 	int fd = -1, rc, s, round;
 
+	if (sync_state(r, "MERGE_HEAD", NULL) ||
+	    sync_state(r, NULL, "rebase-merge") ||
+	    sync_state(r, NULL, "rebase-apply") ||
+	    sync_state(r, "CHERRY_PICK_HEAD", NULL))
+		return cli_failx(ctx, MFA_EINVAL,
+				 "git is in the middle of a merge, rebase or "
+				 "cherry-pick in %s: finish it first ('mfa "
+				 "sync resolve' for the vault)",
+				 r->dir);
 	if ((rc = vault_lock(v, &fd)) != 0)
 		return cli_fail(ctx, rc, "vault %s", vault_path(v));
 	if ((rc = sync_install(ctx, r)) != 0 ||

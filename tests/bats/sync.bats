@@ -355,6 +355,10 @@ print([e["counter"] for e in json.load(sys.stdin) if e["name"] == sys.argv[1]][0
 	run ugit -C "$T/c" pull --no-rebase
 	[ "$status" -ne 0 ]
 	[[ "$output" == *CONFLICT* ]]
+	# mfa sync does not walk over a merge in progress.
+	run C sync
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"in the middle of a merge"*"mfa sync resolve"* ]]
 	run C sync resolve
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"added aa"* ]]
