@@ -19,7 +19,7 @@ TEST_PKGS := cmocka:libcmocka-dev libcbor:libcbor-dev
 # tool a test runs (the independent implementations it compares against, the
 # shells and terminals it drives). tests/tools/test-tools checks each works.
 DEB_TOOLS := pkg-config gcc make libc6-dev libjpeg-dev protobuf-c-compiler protobuf-compiler \
-	libcmocka-dev bats oathtool python3 python3-pyotp python3-cryptography zbar-tools \
+	libcmocka-dev bats git oathtool python3 python3-pyotp python3-cryptography zbar-tools \
 	qrencode imagemagick awscli keyutils mandoc man-db groff-base bsdextrautils tmux \
 	bash-completion zsh fish procps valgrind libfido2-dev libcbor-dev strace
 DEB_PKGS := $(foreach p,$(PKGS),$(word 2,$(subst :, ,$(p)))) $(DEB_TOOLS)

@@ -44,6 +44,47 @@ struct vault_kdf {
 	uint64_t mem; /* bytes (crypto_pwhash memlimit) */
 };
 
+/*
+ * The field groups of an account that a merge (vault_merge) takes as a
+ * whole from one side: labels (name, issuer, note), credential (secret,
+ * type, hash, digits, period, T0) and the AWS serial.
+ */
+enum vault_group {
+	VAULT_GROUP_LABELS,
+	VAULT_GROUP_CREDENTIAL,
+	VAULT_GROUP_SERIAL,
+	VAULT_GROUPS
+};
+
+/*
+ * A group value an account lost when two copies of the vault both changed
+ * it (a merge keeps the newer one): that group's fields as they were, the
+ * others NULL or zero. Strings are owned like the entry's; secret has a
+ * sodium_malloc'd buffer of its own.
+ */
+struct vault_hist {
+	enum vault_group group;
+	int64_t when;		    /* when the losing value was set */
+	char *name, *issuer, *note; /* VAULT_GROUP_LABELS */
+	char *serial;		    /* VAULT_GROUP_SERIAL */
+	struct otp_params p;	    /* VAULT_GROUP_CREDENTIAL */
+	uint8_t *secret;
+	size_t secret_len;
+};
+#define VAULT_HIST_MAX 4 /* per account; the oldest go first */
+
+/*
+ * When a merge found a group last changed, with a digest of its value
+ * then (BLAKE2b-128 of the group's canonical encoding, man/mfa-vault.5):
+ * once the value changes, the stamp is stale and the group dates from the
+ * entry's updated time, as one that never had a stamp.
+ */
+struct vault_stamp {
+	bool set;
+	int64_t when;
+	uint8_t sum[16];
+};
+
 struct vault_entry {
 	uint8_t id[VAULT_ID_BYTES]; /* random, stable for the entry's life */
 	char *name;		    /* never NULL once in a vault */
@@ -57,6 +98,11 @@ struct vault_entry {
 	int64_t updated;
 	uint64_t last_step;   /* last TOTP step sent out (AWS), 0 = none */
 	uint64_t verify_step; /* last TOTP step `verify` accepted, 0 = none */
+	/* Set only by merges: values lost to the other side (newest first,
+	 * at most VAULT_HIST_MAX), and when each group last changed. */
+	struct vault_hist *hist; /* malloc'd array, NULL when none */
+	size_t n_hist;
+	struct vault_stamp stamp[VAULT_GROUPS];
 	/* Private: the arena secret lives in; NULL when it has its own. */
 	struct vault_arena *arena;
 };
@@ -325,6 +371,100 @@ int vault_cache_drop_all(unsigned *n);
  * MFA_EKEYRING with the kernel's errno in *err.
  */
 int vault_cache_probe(const char **where, int *err);
+
+/*
+ * Merging two copies of a vault that both changed since a common version
+ * (git's three-way merge; rules in man/mfa-vault.5, MERGING). A pure
+ * function of its inputs: no clock, no randomness that shows (a record's
+ * id comes from its inputs), so every machine that merges the same three
+ * versions gets the same data, whichever side is "ours".
+ *
+ * The report says what changed in ours, in account terms, and what the
+ * merge had to decide; it holds labels (names), never a secret.
+ */
+enum vault_change_bits {
+	VAULT_CH_ADDED = 1u << 0,    /* in the result, not in ours */
+	VAULT_CH_REMOVED = 1u << 1,  /* in ours, not in the result */
+	VAULT_CH_RENAMED = 1u << 2,  /* name or issuer */
+	VAULT_CH_EDITED = 1u << 3,   /* groups: which ones changed */
+	VAULT_CH_COUNTER = 1u << 4,  /* the HOTP counter moved on */
+	VAULT_CH_STEP = 1u << 5,     /* the last step sent to AWS moved on */
+	VAULT_CH_VERIFIED = 1u << 6, /* the last step verify took moved on */
+	VAULT_CH_KEPT = 1u << 7,     /* removed on one side, changed on the
+				      * other: kept */
+	VAULT_CH_CONFLICT = 1u << 8, /* conflicts: groups changed on both
+				      * sides (the older value is in the
+				      * history) */
+	VAULT_CH_CLASH = 1u << 9,    /* shares its label with another */
+};
+struct vault_change {
+	unsigned what;	    /* VAULT_CH_* bits */
+	unsigned groups;    /* bits 1 << enum vault_group, EDITED */
+	unsigned conflicts; /* the same, CONFLICT */
+	const char *noun;   /* "account" (static) */
+	uint8_t id[VAULT_ID_BYTES];
+	char *label;	 /* "issuer:name" or "name" (malloc'd) */
+	char *old_label; /* RENAMED: the label before, else NULL */
+};
+struct vault_report {
+	struct vault_change *v; /* in the order of the records */
+	size_t n;
+	bool kv; /* the cache (kv) differs */
+};
+void vault_report_free(struct vault_report *r);
+
+/*
+ * What changed from `from` to `to`, one item per record that changed.
+ * MFA_ENOMEM.
+ */
+int vault_diff(const struct vault_data *from, const struct vault_data *to,
+	       struct vault_report *rep);
+
+/*
+ * Merge ours and theirs, both changed since base (NULL: no common version,
+ * as after two separate `mfa init`s: an empty one), into out (set up here,
+ * vault_data_free() it). The kv cache is ours'. rep (NULL: none) receives
+ * what changed in ours and what was decided. MFA_ENOMEM; out is empty on
+ * error.
+ */
+int vault_merge(const struct vault_data *base, const struct vault_data *ours,
+		const struct vault_data *theirs, struct vault_data *out,
+		struct vault_report *rep);
+
+/* When group g of e last changed, as merges see it: its stamp's time
+ * while the stamp is current, else e->updated. */
+int64_t vault_group_time(const struct vault_entry *e, enum vault_group g);
+
+/*
+ * Versions of a vault that are not its file (git's merge inputs, an old
+ * commit): vault_open_mem() reads one from buf (copied; header checked as
+ * vault_open() does, but no file and no permission), to unlock like any
+ * other; path names the vault file it is a version of, which the unlock
+ * cache knows it by. Such a vault is never written: vault_update(),
+ * vault_passwd() and vault_drop_backup() refuse it (MFA_EINVAL).
+ */
+int vault_open_mem(const char *path, const uint8_t *buf, size_t len,
+		   struct vault **out);
+/* Whether a and b hold the same key slots, byte for byte. */
+bool vault_same_slots(const struct vault *a, const struct vault *b);
+/*
+ * The bytes of a vault file holding d: keyv's uuid, key slots and vault
+ * key (unlocked), a fresh nonce, and after d's records the records of a
+ * newer format that recv (unlocked; NULL: none) holds. *out is malloc'd
+ * (ciphertext only). MFA_ETOOBIG.
+ */
+int vault_encode(const struct vault *keyv, const struct vault *recv,
+		 const struct vault_data *d, uint8_t **out, size_t *len);
+/* How many times this process wrote v's file (vault_update, passwd). */
+unsigned vault_saves(const struct vault *v);
+/*
+ * Hold the vault's write lock (PATH.lock, as vault_update() takes it)
+ * while something else replaces the file, so no write of mfa's is lost
+ * meanwhile; vault_update() on the same vault would wait for it. *fd is -1
+ * on error. MFA_ELOCK.
+ */
+int vault_lock(const struct vault *v, int *fd);
+void vault_unlock(int fd);
 
 /*
  * Write a file atomically: a temp file (O_CREAT|O_EXCL|O_NOFOLLOW, 0600)

@@ -67,6 +67,7 @@ enum cli_opt_id {
 	OPT_NAMES,
 	OPT_URI,
 	OPT_QR,
+	OPT_HISTORY,
 	OPT_PNG,
 	OPT_YES,
 	OPT_ALL,
@@ -429,6 +430,88 @@ unsigned clip_time(void);
  * vault_data() pointer taken before the call is stale after it. */
 int hotp_take(struct vault *v, const uint8_t id[VAULT_ID_BYTES],
 	      char code[OTP_CODE_MAX]);
+
+/*
+ * sync.c: the vault's folder as a git repository (mfa sync). git runs with
+ * argv (no shell), stdin /dev/null, util_child_env(), umask 077; it sees
+ * only ciphertext and messages in account terms.
+ */
+struct sync_repo {
+	char *dir;  /* the vault file's real folder: git's work tree */
+	char *name; /* the vault file's name in it */
+	char *path; /* dir/name */
+};
+struct sync_buf {
+	char *p; /* malloc'd, NUL-terminated; ciphertext or git's words */
+	size_t len, cap;
+};
+#define SYNC_PARENT 0x1 /* tell the merge driver mfa sync is its parent */
+int sync_repo_of(const char *vault_path, struct sync_repo *r);
+bool sync_is_repo(const struct sync_repo *r);
+void sync_repo_free(struct sync_repo *r);
+bool sync_name_ok(const char *name);
+/* git -C dir args... (NULL-terminated): 0 when it ran (*status: its exit
+ * code); out/err (NULL: dropped) get its stdout/stderr. MFA_ENOENT: no git. */
+int sync_git(const struct sync_repo *r, unsigned flags, struct sync_buf *out,
+	     struct sync_buf *err, int *status, ...);
+int sync_gitv(const struct sync_repo *r, unsigned flags, struct sync_buf *out,
+	      struct sync_buf *err, int *status, const char *const *args);
+/* The same, 0 only when git exits 0; else the error recorded in ctx with
+ * git's own last line ("git what in DIR failed: ..."). */
+int sync_run(struct mfa_ctx *ctx, const struct sync_repo *r, unsigned flags,
+	     const char *what, ...);
+void sync_buf_free(struct sync_buf *b);
+void sync_last_line(const struct sync_buf *err, char *buf, size_t n);
+/* .gitattributes, .gitignore, the driver, textconv, pull.rebase=false and
+ * the hooks that keep the vault 0600, for the running mfa. */
+int sync_install(struct mfa_ctx *ctx, const struct sync_repo *r);
+/* The vault at rev ("HEAD", ":2" for a merge's stage 2): *found false when
+ * there is none. */
+int sync_blob(const struct sync_repo *r, const char *rev, struct sync_buf *out,
+	      bool *found);
+/* A commit message in account terms ("add github, rm bank"). */
+void sync_message(const struct vault_report *rep, const char *fallback,
+		  char *buf, size_t n);
+int sync_since_head(const struct sync_repo *r, const struct vault *v,
+		    struct vault_report *rep);
+/* Commit the vault (and mfa's files) when they differ from HEAD, the
+ * message from v (unlocked; NULL: fallback). */
+int sync_commit(struct mfa_ctx *ctx, const struct sync_repo *r,
+		const struct vault *v, const char *fallback, bool *made);
+int sync_commit_msg(struct mfa_ctx *ctx, const struct sync_repo *r,
+		    const char *msg);
+/* "-c user.email=mfa@HOST" (and user.name) into args at *n when git has
+ * no identity for commits; name and email (len bytes) hold the values. */
+void sync_identity(const struct sync_repo *r, const char **args, size_t *n,
+		   char *name, char *email, size_t len);
+/* sync_run() for commands that commit: git is given an identity when it
+ * has none (mfa@HOSTNAME). */
+int sync_run_ident(struct mfa_ctx *ctx, const struct sync_repo *r,
+		   unsigned flags, const char *what, ...);
+int sync_push(struct mfa_ctx *ctx, const struct sync_repo *r);
+bool sync_autopush(void);
+int sync_read_file(const char *path, struct sync_buf *out);
+/*
+ * Merge the base (NULL or empty: none), ours and theirs file bytes of the
+ * vault at path (which names it for the unlock cache) into a new file's
+ * bytes (*out malloc'd; ciphertext). Our key: key, else the cache, else
+ * (may_ask) a passphrase; a side re-keyed by `mfa passwd` elsewhere needs
+ * its passphrase (may_ask: the import sources or the terminal). Refusals
+ * (locked, modified, another vault or format, slots changed on both
+ * sides) are recorded in ctx with what to do.
+ */
+int sync_merge_bytes(struct mfa_ctx *ctx, const char *path,
+		     const struct sync_buf *base, const struct sync_buf *ours,
+		     const struct sync_buf *theirs, const uint8_t *key,
+		     bool may_ask, uint8_t **out, size_t *outlen,
+		     struct vault_report *rep);
+/* "added X", "renamed X -> Y"... on stdout (changes), and the merge's
+ * notes ("kept X: removed on one machine...") on stderr. */
+void sync_print_report(const struct vault_report *rep, bool changes);
+/* main, after every command: commit a vault it wrote, when the folder is a
+ * sync repository (push too with MFA_SYNC_AUTOPUSH=1); a failure is a
+ * warning, never the command's error. */
+void sync_after(struct mfa_ctx *ctx, const struct mfa_args *a);
 
 /* util.c */
 /* The clock for codes: time() plus the offset util_offset_init() set. */

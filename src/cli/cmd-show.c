@@ -23,6 +23,9 @@ static const struct mfa_opt cmd_show_opts[] = {
      .val = VAL_FILE,
      .group = 1,
      .help = "write the URI as a QR code PNG (0600)"},
+    OPT_FLAG(OPT_HISTORY, "history", 0,
+	     "values lost in merges of two machines' changes (with --uri: "
+	     "their secrets too)"),
     OPT_END,
 };
 
@@ -84,6 +87,59 @@ cmd_show_details(const struct vault_entry *e)
 	cmd_show_time("updated", e->updated);
 }
 
+/* What merges of two machines' changes took from this account (the
+ * older of two values), newest first; with uri, old secrets as URIs. */
+static int
+cmd_show_history(const struct vault_entry *e, bool uri)
+{
+	static const char *const gname[VAULT_GROUPS] = {"labels", "credential",
+							"serial"};
+	struct vault_entry old;
+	char when[64], *u;
+	time_t tt;
+	struct tm tm;
+	size_t i;
+	int rc;
+
+	if (e->n_hist == 0)
+		printf("%-10s none\n", "history");
+	for (i = 0; i < e->n_hist; i++) {
+		const struct vault_hist *h = &e->hist[i];
+
+		tt = (time_t)h->when;
+		if (gmtime_r(&tt, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		else
+			snprintf(when, sizeof(when), "%lld",
+				 (long long)h->when);
+		printf("%-10s %s %s: ", "history", when, gname[h->group]);
+		if (h->group == VAULT_GROUP_LABELS) {
+			printf("%s", util_label(h->issuer, h->name));
+			if (h->note[0] != '\0')
+				printf(", note %s", util_clean(h->note));
+			printf("\n");
+		} else if (h->group == VAULT_GROUP_SERIAL) {
+			printf("%s\n",
+			       h->serial[0] ? util_clean(h->serial) : "(none)");
+		} else {
+			printf("%s %s, %u digits\n", otp_type_name(h->p.type),
+			       otp_hash_name(h->p.hash), h->p.digits);
+			if (!uri)
+				continue;
+			/* The old seed, under the account's present name. */
+			old = *e;
+			old.p = h->p;
+			old.secret = h->secret;
+			old.secret_len = h->secret_len;
+			if ((rc = show_uri(&old, &u)) != 0)
+				return rc;
+			printf("%-10s %s\n", "", u);
+			sodium_free(u);
+		}
+	}
+	return 0;
+}
+
 static int
 cmd_show_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 {
@@ -103,6 +159,14 @@ cmd_show_exec(struct mfa_ctx *ctx, struct mfa_args *a)
 		return rc;
 	e = &vault_data(v)->entries[idx];
 	snprintf(label, sizeof(label), "%s", util_label(e->issuer, e->name));
+	if (args_has(a, OPT_HISTORY)) {
+		if (args_has(a, OPT_QR) || args_has(a, OPT_PNG))
+			return cli_usage(ctx, "--history goes with --uri only");
+		cmd_show_details(e);
+		if ((rc = cmd_show_history(e, args_has(a, OPT_URI))) != 0)
+			return cli_fail(ctx, rc, "account %s", label);
+		return 0;
+	}
 	if (forms == 0) {
 		cmd_show_details(e);
 		return 0;

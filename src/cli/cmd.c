@@ -38,10 +38,14 @@ extern const struct mfa_cmd cmd_rename_entry;
 extern const struct mfa_cmd cmd_rm_entry;
 extern const struct mfa_cmd cmd_show_entry;
 extern const struct mfa_cmd cmd_slot_entry;
+extern const struct mfa_cmd cmd_sync_entry;
+extern const struct mfa_cmd cmd_merge_driver_entry;
+extern const struct mfa_cmd cmd_textconv_entry;
 extern const struct mfa_cmd cmd_unlock_entry;
 extern const struct mfa_cmd cmd_verify_entry;
 extern const struct mfa_cmd cmd_watch_entry;
 
+/* clang-format off */
 static const struct mfa_cmd *const cmd_table[] = {
     &cmd_init_entry,	   &cmd_add_entry,
     &cmd_import_entry,	   &cmd_list_entry,
@@ -53,8 +57,11 @@ static const struct mfa_cmd *const cmd_table[] = {
     &cmd_lock_entry,	   &cmd_slot_entry,
     &cmd_aws_entry,	   &cmd_doctor_entry,
     &cmd_completion_entry, &cmd_help_entry,
-    &cmd_parse_entry,	   NULL,
+    &cmd_parse_entry,
+    &cmd_sync_entry, &cmd_merge_driver_entry, &cmd_textconv_entry,
+    NULL,
 };
+/* clang-format on */
 
 static const struct mfa_opt cmd_global_opts[] = {
     OPT_ARG(OPT_VAULT, "vault", 0, "PATH", VAL_FILE,

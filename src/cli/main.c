@@ -114,8 +114,11 @@ main(int argc, char **argv)
 		    (rc != CLI_USAGE && (args.cmd->flags & CMD_CLOCK_CHECK)))
 			rc = args.cmd->exec(&ctx, &args);
 	}
-	if (ctx.vault != NULL)
+	/* A vault the command wrote is committed where it is synced. */
+	if (ctx.vault != NULL) {
+		sync_after(&ctx, &args);
 		vault_close(ctx.vault);
+	}
 	free(ctx.vault_path_alloc);
 	main_memlock_warn();
 	if (fflush(stdout) != 0 && rc == 0) {

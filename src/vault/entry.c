@@ -247,6 +247,30 @@ vault_entry_set_str(char **field, const char *value)
 }
 
 void
+vault_hist_clear(struct vault_hist *h)
+{
+	entry_str_free(h->name);
+	entry_str_free(h->issuer);
+	entry_str_free(h->note);
+	entry_str_free(h->serial);
+	if (h->secret != NULL)
+		sodium_free(h->secret); /* wipes */
+	sodium_memzero(h, sizeof(*h));
+}
+
+void
+vault_entry_hist_free(struct vault_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_hist; i++)
+		vault_hist_clear(&e->hist[i]);
+	free(e->hist);
+	e->hist = NULL;
+	e->n_hist = 0;
+}
+
+void
 vault_entry_clear(struct vault_entry *e)
 {
 	if (e == NULL)
@@ -256,6 +280,7 @@ vault_entry_clear(struct vault_entry *e)
 	entry_str_free(e->serial);
 	entry_str_free(e->note);
 	entry_secret_drop(e);
+	vault_entry_hist_free(e);
 	sodium_memzero(e, sizeof(*e));
 }
 
@@ -289,6 +314,24 @@ entry_fill(struct vault_data *d, char **s)
 	return 0;
 }
 
+/* The history's strings, as entry_fill() does (NULL ones stay NULL). */
+static int
+entry_fill_hist(struct vault_data *d, struct vault_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_hist; i++) {
+		struct vault_hist *h = &e->hist[i];
+
+		if ((h->name && entry_fill(d, &h->name) != 0) ||
+		    (h->issuer && entry_fill(d, &h->issuer) != 0) ||
+		    (h->note && entry_fill(d, &h->note) != 0) ||
+		    (h->serial && entry_fill(d, &h->serial) != 0))
+			return MFA_ENOMEM;
+	}
+	return 0;
+}
+
 int
 vault_entry_add(struct vault_data *d, struct vault_entry *e)
 {
@@ -308,7 +351,7 @@ vault_entry_add(struct vault_data *d, struct vault_entry *e)
 		return MFA_EEXIST;
 	if (entry_fill(d, &e->name) != 0 || entry_fill(d, &e->issuer) != 0 ||
 	    entry_fill(d, &e->serial) != 0 || entry_fill(d, &e->note) != 0 ||
-	    vault_data_grow(d) != 0)
+	    entry_fill_hist(d, e) != 0 || vault_data_grow(d) != 0)
 		return MFA_ENOMEM;
 	/* Nothing can fail after this copy: the caller keeps e on error. */
 	if (e->arena != d->arena) {
@@ -599,6 +642,7 @@ vault_data_free(struct vault_data *d)
 		entry_str_free(e->note);
 		if (e->arena != d->arena)
 			entry_secret_drop(e);
+		vault_entry_hist_free(e);
 	}
 	free(d->entries);
 	free(d->tombstones);

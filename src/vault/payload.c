@@ -14,24 +14,7 @@
 #include "mfa/rc.h"
 #include "vault/vault_int.h"
 
-enum {
-	F_ENTRY_ID = 1,
-	F_ENTRY_NAME,
-	F_ENTRY_ISSUER,
-	F_ENTRY_TYPE,
-	F_ENTRY_HASH,
-	F_ENTRY_DIGITS,
-	F_ENTRY_PERIOD,
-	F_ENTRY_T0,
-	F_ENTRY_COUNTER,
-	F_ENTRY_SECRET,
-	F_ENTRY_SERIAL,
-	F_ENTRY_NOTE,
-	F_ENTRY_CREATED,
-	F_ENTRY_UPDATED,
-	F_ENTRY_LAST_STEP,
-	F_ENTRY_VERIFY_STEP,
-};
+#define STAMP_ITEM 25 /* group u8, when i64, digest 16 */
 
 enum { F_TOMB_ID = 1, F_TOMB_DELETED };
 enum { F_KV_KEY = 1, F_KV_VALUE, F_KV_EXPIRES };
@@ -159,6 +142,87 @@ payload_u64_opt(struct payload_w *w, uint8_t tag, uint64_t v, uint64_t def)
 		payload_u64(w, tag, v);
 }
 
+/* The fields of one history item (the group's own, and its time). */
+static void
+payload_hist_body(struct payload_w *w, const struct vault_hist *h)
+{
+	struct otp_params def;
+
+	payload_u64_opt(w, F_ENTRY_UPDATED, (uint64_t)h->when, 0);
+	switch (h->group) {
+	case VAULT_GROUP_LABELS:
+		payload_str(w, F_ENTRY_NAME, h->name, true);
+		payload_str(w, F_ENTRY_ISSUER, h->issuer, false);
+		payload_str(w, F_ENTRY_NOTE, h->note, false);
+		break;
+	case VAULT_GROUP_CREDENTIAL:
+		otp_params_default(&def, h->p.type);
+		if (h->p.type != OTP_TOTP)
+			payload_u8(w, F_ENTRY_TYPE, (unsigned)h->p.type);
+		if (h->p.hash != OTP_SHA1)
+			payload_u8(w, F_ENTRY_HASH, (unsigned)h->p.hash);
+		if (h->p.digits != def.digits)
+			payload_u8(w, F_ENTRY_DIGITS, h->p.digits);
+		payload_u64_opt(w, F_ENTRY_PERIOD, h->p.period, def.period);
+		payload_u64_opt(w, F_ENTRY_T0, (uint64_t)h->p.t0, 0);
+		payload_u64_opt(w, F_ENTRY_COUNTER, h->p.counter, 0);
+		payload_field(w, F_ENTRY_SECRET, h->secret, h->secret_len);
+		break;
+	default:
+		payload_str(w, F_ENTRY_SERIAL, h->serial, false);
+		break;
+	}
+}
+
+/* Field 17: one record-like item per history value, each sized first. */
+static void
+payload_hist_items(struct payload_w *w, const struct vault_entry *e)
+{
+	struct payload_w count;
+	size_t i;
+
+	for (i = 0; i < e->n_hist; i++) {
+		count.o = NULL;
+		count.pos = 0;
+		payload_hist_body(&count, &e->hist[i]);
+		payload_head(w, (uint8_t)(e->hist[i].group + 1), count.pos);
+		payload_hist_body(w, &e->hist[i]);
+	}
+}
+
+static void
+payload_history(struct payload_w *w, const struct vault_entry *e)
+{
+	struct payload_w count = {NULL, 0};
+
+	if (e->n_hist == 0)
+		return;
+	payload_hist_items(&count, e);
+	payload_head(w, F_ENTRY_HISTORY, count.pos);
+	payload_hist_items(w, e);
+}
+
+static void
+payload_stamps(struct payload_w *w, const struct vault_entry *e)
+{
+	uint8_t item[STAMP_ITEM];
+	size_t g, n = 0;
+
+	for (g = 0; g < VAULT_GROUPS; g++)
+		n += e->stamp[g].set;
+	if (n == 0)
+		return;
+	payload_head(w, F_ENTRY_STAMPS, n * STAMP_ITEM);
+	for (g = 0; g < VAULT_GROUPS; g++) {
+		if (!e->stamp[g].set)
+			continue;
+		item[0] = (uint8_t)(g + 1);
+		vault_put64(item + 1, (uint64_t)e->stamp[g].when);
+		memcpy(item + 9, e->stamp[g].sum, 16);
+		payload_put(w, item, sizeof(item));
+	}
+}
+
 static void
 payload_entry_body(struct payload_w *w, const struct vault_entry *e)
 {
@@ -184,6 +248,8 @@ payload_entry_body(struct payload_w *w, const struct vault_entry *e)
 	payload_u64_opt(w, F_ENTRY_UPDATED, (uint64_t)e->updated, 0);
 	payload_u64_opt(w, F_ENTRY_LAST_STEP, e->last_step, 0);
 	payload_u64_opt(w, F_ENTRY_VERIFY_STEP, e->verify_step, 0);
+	payload_history(w, e);
+	payload_stamps(w, e);
 }
 
 static void
@@ -285,7 +351,8 @@ payload_too_long(const struct vault_data *d, const struct vault_blobs *b)
 		    (e->name && strlen(e->name) > VAULT_FILE_MAX) ||
 		    (e->issuer && strlen(e->issuer) > VAULT_FILE_MAX) ||
 		    (e->serial && strlen(e->serial) > VAULT_FILE_MAX) ||
-		    (e->note && strlen(e->note) > VAULT_FILE_MAX))
+		    (e->note && strlen(e->note) > VAULT_FILE_MAX) ||
+		    e->n_hist > VAULT_HIST_MAX)
 			return true;
 	}
 	for (i = 0; i < d->n_kv; i++)
@@ -455,6 +522,159 @@ payload_fill_str(struct vault_arena *a, char **s)
 	return 0;
 }
 
+/* One history item's fields (group g) into h; strings into the arena. */
+static int
+payload_hist_item(struct vault_arena *a, enum vault_group g,
+		  const uint8_t *body, size_t blen, struct vault_hist *h)
+{
+	struct payload_r r = {body, blen, 0};
+	const uint8_t *v;
+	size_t n;
+	uint64_t period = 0, t0 = 0, when = 0, counter = 0;
+	unsigned type = OTP_TOTP, hash = OTP_SHA1, digits = 0;
+	uint32_t seen = 0;
+	uint8_t tag;
+	int rc;
+
+	h->group = g;
+	while ((rc = payload_next(&r, &tag, &v, &n)) == 1) {
+		if ((rc = payload_once(&seen, tag)) != 0)
+			return rc;
+		switch (tag) {
+		case F_ENTRY_UPDATED:
+			rc = payload_get_u64(v, n, &when);
+			break;
+		case F_ENTRY_NAME:
+			rc = payload_get_str(a, v, n, &h->name);
+			break;
+		case F_ENTRY_ISSUER:
+			rc = payload_get_str(a, v, n, &h->issuer);
+			break;
+		case F_ENTRY_NOTE:
+			rc = payload_get_str(a, v, n, &h->note);
+			break;
+		case F_ENTRY_SERIAL:
+			rc = payload_get_str(a, v, n, &h->serial);
+			break;
+		case F_ENTRY_TYPE:
+			rc = payload_get_u8(v, n, OTP_STEAM, &type);
+			break;
+		case F_ENTRY_HASH:
+			rc = payload_get_u8(v, n, OTP_SHA512, &hash);
+			break;
+		case F_ENTRY_DIGITS:
+			rc = payload_get_u8(v, n, OTP_DIGITS_MAX, &digits);
+			if (rc == 0 && digits < OTP_DIGITS_MIN)
+				rc = MFA_EVAULT_CORRUPT;
+			break;
+		case F_ENTRY_PERIOD:
+			rc = payload_get_u64(v, n, &period);
+			if (rc == 0 && period == 0)
+				rc = MFA_EVAULT_CORRUPT;
+			break;
+		case F_ENTRY_T0:
+			rc = payload_get_u64(v, n, &t0);
+			break;
+		case F_ENTRY_COUNTER:
+			rc = payload_get_u64(v, n, &counter);
+			break;
+		case F_ENTRY_SECRET:
+			if (n == 0 || n > OTP_SECRET_MAX) {
+				rc = MFA_EVAULT_CORRUPT;
+				break;
+			}
+			if ((h->secret = sodium_malloc(n)) == NULL) {
+				rc = MFA_ENOMEM;
+				break;
+			}
+			memcpy(h->secret, v, n);
+			h->secret_len = n;
+			break;
+		default:
+			break;
+		}
+		if (rc != 0)
+			return rc;
+	}
+	if (rc != 0)
+		return rc;
+	h->when = (int64_t)when;
+	otp_params_default(&h->p, (enum otp_type)type);
+	h->p.hash = (enum otp_hash)hash;
+	if (digits != 0)
+		h->p.digits = digits;
+	if (period != 0)
+		h->p.period = period;
+	h->p.t0 = (int64_t)t0;
+	h->p.counter = counter;
+	if (g == VAULT_GROUP_LABELS) {
+		if (h->name == NULL)
+			return MFA_EVAULT_CORRUPT;
+		if ((rc = payload_fill_str(a, &h->issuer)) != 0 ||
+		    (rc = payload_fill_str(a, &h->note)) != 0)
+			return rc;
+	} else if (g == VAULT_GROUP_CREDENTIAL) {
+		if (h->secret == NULL)
+			return MFA_EVAULT_CORRUPT;
+	} else if ((rc = payload_fill_str(a, &h->serial)) != 0) {
+		return rc;
+	}
+	return 0;
+}
+
+/* Field 17: items of groups this version does not know are skipped. */
+static int
+payload_history_get(struct vault_arena *a, const uint8_t *body, size_t blen,
+		    struct vault_entry *e)
+{
+	struct payload_r r = {body, blen, 0};
+	struct vault_hist h;
+	const uint8_t *v;
+	size_t n;
+	uint8_t tag;
+	int rc;
+
+	while ((rc = payload_next(&r, &tag, &v, &n)) == 1) {
+		/* More than this version keeps: the oldest are dropped. */
+		if (tag == 0 || tag > VAULT_GROUPS ||
+		    e->n_hist == VAULT_HIST_MAX)
+			continue;
+		if (e->hist == NULL &&
+		    (e->hist = calloc(VAULT_HIST_MAX, sizeof(*e->hist))) ==
+			NULL)
+			return MFA_ENOMEM;
+		memset(&h, 0, sizeof(h));
+		rc =
+		    payload_hist_item(a, (enum vault_group)(tag - 1), v, n, &h);
+		e->hist[e->n_hist++] = h; /* cleared with e, even on error */
+		if (rc != 0)
+			return rc;
+	}
+	return rc;
+}
+
+/* Field 18: stamps of groups this version does not know are skipped. */
+static int
+payload_stamps_get(const uint8_t *v, size_t n, struct vault_entry *e)
+{
+	size_t i;
+	unsigned g;
+
+	if (n % STAMP_ITEM != 0)
+		return MFA_EVAULT_CORRUPT;
+	for (i = 0; i < n; i += STAMP_ITEM) {
+		g = v[i];
+		if (g == 0 || g > VAULT_GROUPS)
+			continue;
+		if (e->stamp[g - 1].set)
+			return MFA_EVAULT_CORRUPT;
+		e->stamp[g - 1].set = true;
+		e->stamp[g - 1].when = (int64_t)vault_get64(v + i + 1);
+		memcpy(e->stamp[g - 1].sum, v + i + 9, 16);
+	}
+	return 0;
+}
+
 static int
 payload_entry(const uint8_t *body, size_t blen, struct vault_data *d)
 {
@@ -541,6 +761,12 @@ payload_entry(const uint8_t *body, size_t blen, struct vault_data *d)
 			break;
 		case F_ENTRY_VERIFY_STEP:
 			rc = payload_get_u64(v, n, &verify);
+			break;
+		case F_ENTRY_HISTORY:
+			rc = payload_history_get(d->arena, v, n, &e);
+			break;
+		case F_ENTRY_STAMPS:
+			rc = payload_stamps_get(v, n, &e);
 			break;
 		default:
 			break; /* a newer writer's field */

@@ -519,7 +519,7 @@ vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass,
 	size_t flen, slen, nslots, outlen, i;
 	int lfd, rc;
 
-	if (v == NULL || v->key == NULL)
+	if (v == NULL || v->key == NULL || v->mem)
 		return MFA_EINVAL;
 	if ((rc = vault_file_lock(v->real, &lfd)) != 0)
 		return rc;
@@ -554,6 +554,7 @@ vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass,
 	v->file = out;
 	v->flen = outlen;
 	v->hdr = nh;
+	v->saves++;
 	out = NULL;
 	v->data = d;
 	v->blobs = b;
@@ -647,7 +648,8 @@ vault_passwd(struct vault *v, const char *newpass, size_t newlen,
 	size_t i;
 	int rc;
 
-	if (v == NULL || v->key == NULL || (newpass == NULL && newlen > 0))
+	if (v == NULL || v->key == NULL || v->mem ||
+	    (newpass == NULL && newlen > 0))
 		return MFA_EINVAL;
 	if ((rc = vault_kdf_resolve(v, kdf, flags, &k)) != 0)
 		return rc;
@@ -692,7 +694,7 @@ vault_drop_backup(struct vault *v)
 	char *bak;
 	int rc = 0;
 
-	if (v == NULL || v->real == NULL)
+	if (v == NULL || v->real == NULL || v->mem)
 		return MFA_EINVAL;
 	if (asprintf(&bak, "%s.bak", v->real) < 0)
 		return MFA_ENOMEM;
@@ -764,4 +766,103 @@ out:
 	free(out);
 	free(real);
 	return rc;
+}
+
+/* --- versions of a vault held in memory (merging, git diff) ------------ */
+
+int
+vault_open_mem(const char *path, const uint8_t *buf, size_t len,
+	       struct vault **out)
+{
+	struct vault *v;
+	int rc;
+
+	if (out == NULL)
+		return MFA_EINVAL;
+	*out = NULL;
+	if (path == NULL || *path == '\0' || (buf == NULL && len > 0))
+		return MFA_EINVAL;
+	if (vault_sodium() != 0)
+		return MFA_ECRYPTO;
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return MFA_ENOMEM;
+	v->mem = true;
+	if ((v->path = strdup(path)) == NULL) {
+		rc = MFA_ENOMEM;
+		goto fail;
+	}
+	/* The unlock cache knows a vault by its canonical path. */
+	if (vault_file_resolve(path, true, &v->real) != 0 &&
+	    (v->real = strdup(path)) == NULL) {
+		rc = MFA_ENOMEM;
+		goto fail;
+	}
+	if ((rc = vault_hdr_parse(buf != NULL ? buf : (const uint8_t *)"", len,
+				  &v->hdr)) != 0)
+		goto fail;
+	if ((v->file = malloc(len)) == NULL) {
+		rc = MFA_ENOMEM;
+		goto fail;
+	}
+	memcpy(v->file, buf, len);
+	v->flen = len;
+	memcpy(v->uuid, v->file + VAULT_OFF_UUID, VAULT_ID_BYTES);
+	*out = v;
+	return 0;
+fail:
+	vault_close(v);
+	return rc;
+}
+
+unsigned
+vault_saves(const struct vault *v)
+{
+	return v != NULL ? v->saves : 0;
+}
+
+bool
+vault_same_slots(const struct vault *a, const struct vault *b)
+{
+	size_t n;
+
+	if (a == NULL || b == NULL)
+		return false;
+	n = a->hdr.hlen - VAULT_HDR_FIXED;
+	return a->hdr.nslots == b->hdr.nslots &&
+	       b->hdr.hlen - VAULT_HDR_FIXED == n &&
+	       memcmp(a->file + VAULT_HDR_FIXED, b->file + VAULT_HDR_FIXED,
+		      n) == 0;
+}
+
+int
+vault_encode(const struct vault *keyv, const struct vault *recv,
+	     const struct vault_data *d, uint8_t **out, size_t *len)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (len != NULL)
+		*len = 0;
+	if (keyv == NULL || keyv->key == NULL || d == NULL || out == NULL ||
+	    len == NULL || (recv != NULL && recv->key == NULL))
+		return MFA_EINVAL;
+	return vault_build(keyv->uuid, keyv->file + VAULT_HDR_FIXED,
+			   keyv->hdr.hlen - VAULT_HDR_FIXED, keyv->hdr.nslots,
+			   d, recv != NULL ? &recv->blobs : NULL, keyv->key,
+			   out, len);
+}
+
+int
+vault_lock(const struct vault *v, int *fd)
+{
+	if (fd != NULL)
+		*fd = -1;
+	if (v == NULL || fd == NULL || v->mem)
+		return MFA_EINVAL;
+	return vault_file_lock(v->real, fd);
+}
+
+void
+vault_unlock(int fd)
+{
+	vault_file_unlock(fd);
 }

@@ -57,6 +57,28 @@
 #define PAYLOAD_KV 3
 #define PAYLOAD_AWSKEY 4
 
+/* Field tags of the account record (man/mfa-vault.5). */
+enum {
+	F_ENTRY_ID = 1,
+	F_ENTRY_NAME,
+	F_ENTRY_ISSUER,
+	F_ENTRY_TYPE,
+	F_ENTRY_HASH,
+	F_ENTRY_DIGITS,
+	F_ENTRY_PERIOD,
+	F_ENTRY_T0,
+	F_ENTRY_COUNTER,
+	F_ENTRY_SECRET,
+	F_ENTRY_SERIAL,
+	F_ENTRY_NOTE,
+	F_ENTRY_CREATED,
+	F_ENTRY_UPDATED,
+	F_ENTRY_LAST_STEP,
+	F_ENTRY_VERIFY_STEP,
+	F_ENTRY_HISTORY,
+	F_ENTRY_STAMPS,
+};
+
 /* A payload record this version does not know, kept verbatim on rewrite. */
 struct vault_blob {
 	uint8_t tag;
@@ -94,6 +116,8 @@ struct vault {
 	uint8_t *key; /* sodium_malloc'd; NULL while locked */
 	struct vault_data data;
 	struct vault_blobs blobs; /* bodies in data's arena */
+	bool mem;		  /* vault_open_mem(): never written */
+	unsigned saves;		  /* successful writes of the file */
 };
 
 /* arena.c: the locked, guarded memory behind a vault_data. */
@@ -186,6 +210,9 @@ void vault_blobs_free(struct vault_blobs *b);
 
 /* entry.c */
 void vault_kv_prune(struct vault_data *d, int64_t now);
+/* Free a history item's strings and wipe its secret; all of e's history. */
+void vault_hist_clear(struct vault_hist *h);
+void vault_entry_hist_free(struct vault_entry *e);
 int vault_data_arena(struct vault_data *d);
 int vault_data_grow(struct vault_data *d);
 
