@@ -45,10 +45,20 @@ $(foreach p,$(PKGS),$(call need_pkg,$(p)))
 LIBS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))
 # Only libsodium and libkeyutils are linked: every other library is opened
 # with dlopen() on first use (src/lazy/lazy.h, src/qr/zbarapi.h), so that
-# `mfa code` does not pay their relocations at start-up. Unit tests that
+# `mfa code` does not pay their relocations at start-up. Those two are
+# linked statically (their -dev packages ship the archives): loading them
+# as shared objects was a third of what `mfa code` executes (733 k -> 497 k
+# instructions); a libsodium fix then needs a rebuild, as for any static
+# program. LINK=dynamic links them as shared libraries. Unit tests that
 # call a library themselves (OpenSSL as a reference, libpng to make images)
 # link it directly: TEST_LDLIBS.
+LINK ?= static
+ifeq ($(LINK),dynamic)
 LIBS_LDLIBS := $(shell $(PKG_CONFIG) --libs libsodium libkeyutils) -ldl -lpthread
+else
+LIBS_LDLIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs libsodium libkeyutils) \
+	-Wl,-Bdynamic -ldl -lpthread
+endif
 TEST_LDLIBS := $(filter-out -lzbar,$(shell $(PKG_CONFIG) --libs $(foreach p,$(PKGS),$(word 1,$(subst :, ,$(p)))))) -ljpeg
 endif
 # KEY:library:Debian package (the package is a fallback: sonames.sh asks
