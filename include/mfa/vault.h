@@ -102,7 +102,9 @@ struct vault_entry {
 	 * at most VAULT_HIST_MAX), and when each group last changed. */
 	struct vault_hist *hist; /* malloc'd array, NULL when none */
 	size_t n_hist;
-	struct vault_stamp stamp[VAULT_GROUPS];
+	/* VAULT_GROUPS stamps, malloc'd; NULL while none is set (most
+	 * accounts: kept out of line, as 100,000 entries are held at once). */
+	struct vault_stamp *stamp;
 	/* Private: the arena secret lives in; NULL when it has its own. */
 	struct vault_arena *arena;
 };
@@ -431,6 +433,9 @@ int vault_merge(const struct vault_data *base, const struct vault_data *ours,
 		const struct vault_data *theirs, struct vault_data *out,
 		struct vault_report *rep);
 
+/* Set stamp g of e (allocating e->stamp): 0 or MFA_ENOMEM. */
+int vault_entry_stamp_set(struct vault_entry *e, enum vault_group g,
+			  int64_t when, const uint8_t sum[16]);
 /* When group g of e last changed, as merges see it: its stamp's time
  * while the stamp is current, else e->updated. */
 int64_t vault_group_time(const struct vault_entry *e, enum vault_group g);

@@ -281,7 +281,23 @@ vault_entry_clear(struct vault_entry *e)
 	entry_str_free(e->note);
 	entry_secret_drop(e);
 	vault_entry_hist_free(e);
+	free(e->stamp);
 	sodium_memzero(e, sizeof(*e));
+}
+
+int
+vault_entry_stamp_set(struct vault_entry *e, enum vault_group g, int64_t when,
+		      const uint8_t sum[16])
+{
+	if ((unsigned)g >= VAULT_GROUPS)
+		return MFA_EINVAL;
+	if (e->stamp == NULL &&
+	    (e->stamp = calloc(VAULT_GROUPS, sizeof(*e->stamp))) == NULL)
+		return MFA_ENOMEM;
+	e->stamp[g].set = true;
+	e->stamp[g].when = when;
+	memcpy(e->stamp[g].sum, sum, sizeof(e->stamp[g].sum));
+	return 0;
 }
 
 long
@@ -643,6 +659,7 @@ vault_data_free(struct vault_data *d)
 		if (e->arena != d->arena)
 			entry_secret_drop(e);
 		vault_entry_hist_free(e);
+		free(e->stamp);
 	}
 	free(d->entries);
 	free(d->tombstones);

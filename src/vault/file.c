@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -175,14 +176,32 @@ vault_perm_fix(const char *path, char *buf, size_t n)
 int
 vault_file_read(const char *real, uint8_t **buf, size_t *len)
 {
+	return vault_file_load(real, buf, len, NULL);
+}
+
+void
+vault_file_release(uint8_t *buf, size_t len, bool mapped)
+{
+	if (buf != NULL && mapped)
+		munmap(buf, len);
+	else
+		free(buf);
+}
+
+int
+vault_file_load(const char *real, uint8_t **buf, size_t *len, bool *mapped)
+{
 	struct stat st;
 	uint8_t *b = NULL;
 	size_t got = 0;
 	ssize_t n;
+	void *m;
 	int fd, rc;
 
 	*buf = NULL;
 	*len = 0;
+	if (mapped != NULL)
+		*mapped = false;
 	if ((rc = vault_file_check_dir(real)) != 0)
 		return rc;
 	/* O_NONBLOCK: a FIFO planted at the path must not hang us. */
@@ -202,6 +221,23 @@ vault_file_read(const char *real, uint8_t **buf, size_t *len)
 	if (st.st_size < 0 || (uint64_t)st.st_size > VAULT_FILE_MAX) {
 		rc = MFA_ETOOBIG;
 		goto out;
+	}
+	/*
+	 * A large vault is mapped rather than copied: its pages come from the
+	 * page cache as they are read, with no fresh pages to zero and fill
+	 * (a third of `mfa code`'s time at 100,000 accounts). Writers never
+	 * change a vault file in place (they rename a new one over it), so
+	 * the mapping stays whole however long it is kept.
+	 */
+	if (mapped != NULL && (size_t)st.st_size >= VAULT_MAP_MIN) {
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+			 0);
+		if (m != MAP_FAILED) {
+			*buf = m;
+			*len = (size_t)st.st_size;
+			*mapped = true;
+			goto out;
+		}
 	}
 	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
 		rc = MFA_ENOMEM;

@@ -236,7 +236,8 @@ vault_group_time(const struct vault_entry *e, enum vault_group g)
 	struct gview v;
 	uint8_t sum[16];
 
-	if (e == NULL || (unsigned)g >= VAULT_GROUPS || !e->stamp[g].set)
+	if (e == NULL || (unsigned)g >= VAULT_GROUPS || e->stamp == NULL ||
+	    !e->stamp[g].set)
 		return e != NULL ? e->updated : 0;
 	view_entry(e, &v);
 	group_sum(&v, g, sum);
@@ -718,7 +719,14 @@ entry_copy_to(struct vault_data *out, const struct vault_entry *s)
 	e.updated = s->updated;
 	e.last_step = s->last_step;
 	e.verify_step = s->verify_step;
-	memcpy(e.stamp, s->stamp, sizeof(e.stamp));
+	if (s->stamp != NULL) {
+		if ((e.stamp = malloc(VAULT_GROUPS * sizeof(*e.stamp))) ==
+		    NULL) {
+			vault_entry_clear(&e);
+			return MFA_ENOMEM;
+		}
+		memcpy(e.stamp, s->stamp, VAULT_GROUPS * sizeof(*e.stamp));
+	}
 	if ((rc = vault_entry_add(out, &e)) != 0)
 		vault_entry_clear(&e);
 	return rc;
@@ -804,6 +812,7 @@ entry_combine(struct merge_run *m, long ib, long io, long it)
 	struct gview vb, vo, vt, vw, vs;
 	struct vault_entry e;
 	int64_t when[VAULT_GROUPS], tb = 0;
+	uint8_t sum[16];
 	size_t nlost = 0, i;
 	unsigned g, conflicts = 0;
 	bool o_wins, lose;
@@ -862,9 +871,9 @@ entry_combine(struct merge_run *m, long ib, long io, long it)
 	for (g = 0; g < VAULT_GROUPS && rc == 0; g++) {
 		if (when[g] == e.updated)
 			continue;
-		e.stamp[g].set = true;
-		e.stamp[g].when = when[g];
-		group_sum(&vw, (enum vault_group)g, e.stamp[g].sum);
+		group_sum(&vw, (enum vault_group)g, sum);
+		rc = vault_entry_stamp_set(&e, (enum vault_group)g, when[g],
+					   sum);
 	}
 	if (rc == 0 && (rc = vault_entry_add(m->out, &e)) == 0 && conflicts)
 		rc = merge_note(m, "account", O->id, VAULT_CH_CONFLICT,

@@ -208,7 +208,7 @@ payload_stamps(struct payload_w *w, const struct vault_entry *e)
 	uint8_t item[STAMP_ITEM];
 	size_t g, n = 0;
 
-	for (g = 0; g < VAULT_GROUPS; g++)
+	for (g = 0; e->stamp != NULL && g < VAULT_GROUPS; g++)
 		n += e->stamp[g].set;
 	if (n == 0)
 		return;
@@ -666,11 +666,12 @@ payload_stamps_get(const uint8_t *v, size_t n, struct vault_entry *e)
 		g = v[i];
 		if (g == 0 || g > VAULT_GROUPS)
 			continue;
-		if (e->stamp[g - 1].set)
+		if (e->stamp != NULL && e->stamp[g - 1].set)
 			return MFA_EVAULT_CORRUPT;
-		e->stamp[g - 1].set = true;
-		e->stamp[g - 1].when = (int64_t)vault_get64(v + i + 1);
-		memcpy(e->stamp[g - 1].sum, v + i + 9, 16);
+		if (vault_entry_stamp_set(e, (enum vault_group)(g - 1),
+					  (int64_t)vault_get64(v + i + 1),
+					  v + i + 9) != 0)
+			return MFA_ENOMEM;
 	}
 	return 0;
 }

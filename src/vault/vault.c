@@ -158,7 +158,8 @@ vault_open(const char *path, struct vault **out)
 		goto fail;
 	}
 	if ((rc = vault_file_resolve(path, false, &v->real)) != 0 ||
-	    (rc = vault_file_read(v->real, &v->file, &v->flen)) != 0 ||
+	    (rc = vault_file_load(v->real, &v->file, &v->flen,
+				  &v->file_mapped)) != 0 ||
 	    (rc = vault_hdr_parse(v->file, v->flen, &v->hdr)) != 0)
 		goto fail;
 	memcpy(v->uuid, v->file + VAULT_OFF_UUID, VAULT_ID_BYTES);
@@ -177,7 +178,7 @@ vault_close(struct vault *v)
 	sodium_free(v->key);
 	vault_data_free(&v->data);
 	vault_blobs_free(&v->blobs);
-	free(v->file);
+	vault_file_release(v->file, v->flen, v->file_mapped);
 	free(v->real);
 	free(v->path);
 	free(v);
@@ -491,7 +492,8 @@ vault_restore(struct vault *v, uint8_t *file, size_t flen,
 	vault_data_free(&v->data);
 	vault_blobs_free(&v->blobs);
 	if (vault_payload_decode(file, h, v->key, &v->data, &v->blobs) == 0) {
-		free(v->file);
+		vault_file_release(v->file, v->flen, v->file_mapped);
+		v->file_mapped = false;
 		v->file = file;
 		v->flen = flen;
 		v->hdr = *h;
@@ -550,7 +552,8 @@ vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass,
 	    (rc = vault_file_replace(v->real, out, outlen)) != 0 ||
 	    (rc = vault_hdr_parse(out, outlen, &nh)) != 0)
 		goto failed;
-	free(v->file);
+	vault_file_release(v->file, v->flen, v->file_mapped);
+	v->file_mapped = false;
 	v->file = out;
 	v->flen = outlen;
 	v->hdr = nh;

@@ -110,7 +110,8 @@ struct vault {
 	char *path; /* as given */
 	char *real; /* resolved: all file operations use this */
 	uint8_t uuid[VAULT_ID_BYTES];
-	uint8_t *file; /* bytes of the file last read or written */
+	uint8_t *file;	  /* bytes of the file last read or written */
+	bool file_mapped; /* file is a mapping (vault_file_release) */
 	size_t flen;
 	struct vault_hdr hdr;
 	uint8_t *key; /* sodium_malloc'd; NULL while locked */
@@ -231,6 +232,11 @@ void vault_awskeys_free(struct vault_data *d);
 int vault_file_errno(int e);
 int vault_file_resolve(const char *path, bool create, char **real);
 int vault_file_read(const char *real, uint8_t **buf, size_t *len);
+/* vault_file_read, or for a file of VAULT_MAP_MIN bytes or more a
+ * read-only mapping of it (*mapped true); free with vault_file_release. */
+#define VAULT_MAP_MIN (1u << 20)
+int vault_file_load(const char *real, uint8_t **buf, size_t *len, bool *mapped);
+void vault_file_release(uint8_t *buf, size_t len, bool mapped);
 int vault_file_check_dir(const char *real);
 int vault_file_mkdir_p(const char *path);
 int vault_file_lock(const char *real, int *fd);

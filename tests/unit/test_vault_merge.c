@@ -207,7 +207,12 @@ data_copy(const struct vault_data *s, struct vault_data *d)
 		e.updated = x->updated;
 		e.last_step = x->last_step;
 		e.verify_step = x->verify_step;
-		memcpy(e.stamp, x->stamp, sizeof(e.stamp));
+		if (x->stamp != NULL) {
+			e.stamp = malloc(VAULT_GROUPS * sizeof(*e.stamp));
+			assert_non_null(e.stamp);
+			memcpy(e.stamp, x->stamp,
+			       VAULT_GROUPS * sizeof(*e.stamp));
+		}
 		if (x->n_hist > 0) {
 			e.hist = calloc(VAULT_HIST_MAX, sizeof(*e.hist));
 			assert_non_null(e.hist);
@@ -1315,7 +1320,6 @@ test_mem_vaults(void **state)
 	vault_data_free(&d);
 }
 
-
 /* AWS access keys: a record kind of their own, merged whole. */
 static void
 key_add(struct vault_data *d, const uint8_t *id, const char *profile,
@@ -1386,9 +1390,9 @@ test_awskeys(void **state)
 	key_region(&o, two, "us-east-2", 1400);
 	key_region(&t, two, "ap-south-1", 1300);
 	/* gone: removed on ours, unchanged on theirs. */
-	assert_int_equal(
-	    vault_awskey_remove(&o, (size_t)vault_awskey_find_id(&o, gone), 1500),
-	    0);
+	assert_int_equal(vault_awskey_remove(
+			     &o, (size_t)vault_awskey_find_id(&o, gone), 1500),
+			 0);
 	/* Both machines added a key named "work". */
 	key_add(&o, wo, "work", "", 1600);
 	key_add(&t, wt, "work", "", 1600);
@@ -1415,7 +1419,8 @@ test_awskeys(void **state)
 		assert_string_equal(key_of(&out[side], lo)->profile, "work");
 		assert_string_equal(key_of(&out[side], hi)->profile, want);
 		assert_memory_equal(key_of(&out[side], hi)->secret,
-				    "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY", 38);
+				    "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
+				    38);
 	}
 	/* The merged vault is one the file format takes. */
 	vault_close(roundtrip(&out[0]));
