@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mfa aws enroll|codes|session (issue 5), end to end.
+# mfa aws enroll|codes|session, end to end.
 #
 # The AWS CLI used is Debian's awscli v2 at /usr/bin/aws -- NOT the `aws` on
 # PATH, which on these machines is a pyenv AWS CLI v1 shim -- run through

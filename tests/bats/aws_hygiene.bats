@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mfa aws audit|devices|resync|deactivate (issue 16), end to end.
+# mfa aws audit|devices|resync|deactivate, end to end.
 #
 # The AWS CLI used is Debian's awscli v2 at /usr/bin/aws (not the v1 `aws`
 # on PATH), through tests/tools/aws/aws-wrapper, which adds --endpoint-url

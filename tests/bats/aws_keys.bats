@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mfa aws keys|creds|exec|rotate|login (issue 15): long-term AWS keys in the
+# mfa aws keys|creds|exec|rotate|login: long-term AWS keys in the
 # vault, used in mfa's own process only.
 #
 # Servers, on free loopback ports:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# --offset SECONDS and $MFA_TIME_OFFSET (issue 16): codes made with a clock
+# --offset SECONDS and $MFA_TIME_OFFSET: codes made with a clock
 # known to be off by that much, checked against oathtool asked for the
 # moved time (-N @T), for code, list --codes, verify, watch and the codes
 # mfa sends to AWS.

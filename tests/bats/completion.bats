@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Shell completion (issue 6): `mfa completion bash|zsh|fish`, each script
+# Shell completion: `mfa completion bash|zsh|fish`, each script
 # driven in its own shell. bash: the completion function called as bash
 # calls it (COMP_WORDS, COMP_CWORD), with bash-completion's helpers when the
 # Debian package is installed, and a real interactive bash in tmux for what

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mfa doctor (issue 16): each fault it is shown, with its fix, checked
+# mfa doctor: each fault it is shown, with its fix, checked
 # against an independent reading of the same thing: the kernel's clock
 # state read by Python's ctypes (adjtimex), file modes by stat(1), the
 # keyring by keyctl(1) and by `mfa unlock` itself, the AWS CLI's version by

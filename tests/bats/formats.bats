@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Import and export, lossless or loud (issue 11): real backups with entries
+# Import and export, lossless or loud: real backups with entries
 # mfa cannot compute, round trips through every format checked field by
 # field against independent readers (/usr/bin/python3 with pyotp and
 # cryptography, protoc --decode_raw, oathtool), names and numbers at the

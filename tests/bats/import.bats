@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# import, export and show --qr/--png from the command line (issue 4): real
+# import, export and show --qr/--png from the command line: real
 # files in, real tools (zbarimg, protoc, oathtool, pyotp) to check what
 # comes out, and the vault byte-for-byte unchanged on every error.
 

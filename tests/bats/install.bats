@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# make install / make uninstall (issue 6) into a temporary DESTDIR: the
+# make install / make uninstall into a temporary DESTDIR: the
 # binary, both man pages and the three completion scripts where man,
 # bash-completion, zsh and fish look for them, each then found by its tool.
 #

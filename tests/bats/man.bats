@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The man pages (issue 6): both lint clean under mandoc and groff, and
+# The man pages: both lint clean under mandoc and groff, and
 # mfa(1) documents what the program really has: every command of `mfa help`
 # in SYNOPSIS and COMMANDS, every option of `mfa help COMMAND` in that
 # command's part of COMMANDS, every environment variable the sources read

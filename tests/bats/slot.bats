@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Key slots and FIDO2 security keys (issue 17), end to end. No hardware is
+# Key slots and FIDO2 security keys, end to end. No hardware is
 # available, so the keys are softfido (tests/tools/softfido): software keys
 # speaking CTAPHID and CTAP2 that libfido2 reaches through the test
 # transport. Only build/tests/mfa-fido links that transport; the release

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Sync through git (issue 14), with real git: a bare repository as the
+# Sync through git, with real git: a bare repository as the
 # remote and two folders as two machines (A and B), each with its own
 # vault path and the same passphrase. Concurrent adds, renames, removals,
 # HOTP use and AWS steps on both; git pull with merge and with rebase; a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The encrypted vault and the account commands, end to end (issue 3).
+# The encrypted vault and the account commands, end to end.
 
 bats_require_minimum_version 1.5.0
 
