@@ -213,6 +213,16 @@ const char *vault_path(const struct vault *v);
 /* The vault's random id from its header (stable across saves and passwd). */
 const uint8_t *vault_uuid(const struct vault *v);
 
+/*
+ * Before unlocking, for a command that reads one account out of many:
+ * decode only the accounts whose "issuer:name" or serial contains query,
+ * case aside (every way vault_query() or a serial can name an account
+ * needs that), so vault_data() holds those alone; the rest is never
+ * copied out of the file. Writes are unaffected: vault_update() decodes
+ * the whole file first. query is copied; NULL decodes all again. 0 or
+ * MFA_ENOMEM.
+ */
+int vault_only_matching(struct vault *v, const char *query);
 /* Unlock with a passphrase (MFA_EVAULT_AUTH when wrong) or a cached key. */
 int vault_unlock_pass(struct vault *v, const char *pass, size_t passlen);
 int vault_unlock_key(struct vault *v, const uint8_t key[VAULT_KEY_BYTES]);

@@ -366,6 +366,10 @@ void tty_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * PIN, the passphrase too for a two-factor slot), else the passphrase.
  */
 int unlock_vault(struct mfa_ctx *ctx, struct vault **out);
+/* The same, for a command that reads only the account query names (NULL:
+ * all): the data holds the accounts it may name (vault_only_matching). */
+int unlock_vault_query(struct mfa_ctx *ctx, const char *query,
+		       struct vault **out);
 /* The same, keeping the passphrase it was given (*pass NULL when none:
  * a key alone or the cache); the caller pass_free()s it. */
 int unlock_vault_pass(struct mfa_ctx *ctx, struct vault **out, char **pass,

@@ -224,7 +224,10 @@ cmd_code_run(struct mfa_ctx *ctx, struct mfa_args *a, struct clip *clip)
 				      "to change an account");
 	if ((rc = cmd_code_time(ctx, a, &now)) != 0)
 		return rc;
-	if ((rc = unlock_vault(ctx, &v)) != 0)
+	/* One account out of maybe 100,000: only those the query may name
+	 * are decoded. */
+	if ((rc = unlock_vault_query(ctx, a->argc ? a->argv[0] : NULL, &v)) !=
+	    0)
 		return rc;
 	d = vault_data(v);
 	memset(&h, 0, sizeof(h));

@@ -216,8 +216,8 @@ unlock_by_key(struct mfa_ctx *ctx, struct vault *v, char **pass,
 }
 
 static int
-unlock_run(struct mfa_ctx *ctx, struct vault **out, char **keep,
-	   size_t *keeplen)
+unlock_run(struct mfa_ctx *ctx, struct vault **out, const char *query,
+	   char **keep, size_t *keeplen)
 {
 	const char *path = unlock_path(ctx), *where = NULL;
 	uint8_t key[VAULT_KEY_BYTES];
@@ -234,6 +234,10 @@ unlock_run(struct mfa_ctx *ctx, struct vault **out, char **keep,
 				"MFA_VAULT or --vault)");
 	if ((rc = vault_open(path, &v)) != 0)
 		return unlock_open_fail(ctx, rc, path);
+	if (query != NULL && (rc = vault_only_matching(v, query)) != 0) {
+		cli_fail(ctx, rc, "vault %s", path);
+		goto fail;
+	}
 	if (ttl > 0 && vault_cache_get(v, key) == 0) {
 		rc = vault_unlock_key(v, key);
 		sodium_memzero(key, sizeof(key));
@@ -288,7 +292,13 @@ fail:
 int
 unlock_vault(struct mfa_ctx *ctx, struct vault **out)
 {
-	return unlock_run(ctx, out, NULL, NULL);
+	return unlock_run(ctx, out, NULL, NULL, NULL);
+}
+
+int
+unlock_vault_query(struct mfa_ctx *ctx, const char *query, struct vault **out)
+{
+	return unlock_run(ctx, out, query, NULL, NULL);
 }
 
 int
@@ -297,5 +307,5 @@ unlock_vault_pass(struct mfa_ctx *ctx, struct vault **out, char **pass,
 {
 	*pass = NULL;
 	*len = 0;
-	return unlock_run(ctx, out, pass, len);
+	return unlock_run(ctx, out, NULL, pass, len);
 }

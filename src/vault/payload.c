@@ -5,6 +5,7 @@
  * and decrypted a window at a time (stream.c), so its plaintext exists only
  * in that window and, decoded, in the data: secrets in the data's arena.
  */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1035,7 +1036,79 @@ struct payload_in {
 	const uint8_t *ct; /* the next ciphertext byte to decrypt */
 	size_t left;	   /* ciphertext bytes not decrypted yet */
 	size_t wpos, wlen;
+	const struct payload_query *query; /* decode only what it may name */
 };
+
+/* The query, lower-cased once, for payload_wanted. */
+struct payload_query {
+	const unsigned char *q;
+	size_t n;
+};
+
+/*
+ * Whether q occurs in h (n bytes), case aside: strcasestr's rule (tolower
+ * on each byte), without its per-call set-up, which cost more than the
+ * search over 100,000 short labels.
+ */
+static bool
+payload_has(const unsigned char *h, size_t n, const struct payload_query *q)
+{
+	size_t i, j;
+
+	if (q->n == 0)
+		return true;
+	for (i = 0; i + q->n <= n; i++) {
+		if (tolower(h[i]) != q->q[0])
+			continue;
+		for (j = 1; j < q->n && tolower(h[i + j]) == q->q[j]; j++)
+			;
+		if (j == q->n)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the entry record may be one the query names: the query is in
+ * "issuer:name" or in the serial, case aside, as every way a query
+ * matches requires. A bad field or a long label says yes: the full
+ * decode then judges it.
+ */
+static bool
+payload_wanted(const uint8_t *body, size_t blen, const struct payload_query *q)
+{
+	struct payload_r r = {body, blen, 0};
+	const uint8_t *v, *name = NULL, *issuer = NULL, *serial = NULL;
+	size_t n, nlen = 0, ilen = 0, slen = 0;
+	unsigned char buf[1024];
+	uint8_t tag;
+	int rc;
+
+	while ((rc = payload_next(&r, &tag, &v, &n)) == 1) {
+		if (tag == F_ENTRY_NAME) {
+			name = v;
+			nlen = n;
+		} else if (tag == F_ENTRY_ISSUER) {
+			issuer = v;
+			ilen = n;
+		} else if (tag == F_ENTRY_SERIAL) {
+			serial = v;
+			slen = n;
+		}
+	}
+	if (rc != 0 || name == NULL || ilen + 1 + nlen > sizeof(buf))
+		return true;
+	if (ilen > 0) {
+		memcpy(buf, issuer, ilen);
+		buf[ilen] = ':';
+		memcpy(buf + ilen + 1, name, nlen);
+		if (payload_has(buf, ilen + 1 + nlen, q))
+			return true;
+	} else if (payload_has(name, nlen, q)) {
+		return true;
+	}
+	return slen > 0 && payload_has(serial, slen, q);
+}
 
 /* Make n (<= VAULT_WIN) plaintext bytes available at s->win + wpos. */
 static int
@@ -1078,11 +1151,13 @@ payload_big(struct payload_in *r, size_t n, uint8_t **out)
 }
 
 static int
-payload_record(uint8_t tag, const uint8_t *body, size_t n, struct vault_data *d,
-	       struct vault_blobs *b)
+payload_record(const struct payload_in *r, uint8_t tag, const uint8_t *body,
+	       size_t n, struct vault_data *d, struct vault_blobs *b)
 {
 	switch (tag) {
 	case PAYLOAD_ENTRY:
+		if (r->query != NULL && !payload_wanted(body, n, r->query))
+			return 0;
 		return payload_entry(body, n, d);
 	case PAYLOAD_TOMBSTONE:
 		return payload_tombstone(body, n, d);
@@ -1118,12 +1193,13 @@ payload_records(struct payload_in *r, struct vault_data *d,
 		if (n <= VAULT_WIN) {
 			if ((rc = payload_need(r, n)) != 0)
 				return rc;
-			rc = payload_record(tag, r->s->win + r->wpos, n, d, b);
+			rc = payload_record(r, tag, r->s->win + r->wpos, n, d,
+					    b);
 			r->wpos += n;
 		} else {
 			if ((rc = payload_big(r, n, &big)) != 0)
 				return rc;
-			rc = payload_record(tag, big, n, d, b);
+			rc = payload_record(r, tag, big, n, d, b);
 			vault_secmem_free(big, n);
 		}
 		if (rc != 0)
@@ -1135,13 +1211,24 @@ payload_records(struct payload_in *r, struct vault_data *d,
  * Authenticate the ciphertext of the file (header h), then decrypt and
  * decode it in one pass into d and b (both set up here; freed and wiped
  * on error). MFA_EVAULT_AUTH when the key is wrong or the file modified.
+ * With a query, entries it cannot name are skipped (vault_only_matching).
  */
 int
 vault_payload_decode(const uint8_t *file, const struct vault_hdr *h,
 		     const uint8_t *key, struct vault_data *d,
 		     struct vault_blobs *b)
 {
+	return vault_payload_decode_query(file, h, key, NULL, d, b);
+}
+
+int
+vault_payload_decode_query(const uint8_t *file, const struct vault_hdr *h,
+			   const uint8_t *key, const char *query,
+			   struct vault_data *d, struct vault_blobs *b)
+{
 	struct payload_in r;
+	struct payload_query pq;
+	unsigned char *lq = NULL;
 	uint8_t tag[VAULT_TAG_BYTES];
 	size_t ctlen = h->clen - VAULT_TAG_BYTES;
 	int rc;
@@ -1154,6 +1241,17 @@ vault_payload_decode(const uint8_t *file, const struct vault_hdr *h,
 	r.ct = file + h->hlen;
 	r.left = ctlen;
 	r.wpos = r.wlen = 0;
+	r.query = NULL;
+	if (query != NULL) {
+		if ((lq = (unsigned char *)strdup(query)) == NULL) {
+			vault_stream_close(r.s);
+			return MFA_ENOMEM;
+		}
+		for (pq.n = 0; lq[pq.n] != '\0'; pq.n++)
+			lq[pq.n] = (unsigned char)tolower(lq[pq.n]);
+		pq.q = lq;
+		r.query = &pq;
+	}
 	vault_stream_auth(r.s, r.ct, ctlen);
 	vault_stream_tag(r.s, tag);
 	if (crypto_verify_16(tag, r.ct + ctlen) != 0)
@@ -1161,6 +1259,7 @@ vault_payload_decode(const uint8_t *file, const struct vault_hdr *h,
 	else if ((rc = vault_data_arena(d)) == 0)
 		rc = payload_records(&r, d, b);
 	vault_stream_close(r.s);
+	free(lq);
 	if (rc != 0) {
 		vault_data_free(d);
 		vault_blobs_free(b);

@@ -179,6 +179,7 @@ vault_close(struct vault *v)
 	vault_data_free(&v->data);
 	vault_blobs_free(&v->blobs);
 	vault_file_release(v->file, v->flen, v->file_mapped);
+	free(v->query);
 	free(v->real);
 	free(v->path);
 	free(v);
@@ -297,13 +298,30 @@ vault_unlock_with(struct vault *v, uint8_t *key)
 	vault_blobs_free(&v->blobs);
 	sodium_free(v->key);
 	v->key = NULL;
-	if ((rc = vault_payload_decode(v->file, &v->hdr, key, &d, &b)) != 0) {
+	v->partial = false;
+	if ((rc = vault_payload_decode_query(v->file, &v->hdr, key, v->query,
+					     &d, &b)) != 0) {
 		sodium_free(key);
 		return rc;
 	}
 	v->key = key;
 	v->data = d;
 	v->blobs = b;
+	v->partial = v->query != NULL;
+	return 0;
+}
+
+int
+vault_only_matching(struct vault *v, const char *query)
+{
+	char *q = NULL;
+
+	if (v == NULL)
+		return MFA_EINVAL;
+	if (query != NULL && (q = strdup(query)) == NULL)
+		return MFA_ENOMEM;
+	free(v->query);
+	v->query = q;
 	return 0;
 }
 
@@ -442,9 +460,11 @@ vault_build(const uint8_t *uuid, const uint8_t *slots, size_t slen,
  * The data to edit, from the file just read under the lock. When it is
  * still the file this vault last read or wrote, that is the in-memory data
  * itself (no second copy, no decryption), unless its arena is mostly
- * released space, which a fresh decode compacts. Otherwise the in-memory
- * secrets are wiped first and the file decoded: *old keeps the rest of the
- * old data (ids a callback may be looking up) until the save is over.
+ * released space, which a fresh decode compacts, or it holds only some
+ * entries (vault_only_matching), as a save writes them all. Otherwise the
+ * in-memory secrets are wiped first and the file decoded: *old keeps the
+ * rest of the old data (ids a callback may be looking up) until the save
+ * is over.
  */
 static int
 vault_take(struct vault *v, const uint8_t *file, size_t flen,
@@ -455,7 +475,8 @@ vault_take(struct vault *v, const uint8_t *file, size_t flen,
 	size_t i;
 
 	memset(old, 0, sizeof(*old));
-	if (flen == v->flen && memcmp(file, v->file, flen) == 0 &&
+	if (!v->partial && flen == v->flen &&
+	    memcmp(file, v->file, flen) == 0 &&
 	    (a == NULL || a->released <= a->live || a->released < 65536)) {
 		*d = v->data;
 		*b = v->blobs;
@@ -491,6 +512,7 @@ vault_restore(struct vault *v, uint8_t *file, size_t flen,
 {
 	vault_data_free(&v->data);
 	vault_blobs_free(&v->blobs);
+	v->partial = false;
 	if (vault_payload_decode(file, h, v->key, &v->data, &v->blobs) == 0) {
 		vault_file_release(v->file, v->flen, v->file_mapped);
 		v->file_mapped = false;
@@ -560,6 +582,7 @@ vault_save(struct vault *v, vault_edit_fn fn, void *arg, const uint8_t *pass,
 	v->saves++;
 	out = NULL;
 	v->data = d;
+	v->partial = false;
 	v->blobs = b;
 	if (newkey != NULL) {
 		sodium_free(v->key);

@@ -118,6 +118,8 @@ struct vault {
 	struct vault_data data;
 	struct vault_blobs blobs; /* bodies in data's arena */
 	bool mem;		  /* vault_open_mem(): never written */
+	char *query;		  /* vault_only_matching(), else NULL */
+	bool partial;		  /* data holds only the query's entries */
 	unsigned saves;		  /* successful writes of the file */
 };
 
@@ -207,6 +209,9 @@ void vault_plan_free(struct vault_plan *plan);
 int vault_payload_decode(const uint8_t *file, const struct vault_hdr *h,
 			 const uint8_t *key, struct vault_data *d,
 			 struct vault_blobs *b);
+int vault_payload_decode_query(const uint8_t *file, const struct vault_hdr *h,
+			       const uint8_t *key, const char *query,
+			       struct vault_data *d, struct vault_blobs *b);
 void vault_blobs_free(struct vault_blobs *b);
 
 /* entry.c */

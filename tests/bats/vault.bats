@@ -216,6 +216,29 @@ assert a["algorithm"]=="SHA256" and a["digits"]==8 and a["period"]==60, a'
 	[ "$output" = "mfa: account 'nobody': no such account" ]
 }
 
+@test "code decodes only what QUERY may name; its saves keep every account" {
+	mfa_init
+	for n in acct7 acct70 acct8 other; do
+		echo "$RFC" | mfa add "$n" --issuer Bench -d 8 > /dev/null
+	done
+	echo "$RFC" | mfa add laptop --serial arn:aws:iam::123456789012:mfa/dev-7 > /dev/null
+	echo "$RFC" | mfa add counter7 --hotp -c 5 > /dev/null
+	want=$(oathtool --totp -N @59 "$(b32hex $RFC)")
+	# The device's name is only in the serial.
+	[ "$(mfa code DEV-7 --at 59)" = "$want" ]
+	[ "$(mfa code bench:ACCT8 --at 59)" = "$(oathtool --totp -d 8 -N @59 "$(b32hex $RFC)")" ]
+	run mfa code 7
+	[ "$status" -eq 1 ]
+	[[ "$output" == "mfa: account '7' is ambiguous; candidates: Bench:acct7, Bench:acct70, counter7" ]]
+	# HOTP and AWS codes save the vault: every account is still there.
+	[ "$(mfa code counter7)" = "$(oathtool --hotp -c 5 "$(b32hex $RFC)")" ]
+	mfa code dev-7 > /dev/null
+	run mfa list
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | awk 'NR > 1 { print $2 }' | sort | tr '\n' ' ')" = "acct7 acct70 acct8 counter7 laptop other " ]
+	[ "$(mfa code counter7)" = "$(oathtool --hotp -c 6 "$(b32hex $RFC)")" ]
+}
+
 @test "HOTP: the counter is saved before the code is printed" {
 	mfa_init
 	echo "$RFC" | mfa add counter --hotp -c 5

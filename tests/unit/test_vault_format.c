@@ -932,6 +932,99 @@ test_query(void **state)
 	vault_data_free(&d);
 }
 
+/* The accounts of query_fill, by label; 2 answers to "DEV-7" by serial. */
+static const char *const qf_issuer[] = {"Bench", "Bench", "", "Other", "Bench"};
+static const char *const qf_name[] = {"acct7", "acct70", "laptop", "ACCT7x",
+				      "acct8"};
+#define QF_N 5
+
+static int
+query_fill(struct vault_data *d, void *arg)
+{
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < QF_N; i++)
+		add_named(d, qf_issuer[i], qf_name[i]);
+	return vault_entry_set_str(&d->entries[2].serial,
+				   "arn:aws:iam::123456789012:mfa/dev-7");
+}
+
+static int
+hotp_bump(struct vault_data *d, void *arg)
+{
+	(void)arg;
+	d->entries[0].p.counter++;
+	return 0;
+}
+
+/* The names in d, in order, joined by spaces. */
+static void
+names_are(const struct vault_data *d, const char *want)
+{
+	char got[256] = "";
+	size_t i;
+
+	for (i = 0; i < d->n_entries; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+			 i ? " " : "", d->entries[i].name);
+	assert_string_equal(got, want);
+}
+
+/*
+ * vault_only_matching: the data holds what the query may name (label or
+ * serial, case aside), every rule of vault_query gives the same answer as
+ * on the whole vault, and a write still saves every account.
+ */
+static void
+test_only_matching(void **state)
+{
+	struct vault *v;
+	size_t idx, n;
+
+	(void)state;
+	assert_int_equal(vault_create(vpath, "pw", 2, &tiny), 0);
+	v = open_unlocked("pw");
+	assert_int_equal(vault_update(v, query_fill, NULL), 0);
+	vault_close(v);
+
+	assert_int_equal(vault_open(vpath, &v), 0);
+	assert_int_equal(vault_only_matching(v, "acct7"), 0);
+	assert_int_equal(vault_unlock_pass(v, "pw", 2), 0);
+	names_are(vault_data(v), "acct7 acct70 ACCT7x");
+	/* The exact name still wins over the substrings. */
+	assert_int_equal(vault_query(vault_data(v), "acct7", &idx, NULL, 0, &n),
+			 0);
+	assert_string_equal(vault_data(v)->entries[idx].name, "acct7");
+
+	/* A write from the partial view keeps every account. */
+	assert_int_equal(vault_update(v, hotp_bump, NULL), 0);
+	names_are(vault_data(v), "acct7 acct70 laptop ACCT7x acct8");
+	assert_true(vault_data(v)->entries[0].p.counter == 1);
+	vault_close(v);
+
+	/* By "issuer:name", and by the serial (the device's name). */
+	assert_int_equal(vault_open(vpath, &v), 0);
+	assert_int_equal(vault_only_matching(v, "bench:ACCT"), 0);
+	assert_int_equal(vault_unlock_pass(v, "pw", 2), 0);
+	names_are(vault_data(v), "acct7 acct70 acct8");
+	assert_int_equal(vault_only_matching(v, "DEV-7"), 0);
+	assert_int_equal(vault_unlock_pass(v, "pw", 2), 0);
+	names_are(vault_data(v), "laptop");
+	assert_int_equal(vault_only_matching(v, "nothing"), 0);
+	assert_int_equal(vault_unlock_pass(v, "pw", 2), 0);
+	names_are(vault_data(v), "");
+	assert_int_equal(vault_only_matching(v, NULL), 0);
+	assert_int_equal(vault_unlock_pass(v, "pw", 2), 0);
+	names_are(vault_data(v), "acct7 acct70 laptop ACCT7x acct8");
+	vault_close(v);
+
+	v = open_unlocked("pw");
+	names_are(vault_data(v), "acct7 acct70 laptop ACCT7x acct8");
+	assert_true(vault_data(v)->entries[0].p.counter == 1);
+	vault_close(v);
+}
+
 /* --- an independent reader/writer, from man/mfa-vault.5 --- */
 
 static uint32_t
@@ -1960,6 +2053,8 @@ main(void)
 	    cmocka_unit_test(test_entries_api),
 	    cmocka_unit_test(test_ids_after_fork),
 	    cmocka_unit_test(test_query),
+	    cmocka_unit_test_setup_teardown(test_only_matching, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_independent_reader, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_big_payload, setup, teardown),
