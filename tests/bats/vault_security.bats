@@ -321,6 +321,16 @@ for i in range(100):
 		big_mfa $kib code user054321@example.com --at 59
 		[ "$status" -eq 0 ]
 		[ "$output" = "$want" ]
+		# code decodes only the accounts its query may name: one
+		# secret, locked even under 64 KiB.
+		[ ! -s "$T/u/err" ]
+		t=$(date +%s)
+		big_mfa $kib list --codes
+		[ "$status" -eq 0 ]
+		[ "${#lines[@]}" -eq $((n + 1)) ]
+		got=$(printf '%s\n' "${lines[@]}" | awk '$2 == "user054321@example.com" { print $4 }')
+		[ "$got" = "$(oathtool --totp -N "@$t" "$("$scale" --secret 54321)")" ] ||
+			[ "$got" = "$(oathtool --totp -N "@$((t + 30))" "$("$scale" --secret 54321)")" ]
 		# Every secret is locked under 8 MiB; under 64 KiB mfa works on
 		# and says, once, what to raise (where mlock can be refused at
 		# all: not for root, nor under ASan, whose mlock does nothing).
