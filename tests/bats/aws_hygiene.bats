@@ -587,3 +587,92 @@ print(abs(datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")).ti
 	run "$MFA_BIN" show alice --uri
 	[ "$status" -ne 0 ]
 }
+
+# The lines of the README's ```sh block under "### Account hygiene".
+readme_hygiene() {
+	py 'import sys
+lines = open(sys.argv[1]).read().split("\n")
+i = lines.index("### Account hygiene")
+while lines[i].strip() != "```sh":
+    i += 1
+i += 1
+while lines[i].strip() != "```":
+    print(lines[i].split("  #")[0].rstrip())
+    i += 1' "$BATS_TEST_DIRNAME/../../README.md"
+}
+
+@test "stand-in: the README's account-hygiene block runs as written" {
+	[ -z "$STANDIN_WHY" ] || skip "$STANDIN_WHY"
+	command -v tmux > /dev/null || skip "tmux is not installed"
+	# A stand-in of its own (the file's shared one has been through the
+	# tests above), a vault with the device AWS gave alice, and no
+	# credentials but the profile the README names.
+	d="$AWS_T/readme"
+	mkdir -p "$d"
+	MFA_STANDIN="$TOOLS/standin_hyg.py" "$TOOLS/standin-start" "$d"
+	export MFA_TEST_ENDPOINT="http://127.0.0.1:$(cat "$d/standin.port")"
+	export MFA_VAULT="$d/vault"
+	"$MFA_BIN" init --kdf-ops 1 --kdf-mem 1 > /dev/null 2>&1
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	printf '[admin]\naws_access_key_id = testing\naws_secret_access_key = testing\n' \
+		> "$AWS_SHARED_CREDENTIALS_FILE"
+	standin_report > "$d/report.csv"
+	"$MFA_BIN" aws enroll --profile admin > /dev/null 2>&1
+	n=0
+	while IFS= read -r l; do
+		n=$((n + 1))
+		case "$l" in
+		"mfa aws audit --profile admin")
+			run bash -c "PATH='$(dirname "$MFA_BIN")':\$PATH; $l"
+			# exit 4: the report's findings, most urgent first
+			[ "$status" -eq 4 ]
+			[[ "${lines[1]}" =~ ^\<root_account\>\ +the\ root\ user\ has\ no\ MFA$ ]]
+			;;
+		"mfa aws devices --profile admin")
+			run bash -c "PATH='$(dirname "$MFA_BIN")':\$PATH; $l"
+			[ "$status" -eq 0 ]
+			[[ "$output" == *"arn:aws:iam::$ACCT:mfa/alice"* ]]
+			[[ "$output" == *"Amazon Web Services:alice"* ]]
+			;;
+		"mfa aws resync alice")
+			# The user's shell names the profile for the lines without
+			# --profile.
+			run bash -c "PATH='$(dirname "$MFA_BIN")':\$PATH; export AWS_PROFILE=admin; $l"
+			[ "$status" -eq 0 ]
+			[[ "$output" == "resynced arn:aws:iam::$ACCT:mfa/alice for IAM user alice (codes of time steps "* ]]
+			;;
+		"mfa aws deactivate alice --delete")
+			# Asked on the terminal before the seed leaves the vault.
+			TTY_DIR=$(mktemp -d /tmp/mfa-tmux.XXXXXX)
+			TT=(tmux -S "$TTY_DIR/sock" -f /dev/null)
+			"${TT[@]}" new-session -d -x 150 -y 30 -s t "env PS1='$ ' bash --norc --noprofile"
+			"${TT[@]}" send-keys -t t -l "export PATH='$(dirname "$MFA_BIN")':\$PATH AWS_PROFILE=admin; $l; echo EXIT=\$?"
+			"${TT[@]}" send-keys -t t Enter
+			for i in $(seq 100); do
+				"${TT[@]}" capture-pane -p -t t | grep -q 'for good? \[y/N\]' && break
+				sleep 0.1
+			done
+			"${TT[@]}" send-keys -t t y Enter
+			for i in $(seq 100); do
+				"${TT[@]}" capture-pane -p -t t | grep -q '^EXIT=' && break
+				sleep 0.1
+			done
+			screen=$("${TT[@]}" capture-pane -p -t t)
+			echo "$screen"
+			grep -q "^deactivated arn:aws:iam::$ACCT:mfa/alice for IAM user alice$" <<< "$screen"
+			grep -q "^removed Amazon Web Services:alice from the vault$" <<< "$screen"
+			grep -q "^EXIT=0$" <<< "$screen"
+			run "$MFA_BIN" show alice --uri
+			[ "$status" -ne 0 ]
+			run awscli iam list-virtual-mfa-devices --output json --profile admin
+			[[ "$output" != *"mfa/alice"* ]]
+			;;
+		*)
+			echo "a README line with no check in aws_hygiene.bats: $l" >&2
+			false
+			;;
+		esac
+	done < <(readme_hygiene)
+	[ "$n" -eq 4 ]
+	"$TOOLS/server-stop" "$d" standin
+}

@@ -756,13 +756,30 @@ print([json.loads(l)["secret"] for l in open(sys.argv[1]) if json.loads(l)["kind
 	aws_access_key_id = $AKID
 	aws_secret_access_key = $SECRET
 	EOF
-	# No terminal, nothing on stdin: nobody can type a code.
-	run --separate-stderr setsid -w "$MFA_BIN" aws keys import --remove < /dev/null
+	# The README's command as written (its one sh block there), with no
+	# terminal and nothing on stdin: nobody can type a code.
+	readme=$(py 'import sys
+t = open(sys.argv[1]).read()
+t = t[t.index("## AWS long-term keys"):]
+sh = t[t.index("```sh\n") + 6:]
+print(sh[:sh.index("```")].split("  #")[0].strip())
+ini = t[t.index("```ini\n") + 7:]
+print(ini[:ini.index("```")].rstrip())' "$BATS_TEST_DIRNAME/../../README.md")
+	l=$(head -n 1 <<< "$readme")
+	[ "$l" = "mfa aws keys import --remove" ]
+	# mfa on PATH, as the README's user has it: the lines then name it so.
+	export PATH="$(dirname "$MFA_BIN"):$PATH"
+	run --separate-stderr setsid -w bash -c "$l" < /dev/null
 	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
 	[ "${#lines[@]}" -eq 2 ]
 	printf '%s\n' "${lines[@]}" >> "$AWS_CONFIG_FILE"
-	[ "$(cat "$AWS_CONFIG_FILE")" = "[default]
-credential_process = $MFA_ELF aws creds default" ]
+	# Exactly the README's two lines (with the program's full path when
+	# the mfa on PATH is a wrapper, as under make valgrind).
+	want=$(tail -n +2 <<< "$readme")
+	[ "$MFA_BIN" = "$MFA_ELF" ] || want=$(sed "s|= mfa |= $MFA_ELF |" <<< "$want")
+	[ "$(cat "$AWS_CONFIG_FILE")" = "$want" ]
+	[[ "$want" == "[default]
+credential_process = "*"mfa aws creds default" ]]
 	! grep -q "$SECRET" "$AWS_SHARED_CREDENTIALS_FILE" || false
 	! grep -rqF -- "$SECRET" "$HOME" || false
 	n=$(plog_count 'r.get("action") == "GetSessionToken"')
