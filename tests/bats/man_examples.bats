@@ -158,11 +158,14 @@ names_are() {
 		"mfa watch")
 			tty_start
 			tty_run "cd '$T/work' && HOME='$HOME' PATH='$PATH' MFA_PASSPHRASE_FILE='$T/pass' MFA_CACHE_TTL=0 $l; echo EXIT=\$?"
-			wait_until 100 tty_has 'q quit'
+			# The vault has the default KDF (the example's mfa init):
+			# a generous ceiling, as under make valgrind it takes
+			# most of a minute.
+			wait_until 1800 tty_has 'q quit'
 			tty_has 'alice@example\.com'
 			tty_has 'pic'
 			tty_send q
-			wait_until 50 tty_has '^EXIT=0'
+			wait_until 600 tty_has '^EXIT=0'
 			tty_stop
 			;;
 		"mfa verify github 492039 && echo valid")
