@@ -42,7 +42,7 @@ as_u() {
 u_setup() {
 	# Under run-all's valgrind wrapper, uid $U's reports go beside ours.
 	if [ "$(head -c 2 "$MFA_BIN")" = "#!" ]; then
-		vg=$(sed -n 's|.*--log-file=\([^ ]*\)/%p\.log.*|\1|p' "$MFA_BIN")
+		vg=$(sed -n 's|.*--log-file=\([^ ]*\)/%p\..*|\1|p' "$MFA_BIN")
 		[ -z "$vg" ] || chmod 1777 "$vg"
 	fi
 	chmod 711 "$T"
