@@ -301,7 +301,7 @@ iam.create_virtual_mfa_device(VirtualMFADeviceName="orphan")'
 	# 90 days: idlekey's 100-day-old key is now old, its 60 idle days fine.
 	grep -qE '^oldkey +access key 1 is 200 days old \(limit 90\)$' <<< "$output"
 	grep -qE '^idlekey +access key 1 is 100 days old \(limit 90\)$' <<< "$output"
-	! grep -q 'unused for' <<< "$output" || false
+	[[ "$output" != *"unused for"* ]]
 	grep -qE "^arn:aws:iam::$ACCT:mfa/orphan +virtual MFA device assigned to no one" <<< "$output"
 	# Rows in the order of urgency: passwords, keys, then the device.
 	[ "$(grep -nE '^nomfa +console' <<< "$output" | head -1 | cut -d: -f1)" -lt \
@@ -357,7 +357,7 @@ arn:aws:iam::$ACCT:mfa/orphan virtual False None None" ]
 	grep -qE "^arn:aws:iam::$ACCT:mfa/orphan +virtual +\(no one\) +-$" <<< "$output"
 	grep -qx "withmfa has 1 MFA device" <<< "$output"
 	grep -qx "  Amazon:gone  arn:aws:iam::$ACCT:mfa/gone" <<< "$output"
-	! grep -q elsewhere <<< "$output" || false
+	[[ "$output" != *elsewhere* ]]
 	# Another user's devices: none.
 	run "$MFA_BIN" aws devices --user-name nomfa
 	[ "$status" -eq 0 ]

@@ -215,7 +215,7 @@ print(len(steps))' "$AWS_T/proxy.log" "$1" "$2"
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 	echo JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP | "$MFA_BIN" add ldd-probe > /dev/null 2>&1
 	strace -f -e trace=openat,open -o "$AWS_T/strace.code" "$MFA_BIN" code ldd-probe > /dev/null
-	! grep -q libcurl "$AWS_T/strace.code" || false
+	run ! grep -q libcurl "$AWS_T/strace.code"
 	# ... while a command that calls AWS itself does.
 	rules '[{"action": "GetCallerIdentity", "signer": "AKIAPROBEPROBEPROBE1",
 		"fail": {"status": 403, "code": "InvalidClientTokenId", "message": "no"}}]'
@@ -357,7 +357,7 @@ print(len(steps))' "$AWS_T/proxy.log" "$1" "$2"
 	grep -Eq '^AWS_CREDENTIAL_EXPIRATION=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$AWS_T/exec.env"
 	grep -qx 'MFA_AWS_EXEC=alice-p' "$AWS_T/exec.env"
 	grep -qx 'AWS_REGION=eu-west-3' "$AWS_T/exec.env"
-	! grep -q '^AWS_PROFILE=' "$AWS_T/exec.env" || false
+	run ! grep -q '^AWS_PROFILE=' "$AWS_T/exec.env"
 	# The user's umask, not mfa's 077.
 	[ "$(tail -1 "$AWS_T/exec.env")" = "$(umask)" ]
 	unset AWS_ACCESS_KEY_ID AWS_PROFILE AWS_REGION
@@ -742,8 +742,8 @@ print([json.loads(l)["secret"] for l in open(sys.argv[1]) if json.loads(l)["kind
 	# ... and neither secret anywhere in them, nor in any file left behind
 	# (the vault is encrypted; the credentials file was rewritten).
 	for s in "$SECRET" "$new"; do
-		! grep -rqF -- "$s" "$t" "$AWS_T/exec.proc" "$AWS_T/xdg.proc" "$HOME" "$AWS_T/watch.cred" || false
-		! grep -qF -- "$s" "$MFA_VAULT" "$MFA_VAULT.bak" || false
+		run ! grep -rqF -- "$s" "$t" "$AWS_T/exec.proc" "$AWS_T/xdg.proc" "$HOME" "$AWS_T/watch.cred"
+		run ! grep -qF -- "$s" "$MFA_VAULT" "$MFA_VAULT.bak"
 	done
 	! grep -q aws_secret_access_key "$AWS_T/watch.cred" || false
 }
@@ -780,8 +780,8 @@ print(ini[:ini.index("```")].rstrip())' "$BATS_TEST_DIRNAME/../../README.md")
 	[ "$(cat "$AWS_CONFIG_FILE")" = "$want" ]
 	[[ "$want" == "[default]
 credential_process = "*"mfa aws creds default" ]]
-	! grep -q "$SECRET" "$AWS_SHARED_CREDENTIALS_FILE" || false
-	! grep -rqF -- "$SECRET" "$HOME" || false
+	run ! grep -q "$SECRET" "$AWS_SHARED_CREDENTIALS_FILE"
+	run ! grep -rqF -- "$SECRET" "$HOME"
 	n=$(plog_count 'r.get("action") == "GetSessionToken"')
 	run --separate-stderr setsid -w /usr/bin/aws --endpoint-url "$PROXY" sts get-caller-identity --output json < /dev/null
 	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
